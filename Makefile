@@ -1,0 +1,60 @@
+# orgsync.atlassian — build, test and demo commands. See `make help`.
+SHELL := /usr/bin/env bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+VPY := $(VENV)/bin/python
+REQS := requirements-dev.txt
+# The stamp's name carries the requirements file's hash: editing the pins makes a new stamp, so `make venv` reinstalls;
+# otherwise it is a no-op.
+REQS_HASH := $(shell sha256sum $(REQS) | cut -c1-16)
+STAMP := $(VENV)/.installed-$(REQS_HASH)
+# pytest-xdist workers (the machine has 2 cores).
+XDIST ?= -n auto
+ANSIBLE_TEST_PYTHON ?= 3.11
+
+.PHONY: help venv test lint sanity units integration demo clean
+
+help:
+	@echo "make venv         create .venv and install $(REQS) (instant when nothing changed)"
+	@echo "make test         everything: lint + sanity, unit/emulator tests, integration tests (what CI runs)"
+	@echo "make lint         ruff check + ruff format --check"
+	@echo "make sanity       ansible-test sanity --python $(ANSIBLE_TEST_PYTHON) (offline, from build/ansible_test)"
+	@echo "make units        pytest tests/unit tests/emulator"
+	@echo "make integration  pytest tests/integration (built + installed collection against the emulator)"
+	@echo "make demo         run playbooks/onboard.yml twice against the emulator seeded with the demo data"
+	@echo "make clean        remove build/ and caches (keeps .venv)"
+
+venv: $(STAMP)
+
+$(STAMP):
+	@if [[ -x $(VPY) ]] && ! $(VPY) -c 'import sys; sys.exit(sys.prefix == sys.base_prefix)'; then rm -rf $(VENV); fi
+	@if [[ ! -x $(VPY) ]]; then echo "creating $(VENV) with $$($(PYTHON) --version)"; $(PYTHON) -m venv $(VENV); fi
+	$(VPY) -m pip install --disable-pip-version-check -q -r $(REQS)
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+test: venv
+	@scripts/test.sh
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+sanity: venv
+	scripts/ansible_test_offline.sh sanity --python $(ANSIBLE_TEST_PYTHON) --color no
+
+units: venv
+	$(VENV)/bin/pytest $(XDIST) tests/unit tests/emulator
+
+integration: venv
+	$(VENV)/bin/pytest $(XDIST) tests/integration
+
+demo: venv
+	scripts/demo.sh
+
+clean:
+	rm -rf build .pytest_cache .ruff_cache .hypothesis tests/output
+	find . -path ./.venv -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

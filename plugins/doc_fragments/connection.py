@@ -1,0 +1,66 @@
+# -*- coding: utf-8 -*-
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright: contributors to orgsync.atlassian
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    # The connection options shared by every module of the collection (see plugins/module_utils/_connection.py).
+    DOCUMENTATION = r"""
+options:
+  url:
+    description:
+      - Base URL of the Atlassian site, for example V(https://acme.atlassian.net).
+      - For scoped API tokens (service accounts) and OAuth 2.0, the API gateway URL
+        V(https://api.atlassian.com/ex/jira/<cloudId>) instead.
+      - Give it without C(/rest/api/3); a trailing slash is tolerated.
+      - Plain C(http://) is refused except for loopback addresses (a local emulator), because the credentials would
+        travel unencrypted.
+      - If not set, the value of the E(ATLASSIAN_URL) environment variable is used. One of the two is required.
+    type: str
+  username:
+    description:
+      - The email address of the account that owns O(api_token) (Data Center, the username).
+      - The collection builds the Basic credential C(base64(username:api_token)) itself.
+      - If not set, the E(ATLASSIAN_USERNAME) or E(ATLASSIAN_EMAIL) environment variable is used.
+    type: str
+    aliases: [email]
+  api_token:
+    description:
+      - An Atlassian API token, used with O(username) for Basic authentication.
+      - Create one at U(https://id.atlassian.com/manage-profile/security/api-tokens).
+      - If not set, the E(ATLASSIAN_API_TOKEN) environment variable is used.
+      - Mutually exclusive with O(bearer_token).
+    type: str
+  bearer_token:
+    description:
+      - An OAuth 2.0 access token, or a Data Center personal access token, sent in the C(Authorization) header as a C(Bearer) token.
+      - An Atlassian Cloud API token is not a bearer token; use O(api_token) for it.
+      - If not set, the E(ATLASSIAN_BEARER_TOKEN) environment variable is used.
+      - Mutually exclusive with O(api_token).
+    type: str
+  validate_certs:
+    description:
+      - Whether to verify the site's TLS certificate. Turn off only for a site behind a private CA you trust.
+      - If not set, the E(ATLASSIAN_VALIDATE_CERTS) environment variable is used.
+    type: bool
+    default: true
+  timeout:
+    description:
+      - Seconds to wait for each HTTP request.
+    type: float
+    default: 30
+  max_retries:
+    description:
+      - How many times a request is retried after HTTP 429, 5xx or a connection error.
+      - A C(Retry-After) answer is always honoured; other retries back off exponentially with jitter.
+    type: int
+    default: 5
+notes:
+  - The connection options can be set once for all modules with
+    C(module_defaults) and the action group C(group/orgsync.atlassian.atlassian).
+  - Tokens are never written to any output; the Basic credential built from them is masked too.
+requirements:
+  - requests
+"""

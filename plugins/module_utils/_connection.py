@@ -1,0 +1,149 @@
+# -*- coding: utf-8 -*-
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright: contributors to orgsync.atlassian
+
+# This file is internal to the orgsync.atlassian collection; its API may change without notice.
+
+"""The connection options every module shares: argument spec, env fallbacks and validation without network."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import ConfigurationError
+
+URL_ENV = "ATLASSIAN_URL"
+USERNAME_ENVS = ("ATLASSIAN_USERNAME", "ATLASSIAN_EMAIL")
+API_TOKEN_ENV = "ATLASSIAN_API_TOKEN"
+BEARER_TOKEN_ENV = "ATLASSIAN_BEARER_TOKEN"
+
+
+def connection_argument_spec() -> dict:
+    """Options documented in the ``orgsync.atlassian.connection`` doc fragment."""
+    return dict(
+        # Not `required=True`: Ansible's own message would not mention the env var, ours does.
+        url=dict(type="str", fallback=(env_fallback, [URL_ENV])),
+        username=dict(type="str", aliases=["email"], fallback=(env_fallback, list(USERNAME_ENVS))),
+        api_token=dict(type="str", no_log=True, fallback=(env_fallback, [API_TOKEN_ENV])),
+        bearer_token=dict(type="str", no_log=True, fallback=(env_fallback, [BEARER_TOKEN_ENV])),
+        validate_certs=dict(type="bool", default=True, fallback=(env_fallback, ["ATLASSIAN_VALIDATE_CERTS"])),
+        timeout=dict(type="float", default=30.0),
+        max_retries=dict(type="int", default=5),
+    )
+
+
+@dataclass(frozen=True)
+class ConnectionSettings:
+    """Validated connection options. ``repr`` hides the secrets so that a settings object can be logged."""
+
+    base_url: str
+    username: str | None = None
+    api_token: str | None = field(default=None, repr=False)
+    bearer_token: str | None = field(default=None, repr=False)
+    validate_certs: bool = True
+    timeout: float = 30.0
+    max_retries: int = 5
+
+    @property
+    def auth_scheme(self) -> str:
+        return "bearer" if self.bearer_token else "basic"
+
+    @property
+    def is_gateway(self) -> bool:
+        return urlsplit(self.base_url).hostname == "api.atlassian.com"
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def normalise_base_url(url: str) -> str:
+    """Return the site or gateway base URL without a trailing slash, or raise naming what is wrong."""
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigurationError(
+            f"url '{url}' has no http(s) scheme or host",
+            hint="Give the site URL with its scheme, for example https://acme.atlassian.net "
+            "(or https://api.atlassian.com/ex/jira/<cloudId> for scoped tokens and OAuth)",
+        )
+    path = parts.path.rstrip("/")
+    if "/rest/" in path + "/" or path.endswith("/rest"):
+        raise ConfigurationError(
+            f"url '{url}' already contains a REST API path",
+            hint="Give only the site URL, for example https://acme.atlassian.net; "
+            "the collection adds /rest/api/3 itself",
+        )
+    if parts.query or parts.fragment:
+        raise ConfigurationError(f"url '{url}' has a query string or fragment", hint="Give only the site URL")
+    if parts.scheme == "http" and not _is_loopback(parts.hostname or ""):
+        # Basic credentials are only base64, so plain http would send the token readable to anyone on the path.
+        raise ConfigurationError(
+            f"url '{url}' uses plain http to a host that is not this machine, which would send the credentials "
+            "unencrypted",
+            hint="Use https:// (plain http is accepted only for loopback addresses such as a local emulator)",
+        )
+    return f"{parts.scheme}://{parts.netloc}{path}"
+
+
+def settings_from_params(params: dict) -> ConnectionSettings:
+    """Validate the module parameters that describe the connection. Sends nothing."""
+    if not params.get("url"):
+        raise ConfigurationError(
+            "No Atlassian site URL was given",
+            hint=f"Set the url option (or the {URL_ENV} environment variable), for example https://acme.atlassian.net",
+        )
+    base_url = normalise_base_url(params["url"])
+    username = params.get("username") or None
+    api_token = params.get("api_token") or None
+    bearer_token = params.get("bearer_token") or None
+
+    if api_token and bearer_token:
+        raise ConfigurationError(
+            "Both api_token and bearer_token are set, so it is unclear how to authenticate",
+            hint=f"Set only one: api_token (with username, Basic auth) or bearer_token (OAuth 2.0 / Data Center PAT); "
+            f"check the {API_TOKEN_ENV} and {BEARER_TOKEN_ENV} environment variables too",
+        )
+    if not api_token and not bearer_token:
+        raise ConfigurationError(
+            "No credentials were given",
+            hint=f"Set username and api_token (or {USERNAME_ENVS[0]} and {API_TOKEN_ENV}) for an Atlassian Cloud "
+            f"API token, or bearer_token ({BEARER_TOKEN_ENV}) for an OAuth 2.0 access token or Data Center PAT",
+        )
+    if api_token and not username:
+        raise ConfigurationError(
+            "api_token is set but username is not",
+            hint=f"Set username (or {USERNAME_ENVS[0]}) to the email address of the account that owns the API token; "
+            "the collection builds the Basic credential from both",
+        )
+    host = urlsplit(base_url).hostname or ""
+    if api_token and host.endswith(".atlassian.net") and "@" not in username:
+        raise ConfigurationError(
+            f"username '{username}' is not an email address, but Atlassian Cloud API tokens authenticate with the "
+            "account's email",
+            hint="Set username to the email address of the account that created the API token",
+        )
+    if params.get("timeout") is not None and params["timeout"] <= 0:
+        raise ConfigurationError(f"timeout must be positive, got {params['timeout']}", hint="Use for example 30")
+    if params.get("max_retries") is not None and params["max_retries"] < 0:
+        raise ConfigurationError(
+            f"max_retries must be 0 or more, got {params['max_retries']}", hint="Use for example 5"
+        )
+    return ConnectionSettings(
+        base_url=base_url,
+        username=username if api_token else None,
+        api_token=api_token,
+        bearer_token=bearer_token,
+        validate_certs=params.get("validate_certs", True),
+        timeout=float(params.get("timeout") or 30.0),
+        max_retries=int(params["max_retries"]) if params.get("max_retries") is not None else 5,
+    )

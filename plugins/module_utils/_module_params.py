@@ -1,0 +1,63 @@
+# -*- coding: utf-8 -*-
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright: contributors to orgsync.atlassian
+
+# This file is internal to the orgsync.atlassian collection; its API may change without notice.
+
+"""Validation of the membership options, with messages that say what to change (Ansible's generic ones don't)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import ConfigurationError
+from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import check_references
+
+
+@dataclass(frozen=True)
+class MembershipRequest:
+    group: str | None
+    group_id: str | None
+    users: list[str]
+    state: str
+    exclusive: bool
+
+
+def exactly_one(params: dict, first: str, second: str, example: str) -> None:
+    given = [name for name in (first, second) if params.get(name) not in (None, "")]
+    if len(given) == 2:
+        raise ConfigurationError(f"Both {first} and {second} are set", hint=f"Set only one of them, {example}")
+    if not given:
+        raise ConfigurationError(f"Neither {first} nor {second} is set", hint=f"Set one of them, {example}")
+
+
+def group_selector(params: dict) -> tuple[str | None, str | None]:
+    exactly_one(params, "group", "group_id", "for example group: jira-software-users")
+    return (params.get("group") or None), (params.get("group_id") or None)
+
+
+def membership_request(params: dict) -> MembershipRequest:
+    group, group_id = group_selector(params)
+    if params.get("user") is not None and params.get("users") is not None:
+        raise ConfigurationError(
+            "Both user and users are set", hint="Use user for one person, or users for a list, not both"
+        )
+    if params.get("user") is None and params.get("users") is None:
+        raise ConfigurationError(
+            "Neither user nor users is set", hint="Set user (one email or accountId) or users (a list of them)"
+        )
+    exclusive = bool(params.get("exclusive"))
+    state = params.get("state") or "present"
+    if exclusive and state == "absent":
+        raise ConfigurationError(
+            "exclusive=true cannot be combined with state=absent",
+            hint="Use state=present with exclusive=true to make the listed users the only members, or drop exclusive "
+            "to remove the listed users",
+        )
+    if params.get("user") is not None:
+        users = check_references([params["user"]], "user")
+    else:
+        users = check_references(params["users"], "users")
+    if not users and not exclusive:
+        raise ConfigurationError("users is empty", hint="List at least one user, or use exclusive=true to empty the group")
+    return MembershipRequest(group=group, group_id=group_id, users=users, state=state, exclusive=exclusive)

@@ -1,0 +1,98 @@
+# -*- coding: utf-8 -*-
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright: contributors to orgsync.atlassian
+
+# This file is internal to the orgsync.atlassian collection; its API may change without notice.
+
+"""Pure membership planning: no I/O, so every rule can be tested exhaustively without HTTP."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Mapping
+
+from ansible_collections.orgsync.atlassian.plugins.module_utils._models import User
+
+PRESENT = "present"
+ABSENT = "absent"
+
+
+@dataclass(frozen=True)
+class Plan:
+    adds: tuple[User, ...]
+    removes: tuple[User, ...]
+    unchanged: tuple[User, ...]
+    # Members that exclusive mode would have removed but must keep (the calling account).
+    protected: tuple[User, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.adds or self.removes)
+
+
+def unique_users(users: Iterable[User]) -> list[User]:
+    """Drop repeats by accountId, keeping the first: a user given by email and by accountId counts once."""
+    seen: set[str] = set()
+    result = []
+    for user in users:
+        if user.account_id not in seen:
+            seen.add(user.account_id)
+            result.append(user)
+    return result
+
+
+def plan_membership(
+    current: Mapping[str, User],
+    desired: Iterable[User],
+    *,
+    state: str,
+    exclusive: bool = False,
+    caller_account_id: str | None = None,
+    membership_complete: bool = True,
+) -> Plan:
+    """What to add and remove so the group matches the request.
+
+    ``current`` maps accountId to member. It may hold only the desired users' memberships (``membership_complete``
+    false) unless ``exclusive`` is set, because an exclusive sync must see every member, inactive ones included.
+    """
+    if state not in (PRESENT, ABSENT):
+        raise ValueError(f"unknown state {state!r}")
+    if exclusive and state != PRESENT:
+        raise ValueError("exclusive only applies to state=present")
+    if exclusive and not membership_complete:
+        raise ValueError("exclusive needs the complete current membership")
+    wanted = unique_users(desired)
+    in_group = [u for u in wanted if u.account_id in current]
+    not_in_group = [u for u in wanted if u.account_id not in current]
+    if state == ABSENT:
+        return Plan(adds=(), removes=tuple(in_group), unchanged=tuple(not_in_group))
+    removes: list[User] = []
+    protected: list[User] = []
+    if exclusive:
+        wanted_ids = {u.account_id for u in wanted}
+        for member in sorted(current.values(), key=lambda u: (u.label.lower(), u.account_id)):
+            if member.account_id in wanted_ids:
+                continue
+            # Removing ourselves would lock the automation out of the group it manages (e.g. site-admins).
+            (protected if member.account_id == caller_account_id else removes).append(member)
+    return Plan(adds=tuple(not_in_group), removes=tuple(removes), unchanged=tuple(in_group), protected=tuple(protected))
+
+
+def members_after(current: Mapping[str, User], added: Iterable[User], removed: Iterable[User]) -> dict[str, User]:
+    """The membership after these changes."""
+    gone = {u.account_id for u in removed}
+    after = {k: v for k, v in current.items() if k not in gone}
+    after.update({u.account_id: u for u in added})
+    return after
+
+
+def membership_diff(group_label: str, current: Mapping[str, User], added: Iterable[User], removed: Iterable[User]) -> dict:
+    """Ansible's ``diff`` for a group: sorted member labels before and after."""
+
+    def labels(members: Mapping[str, User]) -> list[str]:
+        return sorted((u.label for u in members.values()), key=str.lower)
+
+    return {
+        "before": {"group": group_label, "members": labels(current)},
+        "after": {"group": group_label, "members": labels(members_after(current, added, removed))},
+    }

@@ -1,0 +1,109 @@
+# -*- coding: utf-8 -*-
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright: contributors to orgsync.atlassian
+
+# This file is internal to the orgsync.atlassian collection; its API may change without notice.
+
+"""When to retry, how long to wait, and a gate that makes every worker honour one Retry-After.
+
+Everything that waits takes a ``Clock`` so unit tests run the real logic without sleeping.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from dataclasses import dataclass, field
+
+# Atlassian documents 429 and asks that 503 with Retry-After be handled the same way; other 5xx are transient.
+RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+class Clock:
+    """Monotonic time and sleep; replaced by a fake in tests."""
+
+    def now(self) -> float:
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            time.sleep(seconds)
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Retry-After in seconds. Atlassian sends whole seconds; an HTTP-date or garbage is ignored (None)."""
+    if value is None:
+        return None
+    try:
+        seconds = float(value.strip())
+    except ValueError:
+        return None
+    return max(seconds, 0.0)
+
+
+@dataclass
+class BackoffPolicy:
+    """Delays between attempts, after Atlassian's published pseudocode (see docs/ and the API reference §8).
+
+    - Retry-After present: wait that long, plus up to ``retry_after_jitter`` of it, because retrying earlier "will
+      fail and return the same or longer Retry-After period".
+    - 429 without Retry-After: exponential from ``rate_limit_base`` seconds, capped.
+    - 5xx and connection errors: exponential from ``base`` seconds, capped, with a 0.7-1.3 jitter multiplier so that
+      parallel workers do not retry in lockstep.
+    """
+
+    base: float = 0.5
+    rate_limit_base: float = 5.0
+    cap: float = 30.0
+    retry_after_jitter: float = 0.1
+    rng: random.Random = field(default_factory=random.Random)
+
+    def delay(self, retry_number: int, status: int | None, retry_after: float | None) -> float:
+        """Seconds to wait before retry number ``retry_number`` (1 for the first retry)."""
+        if retry_after is not None:
+            return retry_after + retry_after * self.retry_after_jitter * self.rng.random()
+        start = self.rate_limit_base if status == 429 else self.base
+        exponential = min(start * (2 ** (retry_number - 1)), self.cap)
+        return min(exponential * self.rng.uniform(0.7, 1.3), self.cap)
+
+
+class RateGate:
+    """Shared by all workers of one client: nobody sends while a Retry-After is running.
+
+    Without it, one worker would wait out a 429 while the others keep hitting the limit and each collect their own
+    429, which is the "retry storm" Atlassian warns about. When the server says the budget is nearly spent
+    (``X-RateLimit-NearLimit: true``), request starts are spaced at the advertised rate instead of bursting.
+    """
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._not_before = 0.0
+        self._next_slot = 0.0
+        self._spacing = 0.0
+
+    def wait_turn(self) -> None:
+        while True:
+            with self._lock:
+                now = self._clock.now()
+                start = max(now, self._not_before, self._next_slot)
+                if start <= now:
+                    self._next_slot = now + self._spacing
+                    return
+            self._clock.sleep(start - now)
+
+    def pause_all(self, seconds: float) -> None:
+        with self._lock:
+            self._not_before = max(self._not_before, self._clock.now() + seconds)
+
+    def observe(self, headers) -> None:
+        """Adapt pacing to the rate-limit headers of a response."""
+        near_limit = str(headers.get("X-RateLimit-NearLimit", "")).lower() == "true"
+        try:
+            limit = float(headers.get("X-RateLimit-Limit", ""))
+        except ValueError:
+            limit = 0.0
+        with self._lock:
+            # Pace a little under the advertised per-second rate only while the server says we are close to it.
+            self._spacing = 1.0 / (limit * 0.95) if near_limit and limit > 0 else 0.0

@@ -1,0 +1,261 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright: contributors to orgsync.atlassian
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: atlassian_group_member
+short_description: Make sure users are in, or out of, an Atlassian Cloud group
+version_added: 1.0.0
+description:
+  - Adds users to, or removes them from, a Jira / Confluence Cloud group (the site's shared user directory).
+  - Each user is given by email address or by accountId; emails are resolved to accountIds for you, matching the
+    whole address exactly (case-insensitive), so V(jo@acme.com) never picks V(jo@acme.com.au).
+  - Idempotent. It reads the current membership first, writes only what differs, and reports C(changed) only when a
+    membership really changed.
+  - Every user is resolved before anything is written. If any user cannot be resolved, the task fails listing each
+    of them and changes nothing.
+  - If some writes fail (for example HTTP 403, or retries exhausted), the others are still applied; the task fails
+    listing each failed user and its reason, and RV(added) and RV(removed) report what did change. Running it again
+    converges.
+author:
+  - orgsync founding engineers
+extends_documentation_fragment:
+  - orgsync.atlassian.connection
+attributes:
+  check_mode:
+    description: No write request is sent; RV(added), RV(removed) and C(changed) predict what a real run would do.
+    support: full
+  diff_mode:
+    description: Shows the group's members before and after, by email (or accountId when the email is hidden).
+    support: full
+  action_group:
+    description: Use C(group/orgsync.atlassian.atlassian) in C(module_defaults) to set the connection options.
+    support: full
+    membership:
+      - orgsync.atlassian.atlassian
+options:
+  group:
+    description:
+      - Name of the group, for example V(jira-software-users).
+      - Exactly one of O(group) and O(group_id) is required.
+    type: str
+  group_id:
+    description:
+      - ID of the group. Unlike the name, it stays the same when the group is renamed.
+      - Exactly one of O(group) and O(group_id) is required.
+    type: str
+  user:
+    description:
+      - One user, as an email address (anything containing V(@)) or an accountId.
+      - Exactly one of O(user) and O(users) is required.
+    type: str
+  users:
+    description:
+      - Several users, each an email address or an accountId.
+      - A user listed twice, once by email and once by accountId, counts once.
+      - Exactly one of O(user) and O(users) is required. With O(exclusive=true), an empty list removes every member
+        except the calling account.
+    type: list
+    elements: str
+  state:
+    description:
+      - V(present) makes sure the users are members; V(absent) makes sure they are not.
+    type: str
+    choices: [present, absent]
+    default: present
+  exclusive:
+    description:
+      - With O(state=present), also remove every member that is not listed, inactive members included.
+      - The calling account is never removed this way, so the automation cannot lock itself out.
+      - Not allowed with O(state=absent).
+    type: bool
+    default: false
+seealso:
+  - name: Jira Cloud REST API, group membership
+    description: The endpoints this module calls.
+    link: https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-groups/
+"""
+
+EXAMPLES = r"""
+- name: Add Jane to jira-software-users
+  orgsync.atlassian.atlassian_group_member:
+    url: https://acme.atlassian.net
+    username: automation@acme.com
+    api_token: "{{ atlassian_api_token }}"
+    group: jira-software-users
+    user: jane@acme.com
+    state: present
+
+- name: Set the connection once for every task, then onboard a team
+  module_defaults:
+    group/orgsync.atlassian.atlassian:
+      url: https://acme.atlassian.net
+      username: automation@acme.com
+      api_token: "{{ atlassian_api_token }}"
+  block:
+    - name: Put the platform team into their group (email or accountId)
+      orgsync.atlassian.atlassian_group_member:
+        group: team-platform
+        users:
+          - jane@acme.com
+          - 5b10ac8d82e05b22cc7d4ef5
+
+    - name: Offboard Bob from a group given by its stable id
+      orgsync.atlassian.atlassian_group_member:
+        group_id: 276f955c-63d7-42c8-9520-92d01dca0625
+        user: bob@acme.com
+        state: absent
+
+- name: Make the group contain exactly these people (the calling account is always kept)
+  orgsync.atlassian.atlassian_group_member:
+    group: confluence-admins
+    users: "{{ confluence_admins }}"
+    exclusive: true
+  register: sync
+
+- name: Use credentials from the environment (ATLASSIAN_URL, ATLASSIAN_USERNAME, ATLASSIAN_API_TOKEN), e.g. in AWX
+  orgsync.atlassian.atlassian_group_member:
+    group: jira-software-users
+    user: jane@acme.com
+"""
+
+RETURN = r"""
+group:
+  description: The group, with both its name and its id.
+  returned: success, and failures after the group was found
+  type: dict
+  contains:
+    name:
+      description: Group name.
+      type: str
+      sample: jira-software-users
+    group_id:
+      description: Group id.
+      type: str
+      sample: 276f955c-63d7-42c8-9520-92d01dca0625
+added:
+  description: Users added to the group (in check mode, users that would be added).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    account_id:
+      description: The user's accountId.
+      type: str
+      sample: 5b10ac8d82e05b22cc7d4ef5
+    email:
+      description: The user's email, or null when the user's privacy settings hide it.
+      type: str
+      sample: jane@acme.com
+    display_name:
+      description: The user's display name.
+      type: str
+      sample: Jane Doe
+removed:
+  description: Users removed from the group (in check mode, users that would be removed). Same fields as RV(added).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"account_id": "5b10a2844c20165700ede21g", "email": "bob@acme.com", "display_name": "Bob"}]
+failed_users:
+  description: Users whose write failed, with the reason. The task fails when this is not empty.
+  returned: when a write failed
+  type: list
+  elements: dict
+  sample: [{"account_id": "5b10a2844c20165700ede21g", "email": "bob@acme.com", "action": "add", "reason": "..."}]
+diff:
+  description: Members before and after, by email (accountId when hidden). Only with C(--diff).
+  returned: when diff mode is on and the group was read
+  type: dict
+  sample: {"before": {"group": "team-a", "members": ["bob@acme.com"]},
+           "after": {"group": "team-a", "members": ["bob@acme.com", "jane@acme.com"]}}
+"""
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.orgsync.atlassian.plugins.module_utils._client import (
+    REQUESTS_IMPORT_ERROR,
+    AtlassianClient,
+    secret_values,
+)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import (
+    connection_argument_spec,
+    settings_from_params,
+)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import AtlassianError
+from ansible_collections.orgsync.atlassian.plugins.module_utils._jira_cloud import JiraCloudBackend
+from ansible_collections.orgsync.atlassian.plugins.module_utils._membership import ApplyResult, MembershipService
+from ansible_collections.orgsync.atlassian.plugins.module_utils._module_params import membership_request
+from ansible_collections.orgsync.atlassian.plugins.module_utils._planner import membership_diff, plan_membership
+
+
+def argument_spec() -> dict:
+    spec = connection_argument_spec()
+    spec.update(
+        group=dict(type="str"),
+        group_id=dict(type="str"),
+        user=dict(type="str"),
+        users=dict(type="list", elements="str"),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+        exclusive=dict(type="bool", default=False),
+    )
+    return spec
+
+
+def main() -> None:
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    if REQUESTS_IMPORT_ERROR:
+        module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+    result: dict = {"changed": False, "added": [], "removed": []}
+    try:
+        settings = settings_from_params(module.params)
+        wanted = membership_request(module.params)
+    except AtlassianError as exc:
+        module.fail_json(msg=exc.message, **result)
+    # Mask the derived base64 Basic credential too: Ansible only knows the raw no_log values.
+    module.no_log_values.update(secret_values(settings))
+
+    client = AtlassianClient(settings)
+    service = MembershipService(JiraCloudBackend(client))
+    try:
+        group = service.resolve_group(name=wanted.group, group_id=wanted.group_id)
+        result["group"] = group.summary()
+        snapshot = service.snapshot(group, wanted.users, need_complete=wanted.exclusive or module._diff)
+        caller = service.backend.caller_account_id() if wanted.exclusive else None
+        plan = plan_membership(
+            snapshot.current, snapshot.users, state=wanted.state, exclusive=wanted.exclusive,
+            caller_account_id=caller, membership_complete=snapshot.complete,
+        )
+        outcome = ApplyResult.predicted(plan) if module.check_mode else service.apply(group, plan)
+    except AtlassianError as exc:
+        module.fail_json(msg=exc.message, status=exc.status, **result)
+    finally:
+        client.close()
+
+    for member in plan.protected:
+        module.warn(f"Kept {member.label} in {group.name}: exclusive never removes the calling account.")
+    result.update(
+        changed=outcome.changed,
+        added=[u.summary() for u in outcome.added],
+        removed=[u.summary() for u in outcome.removed],
+    )
+    if module._diff and snapshot.complete:
+        result["diff"] = membership_diff(group.name or group.group_id, snapshot.current, outcome.added, outcome.removed)
+    if outcome.failures:
+        result["failed_users"] = [
+            dict(user.summary(), action=action, reason=reason) for action, user, reason in outcome.failures
+        ]
+        details = " | ".join(f"{action} {user.label}: {reason}" for action, user, reason in outcome.failures)
+        module.fail_json(
+            msg=f"{len(outcome.failures)} of {len(plan.adds) + len(plan.removes)} membership changes failed; "
+            f"the others were applied and a re-run will retry the rest: {details}",
+            **result,
+        )
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,91 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright: contributors to orgsync.atlassian
+"""Choosing the one account an email or accountId names, and refusing everything else clearly."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import ConfigurationError, ResolutionError
+from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import (
+    check_account,
+    check_references,
+    pick_user_for_email,
+)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._models import User
+
+JO = User("jo-1", "jo@acme.example", "Jo")
+JO_AU = User("jo-2", "jo@acme.example.au", "Jo AU")
+HIDDEN = User("hid-1", None, "Hidden")
+APP = User("app-1", "bot@acme.example", "Bot", account_type="app")
+
+
+def test_exact_email_wins_over_prefix_matches():
+    assert pick_user_for_email("JO@acme.example", [JO_AU, JO]) == JO
+
+
+def test_prefix_only_match_is_not_accepted():
+    with pytest.raises(ResolutionError, match="No active Atlassian account"):
+        pick_user_for_email("jo@acme.example", [JO_AU])
+
+
+def test_single_hidden_email_result_is_accepted():
+    assert pick_user_for_email("secret@acme.example", [HIDDEN]) == HIDDEN
+
+
+def test_two_hidden_results_are_ambiguous():
+    with pytest.raises(ResolutionError, match="cannot be told"):
+        pick_user_for_email("secret@acme.example", [HIDDEN, User("hid-2", None, "Other")])
+
+
+def test_two_accounts_with_one_email_are_ambiguous_and_name_both():
+    twin = User("jo-3", "jo@acme.example", "Jo Twin")
+    with pytest.raises(ResolutionError) as err:
+        pick_user_for_email("jo@acme.example", [JO, twin])
+    assert "jo-1" in err.value.message and "jo-3" in err.value.message
+    assert "accountId" in err.value.message
+
+
+def test_app_account_is_refused():
+    with pytest.raises(ResolutionError, match="type app"):
+        pick_user_for_email("bot@acme.example", [APP])
+
+
+def test_no_result_names_the_causes_and_the_remedy():
+    with pytest.raises(ResolutionError) as err:
+        pick_user_for_email("ghost@acme.example", [])
+    message = err.value.message
+    for phrase in ("ghost@acme.example", "privacy", "Browse users and groups", "accountId"):
+        assert phrase in message
+
+
+def test_account_lookup_must_find_a_person():
+    assert check_account(JO, "jo-1") == JO
+    with pytest.raises(ResolutionError, match="No Atlassian account has accountId 'nope'"):
+        check_account(None, "nope")
+    with pytest.raises(ResolutionError, match="type app"):
+        check_account(APP, "app-1")
+
+
+def test_references_are_deduplicated_case_insensitively_for_emails():
+    assert check_references(["Jane@Acme.example", "jane@acme.example", "abc123", "abc123"], "users") == [
+        "Jane@Acme.example",
+        "abc123",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("refs", "fragment"),
+    [
+        (["", "jane@acme.example"], "users[0] is empty"),
+        ([None], "users[0] is empty"),
+        (["jane@acme"], "not a valid email"),
+        (["jane@@acme.example"], "not a valid email"),
+        (["jane doe"], "neither an email"),
+    ],
+)
+def test_bad_references_are_named(refs, fragment):
+    with pytest.raises(ConfigurationError) as err:
+        check_references(refs, "users")
+    assert fragment in err.value.message
+    assert "accountId" in err.value.message

@@ -1,0 +1,121 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright: contributors to orgsync.atlassian
+"""The pure planner: idempotence, exclusive mode, the caller's protection and duplicates."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ansible_collections.orgsync.atlassian.plugins.module_utils._models import User
+from ansible_collections.orgsync.atlassian.plugins.module_utils._planner import (
+    members_after,
+    membership_diff,
+    plan_membership,
+    unique_users,
+)
+
+ANA = User("a-1", "ana@acme.example", "Ana")
+BEN = User("b-2", "ben@acme.example", "Ben")
+CAL = User("c-3", None, "Cal")  # email hidden
+DOT = User("d-4", "dot@acme.example", "Dot", active=False)
+
+
+def members(*users: User) -> dict[str, User]:
+    return {u.account_id: u for u in users}
+
+
+def test_present_adds_only_missing_users():
+    plan = plan_membership(members(ANA), [ANA, BEN], state="present")
+    assert plan.adds == (BEN,)
+    assert plan.removes == ()
+    assert plan.unchanged == (ANA,)
+    assert plan.changed
+
+
+def test_present_when_all_in_group_changes_nothing():
+    plan = plan_membership(members(ANA, BEN), [BEN, ANA], state="present")
+    assert not plan.changed
+
+
+def test_absent_removes_only_members():
+    plan = plan_membership(members(ANA, BEN), [BEN, CAL], state="absent")
+    assert plan.removes == (BEN,)
+    assert plan.adds == ()
+    assert plan.unchanged == (CAL,)
+
+
+def test_exclusive_removes_unlisted_members_including_inactive():
+    plan = plan_membership(members(ANA, BEN, DOT), [ANA], state="present", exclusive=True)
+    assert set(plan.removes) == {BEN, DOT}
+
+
+def test_exclusive_never_removes_the_caller():
+    plan = plan_membership(members(ANA, BEN), [ANA], state="present", exclusive=True, caller_account_id=BEN.account_id)
+    assert plan.removes == ()
+    assert plan.protected == (BEN,)
+    assert not plan.changed
+
+
+def test_explicit_absent_may_remove_the_caller():
+    plan = plan_membership(members(ANA, BEN), [BEN], state="absent", caller_account_id=BEN.account_id)
+    assert plan.removes == (BEN,)
+
+
+def test_same_user_twice_counts_once():
+    by_email = User("b-2", "ben@acme.example", "Ben")
+    by_id = User("b-2", "ben@acme.example", "Ben")
+    plan = plan_membership({}, [by_email, by_id], state="present")
+    assert plan.adds == (by_email,)
+    assert unique_users([ANA, BEN, ANA]) == [ANA, BEN]
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(state="absent", exclusive=True),
+        dict(state="present", exclusive=True, membership_complete=False),
+        dict(state="maybe"),
+    ],
+)
+def test_invalid_combinations_are_refused(kwargs):
+    with pytest.raises(ValueError):
+        plan_membership({}, [], **kwargs)
+
+
+def test_diff_lists_labels_before_and_after():
+    plan = plan_membership(members(ANA, CAL), [ANA, BEN], state="present", exclusive=True)
+    diff = membership_diff("team", members(ANA, CAL), plan.adds, plan.removes)
+    assert diff["before"] == {"group": "team", "members": ["ana@acme.example", "c-3"]}
+    assert diff["after"] == {"group": "team", "members": ["ana@acme.example", "ben@acme.example"]}
+
+
+POOL = [User(f"id-{i}", f"u{i}@acme.example" if i % 3 else None, f"U{i}", active=bool(i % 4)) for i in range(12)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    current=st.sets(st.sampled_from(POOL)),
+    desired=st.lists(st.sampled_from(POOL)),
+    state=st.sampled_from(["present", "absent"]),
+    exclusive=st.booleans(),
+    caller=st.sampled_from([None] + [u.account_id for u in POOL]),
+)
+def test_plan_reaches_the_desired_state_and_is_then_idempotent(current, desired, state, exclusive, caller):
+    exclusive = exclusive and state == "present"
+    before = members(*current)
+    plan = plan_membership(before, desired, state=state, exclusive=exclusive, caller_account_id=caller)
+    after = members_after(before, plan.adds, plan.removes)
+    wanted = {u.account_id for u in desired}
+    if state == "present":
+        assert wanted <= set(after)
+        if exclusive:
+            assert set(after) - wanted <= ({caller} & set(before))
+    else:
+        assert not wanted & set(after)
+    # Nothing outside the request is touched unless exclusive.
+    if not exclusive:
+        assert {u.account_id for u in plan.adds + plan.removes} <= wanted
+    again = plan_membership(after, desired, state=state, exclusive=exclusive, caller_account_id=caller)
+    assert not again.changed

@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright: contributors to orgsync.atlassian
+"""Backoff delays and the shared rate gate, on a fake clock: nothing here really sleeps."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from ansible_collections.orgsync.atlassian.plugins.module_utils._retry import (
+    BackoffPolicy,
+    Clock,
+    RateGate,
+    parse_retry_after,
+)
+
+
+class FakeClock(Clock):
+    def __init__(self) -> None:
+        self.t = 0.0
+        self.sleeps: list[float] = []
+
+    def now(self) -> float:
+        return self.t
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.t += seconds
+
+
+@pytest.mark.parametrize(("value", "expected"), [("3", 3.0), (" 0 ", 0.0), ("1.5", 1.5), ("-2", 0.0), (None, None),
+                                                 ("Wed, 21 Oct 2026 07:28:00 GMT", None)])
+def test_parse_retry_after(value, expected):
+    assert parse_retry_after(value) == expected
+
+
+def test_retry_after_is_honoured_with_only_upward_jitter():
+    policy = BackoffPolicy(rng=random.Random(1))
+    delays = [policy.delay(n, 429, 4.0) for n in range(1, 20)]
+    assert all(4.0 <= d <= 4.4 for d in delays)
+
+
+def test_server_errors_back_off_exponentially_with_jitter_and_a_cap():
+    policy = BackoffPolicy(base=0.5, cap=30.0, rng=random.Random(7))
+    for retry in range(1, 12):
+        nominal = min(0.5 * 2 ** (retry - 1), 30.0)
+        assert 0.7 * nominal <= policy.delay(retry, 502, None) <= min(1.3 * nominal, 30.0)
+
+
+def test_rate_limit_without_retry_after_starts_at_five_seconds():
+    policy = BackoffPolicy(rng=random.Random(3))
+    assert 3.5 <= policy.delay(1, 429, None) <= 6.5
+
+
+def test_gate_makes_everyone_wait_for_a_pause():
+    clock = FakeClock()
+    gate = RateGate(clock)
+    gate.pause_all(2.0)
+    gate.wait_turn()
+    assert clock.now() == pytest.approx(2.0)
+    gate.wait_turn()  # the pause is over: no further wait
+    assert clock.sleeps == [pytest.approx(2.0)]
+
+
+def test_gate_spaces_requests_when_near_the_limit_and_stops_when_not():
+    clock = FakeClock()
+    gate = RateGate(clock)
+    gate.observe({"X-RateLimit-NearLimit": "true", "X-RateLimit-Limit": "100"})
+    for _ in range(5):
+        gate.wait_turn()
+    assert clock.now() == pytest.approx(4 / 95.0)
+    gate.observe({"X-RateLimit-NearLimit": "false", "X-RateLimit-Limit": "100"})
+    before = clock.now()
+    gate.wait_turn()  # one slot was already booked at the old pace
+    gate.wait_turn()
+    assert clock.now() - before <= 1 / 95.0 + 1e-9

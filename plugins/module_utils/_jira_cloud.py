@@ -80,6 +80,17 @@ class JiraCloudBackend:
             return None
         return {item["groupId"] for item in response.body or [] if item.get("groupId")}
 
+    def user_groups(self, account_id: str) -> list[Group] | None:
+        """Every group the user is in, with names, in one request; None when the user does not exist."""
+        response = self.client.get(f"{API}/user/groups", {"accountId": account_id}, accept=(404,))
+        if response.status == 404:
+            return None
+        return [
+            Group(name=item.get("name"), group_id=item["groupId"])
+            for item in response.body or []
+            if item.get("groupId")
+        ]
+
     # ------------------------------------------------------------------ groups
 
     def find_group(self, *, name: str | None = None, group_id: str | None = None) -> Group:

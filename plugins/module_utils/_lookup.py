@@ -1,0 +1,88 @@
+# -*- coding: utf-8 -*-
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright: contributors to orgsync.atlassian
+
+# This file is internal to the orgsync.atlassian collection; its API may change without notice.
+
+"""Read-only lookups for the info modules: users by reference, a group's members, and how to write a member back.
+
+Resolution applies the rules of ``_identity`` (the ones the membership module applies) through a backend's
+``search_users`` / ``get_user``, so a reference that ``atlassian_user_info`` resolves is one ``atlassian_group_member``
+accepts, and one it refuses is refused with the same message.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import ResolutionError
+from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import (
+    PERSON_ACCOUNT_TYPE,
+    check_account,
+    is_email,
+    pick_user_for_email,
+)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
+
+
+def resolve_reference(backend, ref: str) -> User:
+    """One email or accountId to exactly one person's account, or ``ResolutionError`` saying why not."""
+    ref = ref.strip()
+    if is_email(ref):
+        return pick_user_for_email(ref, backend.search_users(ref))
+    return check_account(backend.get_user(ref), ref)
+
+
+def resolve_references(backend, refs: list[str]) -> list[User]:
+    """Every reference resolved (concurrently, order kept), or one ``ResolutionError`` listing each failure."""
+
+    def resolve_one(ref: str) -> User | str:
+        try:
+            return resolve_reference(backend, ref)
+        except ResolutionError as exc:
+            return exc.message
+
+    outcomes = backend.client.map_concurrently(resolve_one, refs)
+    problems = [o for o in outcomes if isinstance(o, str)]
+    if problems:
+        raise ResolutionError(f"{len(problems)} of {len(refs)} users could not be resolved: " + " | ".join(problems))
+    return [o for o in outcomes if isinstance(o, User)]
+
+
+def user_details(user: User) -> dict:
+    """The shape the info modules return for one account."""
+    return {
+        "account_id": user.account_id,
+        "email": user.email,
+        "display_name": user.display_name,
+        "active": user.active,
+        "account_type": user.account_type,
+    }
+
+
+def group_members(backend, group: Group, *, include_inactive: bool) -> list[User]:
+    """Every member of the group (all pages), in the order Atlassian lists them, optionally without inactive ones."""
+    members: dict[str, User] = {}
+    for page in backend.iter_member_pages(group):
+        members.update((u.account_id, u) for u in page.users)
+    return [u for u in members.values() if include_inactive or u.active]
+
+
+def member_references(members: Iterable[User]) -> list[str]:
+    """How to name each member so that ``atlassian_group_member`` resolves it back to exactly that account.
+
+    The email when it is visible, the account is active and no other member shares it; otherwise the accountId.
+    User search finds only active accounts and an email shared by two accounts is ambiguous, so in those cases only
+    the accountId is certain to name the same account again.
+    """
+    members = list(members)
+    owners: dict[str, int] = {}
+    for member in members:
+        if member.email:
+            owners[member.email.lower()] = owners.get(member.email.lower(), 0) + 1
+    return [m.email if m.email and m.active and owners[m.email.lower()] == 1 else m.account_id for m in members]
+
+
+def non_person_members(members: Iterable[User]) -> list[User]:
+    """Members that are not people's Atlassian accounts (apps, customers); ``atlassian_group_member`` refuses them."""
+    return [m for m in members if m.account_type != PERSON_ACCOUNT_TYPE]

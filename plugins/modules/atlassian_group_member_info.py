@@ -1,0 +1,220 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright: contributors to orgsync.atlassian
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: atlassian_group_member_info
+short_description: List the members of an Atlassian Cloud group
+version_added: 1.0.0
+description:
+  - Returns every member of a Jira / Confluence Cloud group, given by name or id, reading all pages (Atlassian returns
+    at most 50 members a page).
+  - Inactive (deactivated) members are included unless O(include_inactive=false).
+  - RV(users) lists the members in the form M(orgsync.atlassian.atlassian_group_member) takes, so that today's
+    membership can be written into a playbook and managed with
+    O(orgsync.atlassian.atlassian_group_member#module:exclusive=true) from then on, like C(terraform import).
+  - Read-only; never changes anything.
+author:
+  - orgsync founding engineers
+extends_documentation_fragment:
+  - orgsync.atlassian.connection
+attributes:
+  check_mode:
+    description: Read-only, so it runs the same in check mode and always reports C(changed=false).
+    support: full
+  diff_mode:
+    description: Nothing is changed, so there is nothing to diff.
+    support: none
+  action_group:
+    description: Use C(group/orgsync.atlassian.atlassian) in C(module_defaults) to set the connection options.
+    support: full
+    membership:
+      - orgsync.atlassian.atlassian
+options:
+  group:
+    description:
+      - Name of the group, for example V(jira-software-users).
+      - Exactly one of O(group) and O(group_id) is required.
+    type: str
+  group_id:
+    description:
+      - ID of the group. Unlike the name, it stays the same when the group is renamed.
+      - Exactly one of O(group) and O(group_id) is required.
+    type: str
+  include_inactive:
+    description:
+      - Whether to include deactivated accounts.
+      - Keep the default when exporting the membership for
+        O(orgsync.atlassian.atlassian_group_member#module:exclusive=true), which removes inactive members that are
+        not listed.
+    type: bool
+    default: true
+notes:
+  - Members that are not people's accounts (apps, customers) are listed too, but
+    M(orgsync.atlassian.atlassian_group_member) refuses them; the module warns when a group has any.
+seealso:
+  - module: orgsync.atlassian.atlassian_group_member
+  - module: orgsync.atlassian.atlassian_user_info
+"""
+
+EXAMPLES = r"""
+- name: Who is in jira-software-users?
+  orgsync.atlassian.atlassian_group_member_info:
+    url: https://acme.atlassian.net
+    username: automation@acme.com
+    api_token: "{{ atlassian_api_token }}"
+    group: jira-software-users
+  register: jsu
+
+- name: Show the active members' names
+  ansible.builtin.debug:
+    msg: "{{ jsu.members | selectattr('active') | map(attribute='display_name') | list }}"
+
+# "terraform import" for a group: export today's members once, commit the file, then manage the group from it.
+- name: Read the group's current members (connection from ATLASSIAN_* environment variables)
+  orgsync.atlassian.atlassian_group_member_info:
+    group: confluence-admins
+  register: current
+
+- name: Write them out as variables for the playbook that will own the group
+  ansible.builtin.copy:
+    content: "{{ {'confluence_admins': current.users} | to_nice_yaml }}"
+    dest: group_vars/all/confluence_admins.yml
+    mode: "0644"
+  delegate_to: localhost
+
+- name: From now on the file is the truth; unchanged, this reports changed=false
+  orgsync.atlassian.atlassian_group_member:
+    group: confluence-admins
+    users: "{{ confluence_admins }}"
+    exclusive: true
+"""
+
+RETURN = r"""
+group:
+  description: The group, with both its name and its id.
+  returned: success
+  type: dict
+  contains:
+    name:
+      description: Group name.
+      type: str
+      sample: jira-software-users
+    group_id:
+      description: Group id.
+      type: str
+      sample: 276f955c-63d7-42c8-9520-92d01dca0625
+members:
+  description: Every member, in the order Atlassian lists them.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    account_id:
+      description: The member's accountId.
+      type: str
+      sample: 5b10ac8d82e05b22cc7d4ef5
+    email:
+      description: The member's email, or V(null) when the member's privacy settings hide it.
+      type: str
+      sample: jane@acme.com
+    display_name:
+      description: The member's display name.
+      type: str
+      sample: Jane Doe
+    active:
+      description: Whether the account is active.
+      type: bool
+      sample: true
+    account_type:
+      description: V(atlassian) for a person's account, V(app) or V(customer) otherwise.
+      type: str
+      sample: atlassian
+users:
+  description:
+    - The members as a list of strings for O(orgsync.atlassian.atlassian_group_member#module:users), in the same
+      order as RV(members).
+    - Each is the member's email when it is visible, the account is active and no other member shares it; otherwise
+      the accountId. That way each entry names exactly that member again (user search finds active accounts only,
+      and an email shared by two accounts is ambiguous).
+  returned: success
+  type: list
+  elements: str
+  sample: ["jane@acme.com", "5b10a2844c20165700ede008"]
+"""
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.orgsync.atlassian.plugins.module_utils._client import (
+    REQUESTS_IMPORT_ERROR,
+    AtlassianClient,
+    secret_values,
+)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import (
+    connection_argument_spec,
+    settings_from_params,
+)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import AtlassianError
+from ansible_collections.orgsync.atlassian.plugins.module_utils._jira_cloud import JiraCloudBackend
+from ansible_collections.orgsync.atlassian.plugins.module_utils._lookup import (
+    group_members,
+    member_references,
+    non_person_members,
+    user_details,
+)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._module_params import group_selector
+
+
+def argument_spec() -> dict:
+    spec = connection_argument_spec()
+    spec.update(
+        group=dict(type="str"),
+        group_id=dict(type="str"),
+        include_inactive=dict(type="bool", default=True),
+    )
+    return spec
+
+
+def main() -> None:
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    if REQUESTS_IMPORT_ERROR:
+        module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+    result: dict = {"changed": False}
+    try:
+        settings = settings_from_params(module.params)
+        name, group_id = group_selector(module.params)
+    except AtlassianError as exc:
+        module.fail_json(msg=exc.message, **result)
+    module.no_log_values.update(secret_values(settings))
+
+    client = AtlassianClient(settings)
+    backend = JiraCloudBackend(client)
+    try:
+        group = backend.find_group(name=name, group_id=group_id)
+        members = group_members(backend, group, include_inactive=module.params["include_inactive"])
+    except AtlassianError as exc:
+        module.fail_json(msg=exc.message, status=exc.status, **result)
+    finally:
+        client.close()
+
+    others = non_person_members(members)
+    if others:
+        labels = ", ".join(f"{m.display_name} ({m.account_id}, {m.account_type})" for m in others)
+        module.warn(
+            f"{group.name} has {len(others)} members that are not people's accounts: {labels}. "
+            "orgsync.atlassian.atlassian_group_member refuses such accounts, so feeding 'users' back to it fails "
+            "until they are removed from the list (and exclusive=true would then remove them from the group)."
+        )
+    module.exit_json(
+        changed=False,
+        group=group.summary(),
+        members=[user_details(m) for m in members],
+        users=member_references(members),
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,203 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright: contributors to orgsync.atlassian
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: atlassian_user_info
+short_description: Look up Atlassian Cloud users by email or accountId
+version_added: 1.0.0
+description:
+  - Finds Atlassian Cloud accounts by email address or accountId and returns their accountId, email, display name,
+    status and account type, and optionally the groups they are in.
+  - The answer to "how do I get the accountId for an email?". Several users can be looked up in one task.
+  - Emails are resolved with the same rules as M(orgsync.atlassian.atlassian_group_member) uses, matching the whole
+    address exactly (case-insensitive), so V(jo@acme.com) never picks V(jo@acme.com.au). A user this module finds is
+    one that M(orgsync.atlassian.atlassian_group_member) accepts.
+  - If any user cannot be resolved (no such account, an email shared by several accounts, an app or customer
+    account), the task fails naming each of them and the reason.
+  - Read-only; never changes anything.
+author:
+  - orgsync founding engineers
+extends_documentation_fragment:
+  - orgsync.atlassian.connection
+attributes:
+  check_mode:
+    description: Read-only, so it runs the same in check mode and always reports C(changed=false).
+    support: full
+  diff_mode:
+    description: Nothing is changed, so there is nothing to diff.
+    support: none
+  action_group:
+    description: Use C(group/orgsync.atlassian.atlassian) in C(module_defaults) to set the connection options.
+    support: full
+    membership:
+      - orgsync.atlassian.atlassian
+options:
+  user:
+    description:
+      - One user, as an email address (anything containing V(@)) or an accountId.
+      - Exactly one of O(user) and O(users) is required.
+    type: str
+  users:
+    description:
+      - Several users, each an email address or an accountId.
+      - The same email given twice (in any letter case) is looked up once.
+      - Exactly one of O(user) and O(users) is required. An empty list returns an empty RV(users).
+    type: list
+    elements: str
+  include_groups:
+    description:
+      - Also return the groups each user is in (one more request per user).
+    type: bool
+    default: false
+notes:
+  - Atlassian's user search finds active accounts only, so a deactivated account can be looked up by its accountId but
+    not by its email.
+  - A user whose privacy settings hide their email is still found by the exact full email; RV(users[].email) is then
+    V(null).
+seealso:
+  - module: orgsync.atlassian.atlassian_group_member
+  - module: orgsync.atlassian.atlassian_group_member_info
+"""
+
+EXAMPLES = r"""
+- name: Get the accountId for an email
+  orgsync.atlassian.atlassian_user_info:
+    url: https://acme.atlassian.net
+    username: automation@acme.com
+    api_token: "{{ atlassian_api_token }}"
+    user: jane@acme.com
+  register: jane
+
+- name: Use it
+  ansible.builtin.debug:
+    msg: "Jane's accountId is {{ jane.users[0].account_id }}"
+
+- name: Look up several people at once, with their groups (connection from ATLASSIAN_* environment variables)
+  orgsync.atlassian.atlassian_user_info:
+    users:
+      - jane@acme.com
+      - 5b10ac8d82e05b22cc7d4ef5
+    include_groups: true
+  register: people
+
+- name: Map each email to its accountId
+  ansible.builtin.set_fact:
+    account_ids: "{{ people.users | items2dict(key_name='reference', value_name='account_id') }}"
+"""
+
+RETURN = r"""
+users:
+  description:
+    - One entry per distinct requested user, in the order given.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    reference:
+      description: The email or accountId the user was looked up by, as given.
+      type: str
+      sample: jane@acme.com
+    account_id:
+      description: The user's accountId.
+      type: str
+      sample: 5b10ac8d82e05b22cc7d4ef5
+    email:
+      description: The user's email, or V(null) when the user's privacy settings hide it.
+      type: str
+      sample: jane@acme.com
+    display_name:
+      description: The user's display name.
+      type: str
+      sample: Jane Doe
+    active:
+      description: Whether the account is active.
+      type: bool
+      sample: true
+    account_type:
+      description: The account type; always V(atlassian) (a person's account), as other types are refused.
+      type: str
+      sample: atlassian
+    groups:
+      description: The groups the user is in.
+      returned: when O(include_groups=true)
+      type: list
+      elements: dict
+      sample: [{"name": "jira-software-users", "group_id": "276f955c-63d7-42c8-9520-92d01dca0625"}]
+      contains:
+        name:
+          description: Group name.
+          type: str
+        group_id:
+          description: Group id.
+          type: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.orgsync.atlassian.plugins.module_utils._client import (
+    REQUESTS_IMPORT_ERROR,
+    AtlassianClient,
+    secret_values,
+)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import (
+    connection_argument_spec,
+    settings_from_params,
+)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import AtlassianError
+from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import check_references
+from ansible_collections.orgsync.atlassian.plugins.module_utils._jira_cloud import JiraCloudBackend
+from ansible_collections.orgsync.atlassian.plugins.module_utils._lookup import resolve_references, user_details
+from ansible_collections.orgsync.atlassian.plugins.module_utils._module_params import exactly_one
+
+
+def argument_spec() -> dict:
+    spec = connection_argument_spec()
+    spec.update(
+        user=dict(type="str"),
+        users=dict(type="list", elements="str"),
+        include_groups=dict(type="bool", default=False),
+    )
+    return spec
+
+
+def requested_references(params: dict) -> list[str]:
+    exactly_one(params, "user", "users", "for example user: jane@acme.com")
+    if params.get("user") not in (None, ""):
+        return check_references([params["user"]], "user")
+    return check_references(params["users"], "users")
+
+
+def main() -> None:
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    if REQUESTS_IMPORT_ERROR:
+        module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+    result: dict = {"changed": False, "users": []}
+    try:
+        settings = settings_from_params(module.params)
+        refs = requested_references(module.params)
+    except AtlassianError as exc:
+        module.fail_json(msg=exc.message, **result)
+    module.no_log_values.update(secret_values(settings))
+
+    client = AtlassianClient(settings)
+    backend = JiraCloudBackend(client)
+    try:
+        users = resolve_references(backend, refs)
+        entries = [dict(reference=ref, **user_details(user)) for ref, user in zip(refs, users, strict=True)]
+        if module.params["include_groups"]:
+            groups = client.map_concurrently(lambda u: backend.user_groups(u.account_id) or [], users)
+            for entry, user_groups in zip(entries, groups, strict=True):
+                entry["groups"] = [g.summary() for g in user_groups]
+    except AtlassianError as exc:
+        module.fail_json(msg=exc.message, status=exc.status, **result)
+    finally:
+        client.close()
+    module.exit_json(changed=False, users=entries)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,28 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright: contributors to orgsync.atlassian
+"""How the info modules name members so that atlassian_group_member resolves them back to the same accounts."""
+
+from __future__ import annotations
+
+from ansible_collections.orgsync.atlassian.plugins.module_utils._lookup import member_references, non_person_members
+from ansible_collections.orgsync.atlassian.plugins.module_utils._models import User
+
+
+def test_visible_email_of_an_active_member():
+    assert member_references([User("a1", "Jane@acme.example", "Jane")]) == ["Jane@acme.example"]
+
+
+def test_hidden_email_inactive_account_and_shared_email_give_account_ids():
+    members = [
+        User("hidden", None, "Hidden"),
+        User("gone", "gone@acme.example", "Gone", active=False),
+        User("pat1", "pat@acme.example", "Pat"),
+        User("pat2", "PAT@acme.example", "Pat (old)"),
+        User("jane", "jane@acme.example", "Jane"),
+    ]
+    assert member_references(members) == ["hidden", "gone", "pat1", "pat2", "jane@acme.example"]
+
+
+def test_non_person_members():
+    bot = User("bot", "bot@acme.example", "Bot", account_type="app")
+    assert non_person_members([User("jane", "jane@acme.example"), bot]) == [bot]

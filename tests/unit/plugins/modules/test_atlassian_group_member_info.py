@@ -1,0 +1,133 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright: contributors to orgsync.atlassian
+"""atlassian_group_member_info: the real main() against the running emulator (default seed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.orgsync.atlassian.plugins.modules import atlassian_group_member, atlassian_group_member_info
+
+ADMIN = {"username": "admin@acme.example", "api_token": "admin-api-token"}
+JSU_ID = "276f955c-63d7-42c8-9520-92d01dca0625"
+IVAN_ID = "5b10a2844c20165700ede007"
+HANA_ID = "5b10a2844c20165700ede008"
+PAT_ID, PAT_OLD_ID = "5b10a2844c20165700ede010", "5b10a2844c20165700ede011"
+
+
+@pytest.fixture
+def members_of(emulator, run_module):
+    def _run(check_mode=False, **args):
+        return run_module(
+            atlassian_group_member_info.main, {"url": emulator.url, **ADMIN, **args}, check_mode=check_mode
+        )
+
+    return _run
+
+
+def test_lists_every_member_with_details(members_of, emulator):
+    result = members_of(group="jira-software-users")
+    assert result["changed"] is False
+    assert result["group"] == {"name": "jira-software-users", "group_id": JSU_ID}
+    assert {m["account_id"] for m in result["members"]} == emulator.members("jira-software-users")
+    hana = next(m for m in result["members"] if m["account_id"] == HANA_ID)
+    assert hana == {
+        "account_id": HANA_ID,
+        "email": None,
+        "display_name": "Hana Hidden",
+        "active": True,
+        "account_type": "atlassian",
+    }
+    assert next(m for m in result["members"] if m["account_id"] == IVAN_ID)["active"] is False
+
+
+def test_users_are_emails_except_where_only_the_account_id_is_certain(members_of):
+    result = members_of(group="jira-software-users")
+    assert len(result["users"]) == len(result["members"])
+    assert "jane@acme.example" in result["users"] and "jo@acme.example.au" in result["users"]
+    assert HANA_ID in result["users"], "hidden email: accountId"
+    assert IVAN_ID in result["users"], "inactive: user search would not find the email"
+    assert "ivan.former@acme.example" not in result["users"]
+
+
+def test_reads_every_page_and_can_leave_out_inactive_members(members_of, emulator):
+    everyone = members_of(group="big-group")
+    assert len(everyone["members"]) == 120
+    assert {m["account_id"] for m in everyone["members"]} == emulator.members("big-group")
+    pages = [r for r in emulator.log if r.path.endswith("/group/member")]
+    assert len(pages) == 3
+    active = members_of(group="big-group", include_inactive=False)
+    assert len(active["members"]) == 108
+    assert all(m["active"] for m in active["members"])
+    assert len(active["users"]) == 108
+
+
+def test_by_group_id(members_of):
+    result = members_of(group_id="c2d4e6f8-1a3b-4c5d-8e7f-9a0b1c2d3e4f")
+    assert result["group"] == {"name": "team-design", "group_id": "c2d4e6f8-1a3b-4c5d-8e7f-9a0b1c2d3e4f"}
+    assert result["members"] == [] and result["users"] == []
+
+
+def test_check_mode_is_read_only(members_of, emulator):
+    result = members_of(check_mode=True, group="confluence-users")
+    assert result["changed"] is False
+    assert sorted(result["users"]) == sorted([HANA_ID, "jane@acme.example", "zoe@acme.example"])
+    assert emulator.writes() == []
+
+
+def test_warns_about_members_that_are_not_people(members_of):
+    result = members_of(group="team-platform")
+    assert "deploy-bot@acme.example" in result["users"]
+    assert any("Deploy Bot" in w and "not people's accounts" in w for w in result.get("warnings", []))
+
+
+def test_email_shared_by_two_members_is_exported_as_account_ids(members_of, emulator):
+    emulator.add_member("team-design", PAT_ID)
+    emulator.add_member("team-design", PAT_OLD_ID)
+    result = members_of(group="team-design")
+    assert sorted(result["users"]) == sorted([PAT_ID, PAT_OLD_ID])
+
+
+@pytest.mark.parametrize("group", ["jira-software-users", "confluence-users", "big-group", "team-design"])
+def test_export_fed_back_to_exclusive_membership_changes_nothing(members_of, emulator, run_module, group):
+    if group == "team-design":
+        emulator.add_member(group, PAT_ID)
+        emulator.add_member(group, PAT_OLD_ID)
+    exported = members_of(group=group)
+    before = emulator.members(group)
+    emulator.clear_log()
+    result = run_module(
+        atlassian_group_member.main,
+        {"url": emulator.url, **ADMIN, "group": group, "users": exported["users"], "exclusive": True},
+    )
+    assert result.get("failed") is not True, result["msg"]
+    assert result["changed"] is False
+    assert result["added"] == [] and result["removed"] == []
+    assert emulator.writes() == []
+    assert emulator.members(group) == before
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ({}, "Neither group nor group_id is set"),
+        ({"group": "a", "group_id": "b"}, "Both group and group_id are set"),
+    ],
+)
+def test_option_errors_send_nothing(members_of, emulator, args, expected):
+    result = members_of(**args)
+    assert result["failed"] is True and expected in result["msg"]
+    assert emulator.log == []
+
+
+def test_unknown_group_fails_clearly(members_of):
+    result = members_of(group="no-such-group")
+    assert result["failed"] is True
+    assert "No group with name 'no-such-group' exists" in result["msg"]
+
+
+def test_caller_without_permission_gets_the_remedy(emulator, run_module):
+    emulator.configure(faults=[{"action": "status", "path": "/rest/api/3/group/member", "status": 403}])
+    result = run_module(atlassian_group_member_info.main, {"url": emulator.url, **ADMIN, "group": "confluence-users"})
+    assert result["failed"] is True and result["status"] == 403
+    assert "Browse users and groups" in result["msg"]

@@ -1,0 +1,174 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright: contributors to orgsync.atlassian
+"""atlassian_user_info: the real main() against the running emulator (default seed)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ansible_collections.orgsync.atlassian.plugins.modules import atlassian_group_member, atlassian_user_info
+
+ADMIN = {"username": "admin@acme.example", "api_token": "admin-api-token"}
+JANE_ID = "5b10a2844c20165700ede003"
+IVAN_ID = "5b10a2844c20165700ede007"
+HANA_ID = "5b10a2844c20165700ede008"
+BOT_ID = "5b10a2844c20165700ede009"
+
+
+@pytest.fixture
+def lookup(emulator, run_module):
+    def _run(check_mode=False, **args):
+        return run_module(atlassian_user_info.main, {"url": emulator.url, **ADMIN, **args}, check_mode=check_mode)
+
+    return _run
+
+
+def test_email_gives_account_id_and_details(lookup):
+    result = lookup(user="jane@acme.example")
+    assert result["changed"] is False
+    assert result["users"] == [
+        {
+            "reference": "jane@acme.example",
+            "account_id": JANE_ID,
+            "email": "jane@acme.example",
+            "display_name": "Jane Doe",
+            "active": True,
+            "account_type": "atlassian",
+        }
+    ]
+
+
+def test_several_users_by_email_and_account_id_in_order(lookup):
+    result = lookup(users=["John.Smith@ACME.example", IVAN_ID, "jo@acme.example", "zoe@acme.example"])
+    users = result["users"]
+    assert [u["reference"] for u in users] == [
+        "John.Smith@ACME.example",
+        IVAN_ID,
+        "jo@acme.example",
+        "zoe@acme.example",
+    ]
+    assert [u["display_name"] for u in users] == ["John Smith", "Ivan Former", "Jo March", "Zoë Ångström"]
+    # The prefix search also returns jo@acme.example.au; only the exact address counts.
+    assert users[2]["account_id"] == "5b10a2844c20165700ede005"
+    # A deactivated account is found by accountId and reported as inactive.
+    assert users[1]["active"] is False
+
+
+def test_same_email_twice_is_looked_up_once(lookup):
+    result = lookup(users=["jane@acme.example", "JANE@acme.example"])
+    assert [u["account_id"] for u in result["users"]] == [JANE_ID]
+
+
+def test_hidden_email_is_null(lookup):
+    by_email = lookup(user="hana.hidden@acme.example")["users"][0]
+    by_id = lookup(user=HANA_ID)["users"][0]
+    assert by_email["account_id"] == by_id["account_id"] == HANA_ID
+    assert by_email["email"] is None and by_id["email"] is None
+
+
+def test_groups_only_when_asked(lookup):
+    plain = lookup(user="jane@acme.example")["users"][0]
+    assert "groups" not in plain
+    with_groups = lookup(user="jane@acme.example", include_groups=True)["users"][0]
+    assert sorted(g["name"] for g in with_groups["groups"]) == [
+        "confluence-users",
+        "jira-software-users",
+        "team-platform",
+    ]
+    assert {"name": "team-platform", "group_id": "3f9c1a7e-2b4d-4c6f-8e1a-9b7d5c3e1f20"} in with_groups["groups"]
+
+
+def test_check_mode_reads_and_writes_nothing(lookup, emulator):
+    result = lookup(check_mode=True, users=["jane@acme.example", HANA_ID], include_groups=True)
+    assert result["changed"] is False
+    assert len(result["users"]) == 2
+    assert emulator.writes() == []
+
+
+def test_empty_list_returns_no_users(lookup, emulator):
+    assert lookup(users=[])["users"] == []
+    assert emulator.log == []
+
+
+@pytest.mark.parametrize(
+    ("ref", "expected"),
+    [
+        ("nobody@acme.example", "No active Atlassian account was found with email 'nobody@acme.example'"),
+        ("ivan.former@acme.example", "No active Atlassian account was found with email 'ivan.former@acme.example'"),
+        ("pat@acme.example", "'pat@acme.example' is ambiguous: 2 accounts have this email"),
+        ("deploy-bot@acme.example", "belongs to an account of type app"),
+        (BOT_ID, f"accountId '{BOT_ID}' is an account of type app"),
+        ("5b10a2844c20165700eeeeee", "Specified user does not exist or you do not have required permissions"),
+    ],
+)
+def test_unresolvable_user_fails_like_the_membership_module(lookup, emulator, run_module, ref, expected):
+    info = lookup(users=["jane@acme.example", ref])
+    assert info["failed"] is True
+    assert expected in info["msg"]
+    assert info["msg"].startswith("1 of 2 users could not be resolved")
+    member = run_module(
+        atlassian_group_member.main,
+        {"url": emulator.url, **ADMIN, "group": "team-design", "users": ["jane@acme.example", ref]},
+    )
+    assert member["failed"] is True
+    # The per-user reason is word for word the one the membership module gives.
+    reason = info["msg"].split(": ", 1)[1]
+    assert reason in member["msg"]
+
+
+def test_every_unresolvable_user_is_named(lookup):
+    result = lookup(users=["nobody@acme.example", "pat@acme.example", "jane@acme.example"])
+    assert result["failed"] is True
+    assert result["msg"].startswith("2 of 3 users could not be resolved")
+    assert "nobody@acme.example" in result["msg"] and "pat@acme.example" in result["msg"]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ({}, "Neither user nor users is set"),
+        ({"user": "jane@acme.example", "users": ["jo@acme.example"]}, "Both user and users are set"),
+        ({"user": "not an email"}, "neither an email address"),
+    ],
+)
+def test_option_errors_send_nothing(lookup, emulator, args, expected):
+    result = lookup(**args)
+    assert result["failed"] is True
+    assert expected in result["msg"]
+    assert emulator.log == []
+
+
+def test_wrong_token_fails_with_the_remedy_and_never_shows_the_token(emulator, run_module):
+    secret = "wrong-token-value-123"
+    result = run_module(
+        atlassian_user_info.main,
+        {"url": emulator.url, "username": "admin@acme.example", "api_token": secret, "user": "jane@acme.example"},
+    )
+    assert result["failed"] is True
+    assert result["status"] == 401
+    assert "Client must be authenticated" in result["msg"]
+    assert "api_token" in result["msg"]
+    assert secret not in json.dumps(result)
+
+
+def test_connection_from_env_with_empty_optional_values(emulator, run_module, monkeypatch):
+    # AWX renders an unset credential field as an empty string: it must count as not set.
+    monkeypatch.setenv("ATLASSIAN_URL", emulator.url)
+    monkeypatch.setenv("ATLASSIAN_USERNAME", "admin@acme.example")
+    monkeypatch.setenv("ATLASSIAN_API_TOKEN", "admin-api-token")
+    monkeypatch.setenv("ATLASSIAN_BEARER_TOKEN", "")
+    result = run_module(atlassian_user_info.main, {"user": "jane@acme.example"})
+    assert result.get("failed") is not True, result
+    assert result["users"][0]["account_id"] == JANE_ID
+
+
+def test_bearer_token_from_env_with_empty_basic_values(emulator, run_module, monkeypatch):
+    monkeypatch.setenv("ATLASSIAN_URL", emulator.url)
+    monkeypatch.setenv("ATLASSIAN_USERNAME", "")
+    monkeypatch.setenv("ATLASSIAN_API_TOKEN", "")
+    monkeypatch.setenv("ATLASSIAN_BEARER_TOKEN", "oauth-bearer-token")
+    result = run_module(atlassian_user_info.main, {"user": JANE_ID})
+    assert result.get("failed") is not True, result
+    assert result["users"][0]["email"] == "jane@acme.example"

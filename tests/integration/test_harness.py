@@ -91,3 +91,22 @@ def test_check_mode_and_diff_are_passed(run_playbook, tmp_path):
     assert write["changed"] is True
     assert write["diff"], "diff recorded with --diff"
     assert not target.exists(), "check mode wrote nothing"
+
+
+def test_installed_collection_modules_resolve(run_playbook):
+    # No emulator: the module must be found and run (then fail on its own terms), not be unknown to Ansible.
+    play = """
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: module from the installed collection
+      orgsync.atlassian.atlassian_group_member:
+        group: some-group
+        user: someone@example.com
+"""
+    run = run_playbook(play, expect_rc=2)
+    result = run.result("module from the installed collection")
+    assert result["failed"] is True
+    assert result["action"] == "orgsync.atlassian.atlassian_group_member"
+    msg = result["result"].get("msg", "")
+    assert "couldn't resolve module" not in msg and "was not found" not in msg, run.describe()

@@ -167,6 +167,17 @@ def run_module_main(
     return result
 
 
+@pytest.fixture(autouse=True)
+def _no_ambient_atlassian_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A developer's own ATLASSIAN_* variables (a real site, a real token) must never reach a unit test.
+
+    Tests of the environment fallbacks set what they need with ``monkeypatch.setenv``.
+    """
+    for name in list(os.environ):
+        if name.startswith("ATLASSIAN_"):
+            monkeypatch.delenv(name)
+
+
 @pytest.fixture
 def run_module() -> Callable[..., dict[str, Any]]:
     """``run_module(module_main, args, *, check_mode=False, diff=False) -> dict``: see ``run_module_main``."""

@@ -93,3 +93,9 @@ def test_run_module_warnings_do_not_leak_between_runs(run_module):
 def test_run_module_rejects_main_without_exit(run_module):
     with pytest.raises(AssertionError, match="without exit_json"):
         run_module(_no_exit_main, {})
+
+
+def test_ambient_atlassian_env_is_scrubbed():
+    import os
+
+    assert not [name for name in os.environ if name.startswith("ATLASSIAN_")]

@@ -1,0 +1,191 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright: contributors to orgsync.atlassian
+"""Seed files: YAML (or a dict) describing the site's users, groups, credentials and knobs.
+
+Seeds are validated strictly (unknown keys are errors) because a typo in a seed silently changes what a test proves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .state import ACCOUNT_TYPES, Credential, State, User
+
+SEEDS_DIR = Path(__file__).resolve().parent / "seeds"
+DEFAULT_SEED_PATH = SEEDS_DIR / "default.yaml"
+DEMO_SEED_PATH = SEEDS_DIR / "demo.yaml"
+
+# groupIds that a seed leaves out are derived from the name, so a seed always yields the same ids.
+_GROUP_ID_NAMESPACE = uuid.UUID("6f1c1c52-3a43-4c4e-9d0a-6b0c5d3e9a10")
+
+_SEED_KEYS = {"site", "users", "groups", "credentials", "generate", "knobs"}
+_USER_KEYS = {
+    "account_id",
+    "email",
+    "display_name",
+    "active",
+    "account_type",
+    "email_hidden",
+    "time_zone",
+    "locale",
+    "app_type",
+}
+_GROUP_KEYS = {"name", "group_id", "members"}
+_CREDENTIAL_KEYS = {"email", "api_token", "bearer_token", "account_id", "site_admin"}
+_GENERATE_KEYS = {"group", "group_id", "members", "email_domain", "inactive_every", "hidden_every", "display_prefix"}
+
+
+class SeedError(ValueError):
+    """The seed is malformed; the message names the offending entry."""
+
+
+def load_seed(path: str | Path) -> dict[str, Any]:
+    """Read a YAML seed file into a dict (validation happens when an Emulator is built from it)."""
+    with open(path, encoding="utf-8") as handle:
+        data = yaml.safe_load(handle) or {}
+    if not isinstance(data, dict):
+        raise SeedError(f"{path}: a seed must be a mapping")
+    return data
+
+
+def _check_keys(where: str, entry: Any, allowed: set[str]) -> Mapping[str, Any]:
+    if not isinstance(entry, Mapping):
+        raise SeedError(f"{where}: expected a mapping, got {entry!r}")
+    unknown = set(entry) - allowed
+    if unknown:
+        raise SeedError(f"{where}: unknown keys {sorted(unknown)}; allowed: {sorted(allowed)}")
+    return entry
+
+
+def default_group_id(name: str) -> str:
+    return str(uuid.uuid5(_GROUP_ID_NAMESPACE, name))
+
+
+def _user(where: str, entry: Mapping[str, Any]) -> User:
+    for key in ("account_id", "display_name"):
+        if not entry.get(key):
+            raise SeedError(f"{where}: {key} is required")
+    account_type = entry.get("account_type", "atlassian")
+    if account_type not in ACCOUNT_TYPES:
+        raise SeedError(f"{where}: account_type must be one of {ACCOUNT_TYPES}")
+    return User(
+        account_id=str(entry["account_id"]),
+        display_name=str(entry["display_name"]),
+        email=entry.get("email"),
+        active=bool(entry.get("active", True)),
+        account_type=account_type,
+        email_hidden=bool(entry.get("email_hidden", False)),
+        time_zone=str(entry.get("time_zone", "Etc/UTC")),
+        locale=str(entry.get("locale", "en_US")),
+        app_type=entry.get("app_type"),
+    )
+
+
+def _generated(where: str, spec: Mapping[str, Any]) -> tuple[str, str | None, list[User]]:
+    group = spec.get("group")
+    count = spec.get("members")
+    if not group or not isinstance(count, int) or count < 0:
+        raise SeedError(f"{where}: needs group and a non-negative integer members")
+    domain = spec.get("email_domain", "bulk.example")
+    inactive_every = int(spec.get("inactive_every") or 0)
+    hidden_every = int(spec.get("hidden_every") or 0)
+    prefix = spec.get("display_prefix") or f"{group} member"
+    users = []
+    for i in range(1, count + 1):
+        # 24 hex digits, the shape of classic Atlassian accountIds, derived from the group and index so that
+        # regenerating a seed gives the same ids.
+        account_id = hashlib.sha1(f"{group}:{i}".encode()).hexdigest()[:24]
+        users.append(
+            User(
+                account_id=account_id,
+                display_name=f"{prefix} {i:04d}",
+                email=f"{group}-{i:04d}@{domain}",
+                active=not (inactive_every and i % inactive_every == 0),
+                email_hidden=bool(hidden_every and i % hidden_every == 0),
+            )
+        )
+    return str(group), spec.get("group_id"), users
+
+
+def state_from_seed(seed: Mapping[str, Any]) -> State:
+    """Build a fresh State from a seed dict (see seeds/default.yaml for the format)."""
+    _check_keys("seed", seed, _SEED_KEYS)
+    users: list[User] = [
+        _user(f"users[{i}]", _check_keys(f"users[{i}]", e, _USER_KEYS)) for i, e in enumerate(seed.get("users") or [])
+    ]
+
+    groups: dict[str, tuple[str, list[str]]] = {}  # name -> (group_id, member accountIds)
+    generated_members: dict[str, list[str]] = {}
+    for i, spec in enumerate(seed.get("generate") or []):
+        where = f"generate[{i}]"
+        name, group_id, made = _generated(where, _check_keys(where, spec, _GENERATE_KEYS))
+        users.extend(made)
+        generated_members.setdefault(name, []).extend(u.account_id for u in made)
+        if group_id:
+            groups[name] = (str(group_id), [])
+
+    by_id = {u.account_id: u for u in users}
+    if len(by_id) != len(users):
+        raise SeedError("duplicate account_id in users")
+
+    def resolve(where: str, ref: str) -> str:
+        if ref in by_id:
+            return ref
+        matches = [u.account_id for u in users if u.email and u.email.casefold() == str(ref).casefold()]
+        if len(matches) != 1:
+            problem = "is not a known accountId or email" if not matches else "is an email shared by several accounts"
+            raise SeedError(f"{where}: {ref!r} {problem}")
+        return matches[0]
+
+    listed: set[str] = set()
+    for i, entry in enumerate(seed.get("groups") or []):
+        where = f"groups[{i}]"
+        _check_keys(where, entry, _GROUP_KEYS)
+        name = entry.get("name")
+        if not name:
+            raise SeedError(f"{where}: name is required")
+        if name in listed:
+            raise SeedError(f"{where}: group {name!r} is listed twice")
+        listed.add(name)
+        # A generate entry may already have named this group's id.
+        group_id = entry.get("group_id") or (groups[name][0] if name in groups else default_group_id(name))
+        groups[name] = (str(group_id), [resolve(where, m) for m in entry.get("members") or []])
+    for name, members in generated_members.items():
+        group_id, listed = groups.get(name, (default_group_id(name), []))
+        groups[name] = (group_id, listed + members)
+
+    credentials = []
+    for i, entry in enumerate(seed.get("credentials") or []):
+        where = f"credentials[{i}]"
+        _check_keys(where, entry, _CREDENTIAL_KEYS)
+        admin = bool(entry.get("site_admin", False))
+        if entry.get("bearer_token"):
+            if not entry.get("account_id") or entry["account_id"] not in by_id:
+                raise SeedError(f"{where}: a bearer credential needs the account_id of a seeded user")
+            credentials.append(Credential(str(entry["account_id"]), admin, bearer_token=str(entry["bearer_token"])))
+        elif entry.get("email") and entry.get("api_token"):
+            # account_id disambiguates an email shared by several accounts.
+            account_id = entry.get("account_id") or resolve(where, entry["email"])
+            if account_id not in by_id:
+                raise SeedError(f"{where}: unknown account_id {account_id!r}")
+            credentials.append(
+                Credential(str(account_id), admin, email=str(entry["email"]), api_token=str(entry["api_token"]))
+            )
+        else:
+            raise SeedError(f"{where}: needs email + api_token (Basic) or bearer_token + account_id (Bearer)")
+
+    try:
+        return State(
+            users,
+            [(name, gid, members) for name, (gid, members) in groups.items()],
+            credentials,
+            site=str(seed.get("site") or "https://acme.atlassian.net"),
+        )
+    except ValueError as exc:
+        raise SeedError(str(exc)) from exc

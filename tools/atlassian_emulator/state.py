@@ -1,0 +1,326 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright: contributors to orgsync.atlassian
+"""The emulated site's directory: users, groups, memberships and credentials.
+
+Pure data and operations, no HTTP. Every public method takes the one state lock, so a threaded server can call them
+from concurrent requests; callers that need several operations to be consistent hold ``state.lock`` (an RLock) around
+them.
+"""
+
+from __future__ import annotations
+
+import hmac
+import threading
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class StateError(Exception):
+    """Base class for the directory's refusals; the app maps each subclass to an HTTP answer."""
+
+
+class UnknownUser(StateError, LookupError):
+    pass
+
+
+class AmbiguousUser(StateError, LookupError):
+    pass
+
+
+class UnknownGroup(StateError, LookupError):
+    pass
+
+
+class AlreadyMember(StateError):
+    pass
+
+
+class NotMember(StateError):
+    pass
+
+
+class GroupNameInUse(StateError):
+    pass
+
+
+ACCOUNT_TYPES = ("atlassian", "app", "customer", "unknown")
+
+
+@dataclass(frozen=True)
+class User:
+    account_id: str
+    display_name: str
+    email: str | None = None
+    active: bool = True
+    account_type: str = "atlassian"
+    email_hidden: bool = False
+    time_zone: str = "Etc/UTC"
+    locale: str = "en_US"
+    app_type: str | None = None
+
+    @property
+    def sort_key(self) -> tuple[str, str]:
+        # Jira orders members by username, which Cloud no longer reveals; display name then accountId is a stable
+        # stand-in that a client cannot mistake for a meaningful order.
+        return (self.display_name.casefold(), self.account_id)
+
+    @property
+    def visible_email(self) -> str | None:
+        return None if self.email_hidden else self.email
+
+
+@dataclass(frozen=True)
+class GroupRef:
+    """A snapshot of a group's identity, safe to use after the lock is released."""
+
+    name: str
+    group_id: str
+
+
+@dataclass
+class _Group:
+    name: str
+    group_id: str
+    members: set[str] = field(default_factory=set)
+
+    def ref(self) -> GroupRef:
+        return GroupRef(self.name, self.group_id)
+
+
+@dataclass(frozen=True)
+class Credential:
+    """One way to authenticate: Basic (email + API token) or Bearer (OAuth access token / PAT)."""
+
+    account_id: str
+    site_admin: bool = False
+    email: str | None = None
+    api_token: str | None = None
+    bearer_token: str | None = None
+
+    @property
+    def kind(self) -> str:
+        return "bearer" if self.bearer_token is not None else "basic"
+
+
+def _same_secret(given: str, expected: str | None) -> bool:
+    return expected is not None and hmac.compare_digest(given.encode(), expected.encode())
+
+
+class State:
+    """Users, groups and credentials of one emulated site."""
+
+    def __init__(
+        self,
+        users: Iterable[User],
+        groups: Iterable[tuple[str, str, Iterable[str]]],
+        credentials: Iterable[Credential],
+        site: str = "https://acme.atlassian.net",
+    ) -> None:
+        self.lock = threading.RLock()
+        self.site = site
+        self.users: dict[str, User] = {}
+        for user in users:
+            if user.account_id in self.users:
+                raise ValueError(f"duplicate accountId {user.account_id!r}")
+            self.users[user.account_id] = user
+        self.groups: dict[str, _Group] = {}
+        for name, group_id, members in groups:
+            self._insert_group(name, group_id)
+            for account_id in members:
+                if account_id not in self.users:
+                    raise ValueError(f"group {name!r}: unknown member {account_id!r}")
+                self.groups[group_id].members.add(account_id)
+        self.credentials: list[Credential] = list(credentials)
+        for cred in self.credentials:
+            if cred.account_id not in self.users:
+                raise ValueError(f"credential for unknown accountId {cred.account_id!r}")
+
+    # -- lookups -------------------------------------------------------------------------------------------------
+
+    def user(self, account_id: str) -> User | None:
+        with self.lock:
+            return self.users.get(account_id)
+
+    def users_with_email(self, email: str) -> list[User]:
+        wanted = email.casefold()
+        with self.lock:
+            return sorted(
+                (u for u in self.users.values() if u.email is not None and u.email.casefold() == wanted),
+                key=lambda u: u.sort_key,
+            )
+
+    def resolve_user(self, ref: str) -> User:
+        """An accountId, or an email that belongs to exactly one account."""
+        with self.lock:
+            if ref in self.users:
+                return self.users[ref]
+            found = self.users_with_email(ref)
+        if not found:
+            raise UnknownUser(ref)
+        if len(found) > 1:
+            raise AmbiguousUser(f"{ref!r} is the email of {len(found)} accounts; use an accountId")
+        return found[0]
+
+    def find_group(self, name: str | None = None, group_id: str | None = None) -> GroupRef:
+        """By groupId (exact), or by name (case-insensitive, as Jira's group names are)."""
+        with self.lock:
+            if group_id is not None:
+                group = self.groups.get(group_id)
+            else:
+                group = self._group_by_name(name or "")
+            if group is None:
+                raise UnknownGroup(group_id if group_id is not None else name)
+            return group.ref()
+
+    def lookup_group(self, ref: str) -> GroupRef:
+        """A groupId or a group name, for the Python API where callers do not say which."""
+        with self.lock:
+            if ref in self.groups:
+                return self.groups[ref].ref()
+            return self.find_group(name=ref)
+
+    def all_groups(self) -> list[GroupRef]:
+        with self.lock:
+            return sorted((g.ref() for g in self.groups.values()), key=lambda g: (g.name.casefold(), g.group_id))
+
+    def member_ids(self, group_id: str) -> set[str]:
+        with self.lock:
+            return set(self._group(group_id).members)
+
+    def members(self, group_id: str, include_inactive: bool = True) -> list[User]:
+        with self.lock:
+            users = [self.users[a] for a in self._group(group_id).members]
+        return sorted((u for u in users if include_inactive or u.active), key=lambda u: u.sort_key)
+
+    def groups_of(self, account_id: str) -> list[GroupRef]:
+        with self.lock:
+            if account_id not in self.users:
+                raise UnknownUser(account_id)
+            refs = [g.ref() for g in self.groups.values() if account_id in g.members]
+        return sorted(refs, key=lambda g: (g.name.casefold(), g.group_id))
+
+    def search_users(self, query: str) -> list[User]:
+        """Active users whose display name, a word of it, or email starts with ``query`` (case-insensitive).
+
+        A user who hides their email is found by email only when the query is the whole address, which is how
+        Atlassian's privacy controls behave ("an exact match is required").
+        """
+        q = query.strip().casefold()
+        if not q:
+            return []
+        with self.lock:
+            users = list(self.users.values())
+        found = []
+        for user in users:
+            if not user.active:
+                continue
+            name = user.display_name.casefold()
+            hit = name.startswith(q) or any(word.startswith(q) for word in name.split())
+            if not hit and user.email:
+                email = user.email.casefold()
+                hit = email == q if user.email_hidden else email.startswith(q)
+            if hit:
+                found.append(user)
+        return sorted(found, key=lambda u: u.sort_key)
+
+    # -- mutations -----------------------------------------------------------------------------------------------
+
+    def add_member(self, group_id: str, account_id: str) -> None:
+        with self.lock:
+            group = self._group(group_id)
+            if account_id not in self.users:
+                raise UnknownUser(account_id)
+            if account_id in group.members:
+                raise AlreadyMember(account_id)
+            group.members.add(account_id)
+
+    def remove_member(self, group_id: str, account_id: str) -> None:
+        with self.lock:
+            group = self._group(group_id)
+            if account_id not in self.users:
+                raise UnknownUser(account_id)
+            if account_id not in group.members:
+                raise NotMember(account_id)
+            group.members.discard(account_id)
+
+    def create_group(self, name: str, group_id: str | None = None) -> GroupRef:
+        with self.lock:
+            if self._group_by_name(name) is not None:
+                raise GroupNameInUse(name)
+            return self._insert_group(name, group_id or str(uuid.uuid4())).ref()
+
+    def delete_group(self, group_id: str) -> None:
+        with self.lock:
+            self._group(group_id)
+            del self.groups[group_id]
+
+    # -- credentials ---------------------------------------------------------------------------------------------
+
+    def credential_for_basic(self, email: str, api_token: str) -> Credential | None:
+        wanted = email.casefold()
+        with self.lock:
+            for cred in self.credentials:
+                if (
+                    cred.email is not None
+                    and cred.email.casefold() == wanted
+                    and _same_secret(api_token, cred.api_token)
+                ):
+                    return cred
+        return None
+
+    def credential_for_bearer(self, token: str) -> Credential | None:
+        with self.lock:
+            for cred in self.credentials:
+                if _same_secret(token, cred.bearer_token):
+                    return cred
+        return None
+
+    # -- views ---------------------------------------------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        """Groups with their member accountIds and the users, for /_emulator/state. Never includes secrets."""
+        with self.lock:
+            groups = [
+                {"name": g.name, "groupId": g.group_id, "members": sorted(self.groups[g.group_id].members)}
+                for g in self.all_groups()
+            ]
+            users = [
+                {
+                    "accountId": u.account_id,
+                    "displayName": u.display_name,
+                    "email": u.email,
+                    "active": u.active,
+                    "accountType": u.account_type,
+                    "emailHidden": u.email_hidden,
+                }
+                for u in sorted(self.users.values(), key=lambda u: u.sort_key)
+            ]
+        return {"site": self.site, "groups": groups, "users": users}
+
+    # -- internals -----------------------------------------------------------------------------------------------
+
+    def _group(self, group_id: str) -> _Group:
+        group = self.groups.get(group_id)
+        if group is None:
+            raise UnknownGroup(group_id)
+        return group
+
+    def _group_by_name(self, name: str) -> _Group | None:
+        wanted = name.casefold()
+        for group in self.groups.values():
+            if group.name.casefold() == wanted:
+                return group
+        return None
+
+    def _insert_group(self, name: str, group_id: str) -> _Group:
+        if not name:
+            raise ValueError("a group needs a name")
+        if group_id in self.groups:
+            raise ValueError(f"duplicate groupId {group_id!r}")
+        if self._group_by_name(name) is not None:
+            raise ValueError(f"duplicate group name {name!r}")
+        group = _Group(name, group_id)
+        self.groups[group_id] = group
+        return group

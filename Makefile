@@ -14,6 +14,10 @@ STAMP := $(VENV)/.installed-$(REQS_HASH)
 # pytest-xdist workers (the machine has 2 cores).
 XDIST ?= -n auto
 ANSIBLE_TEST_PYTHON ?= 3.11
+# Extra arguments, e.g. `make sanity SANITY_ARGS="--test pylint"`, `make units PYTEST_ARGS="-k planner -x"`.
+SANITY_ARGS ?=
+PYTEST_ARGS ?=
+export PYTEST_ARGS
 
 .PHONY: help venv test lint sanity units integration demo clean
 
@@ -37,20 +41,20 @@ $(STAMP):
 	@touch $@
 
 test: venv
-	@scripts/test.sh
+	@PYTEST_XDIST="$(XDIST)" ANSIBLE_TEST_PYTHON=$(ANSIBLE_TEST_PYTHON) scripts/test.sh
 
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
 sanity: venv
-	scripts/ansible_test_offline.sh sanity --python $(ANSIBLE_TEST_PYTHON) --color no
+	scripts/ansible_test_offline.sh sanity --python $(ANSIBLE_TEST_PYTHON) --color no $(SANITY_ARGS)
 
 units: venv
-	$(VENV)/bin/pytest $(XDIST) tests/unit tests/emulator
+	$(VENV)/bin/pytest $(XDIST) $(PYTEST_ARGS) tests/unit $(wildcard tests/emulator)
 
 integration: venv
-	$(VENV)/bin/pytest $(XDIST) tests/integration
+	$(VENV)/bin/pytest $(XDIST) $(PYTEST_ARGS) tests/integration
 
 demo: venv
 	scripts/demo.sh

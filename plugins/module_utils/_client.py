@@ -127,9 +127,7 @@ class AtlassianClient:
             authorization = f"Bearer {self.settings.bearer_token}"
         else:
             authorization = f"Basic {basic_credential(self.settings.username, self.settings.api_token)}"
-        session.headers.update(
-            {"Authorization": authorization, "Accept": "application/json", "User-Agent": USER_AGENT}
-        )
+        session.headers.update({"Authorization": authorization, "Accept": "application/json", "User-Agent": USER_AGENT})
         return session
 
     def close(self) -> None:

@@ -121,8 +121,11 @@ class JiraCloudBackend:
         """POST the membership. 'Already a member' is a race with another writer (or our own earlier attempt)."""
         try:
             response = self.client.request(
-                "POST", f"{API}/group/user", params={"groupId": group.group_id},
-                json={"accountId": user.account_id}, accept=(400,),
+                "POST",
+                f"{API}/group/user",
+                params={"groupId": group.group_id},
+                json={"accountId": user.account_id},
+                accept=(400,),
             )
         except RetriesExhaustedError as exc:
             return self._read_back(group, user, want_member=True, error=exc)
@@ -136,7 +139,9 @@ class JiraCloudBackend:
         """DELETE the membership. 'Not a member' is a race, as for adds."""
         try:
             response = self.client.request(
-                "DELETE", f"{API}/group/user", params={"groupId": group.group_id, "accountId": user.account_id},
+                "DELETE",
+                f"{API}/group/user",
+                params={"groupId": group.group_id, "accountId": user.account_id},
                 accept=(400,),
             )
         except RetriesExhaustedError as exc:

@@ -102,7 +102,9 @@ class MembershipService:
         unknown = [u for u in resolved if u.account_id not in members]
         group_ids = self.client.map_concurrently(lambda u: self.backend.user_group_ids(u.account_id), unknown)
         current = {u.account_id: u for u in resolved if u.account_id in members}
-        current.update({u.account_id: u for u, ids in zip(unknown, group_ids) if ids and group.group_id in ids})
+        current.update(
+            {u.account_id: u for u, ids in zip(unknown, group_ids, strict=True) if ids and group.group_id in ids}
+        )
         return Snapshot(group, current, False, resolved, strategy)
 
     def _resolve(self, refs: list[str], known_members: dict[str, User]) -> list[User]:
@@ -149,7 +151,7 @@ class MembershipService:
                 return exc
 
         result = ApplyResult()
-        for (action, user), outcome in zip(operations, self.client.map_concurrently(run, operations)):
+        for (action, user), outcome in zip(operations, self.client.map_concurrently(run, operations), strict=True):
             if isinstance(outcome, AtlassianError):
                 result.failures.append((action, user, outcome.message))
             elif outcome == CHANGED:

@@ -59,5 +59,7 @@ def membership_request(params: dict) -> MembershipRequest:
     else:
         users = check_references(params["users"], "users")
     if not users and not exclusive:
-        raise ConfigurationError("users is empty", hint="List at least one user, or use exclusive=true to empty the group")
+        raise ConfigurationError(
+            "users is empty", hint="List at least one user, or use exclusive=true to empty the group"
+        )
     return MembershipRequest(group=group, group_id=group_id, users=users, state=state, exclusive=exclusive)

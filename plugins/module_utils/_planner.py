@@ -86,7 +86,9 @@ def members_after(current: Mapping[str, User], added: Iterable[User], removed: I
     return after
 
 
-def membership_diff(group_label: str, current: Mapping[str, User], added: Iterable[User], removed: Iterable[User]) -> dict:
+def membership_diff(
+    group_label: str, current: Mapping[str, User], added: Iterable[User], removed: Iterable[User]
+) -> dict:
     """Ansible's ``diff`` for a group: sorted member labels before and after."""
 
     def labels(members: Mapping[str, User]) -> list[str]:

@@ -226,8 +226,12 @@ def main() -> None:
         snapshot = service.snapshot(group, wanted.users, need_complete=wanted.exclusive or module._diff)
         caller = service.backend.caller_account_id() if wanted.exclusive else None
         plan = plan_membership(
-            snapshot.current, snapshot.users, state=wanted.state, exclusive=wanted.exclusive,
-            caller_account_id=caller, membership_complete=snapshot.complete,
+            snapshot.current,
+            snapshot.users,
+            state=wanted.state,
+            exclusive=wanted.exclusive,
+            caller_account_id=caller,
+            membership_complete=snapshot.complete,
         )
         outcome = ApplyResult.predicted(plan) if module.check_mode else service.apply(group, plan)
     except AtlassianError as exc:

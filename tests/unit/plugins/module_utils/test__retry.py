@@ -29,8 +29,10 @@ class FakeClock(Clock):
         self.t += seconds
 
 
-@pytest.mark.parametrize(("value", "expected"), [("3", 3.0), (" 0 ", 0.0), ("1.5", 1.5), ("-2", 0.0), (None, None),
-                                                 ("Wed, 21 Oct 2026 07:28:00 GMT", None)])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("3", 3.0), (" 0 ", 0.0), ("1.5", 1.5), ("-2", 0.0), (None, None), ("Wed, 21 Oct 2026 07:28:00 GMT", None)],
+)
 def test_parse_retry_after(value, expected):
     assert parse_retry_after(value) == expected
 

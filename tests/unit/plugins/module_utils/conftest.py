@@ -1,0 +1,58 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright: contributors to orgsync.atlassian
+"""Fixtures for the shared client code: a fake clock, and real clients pointed at a running emulator."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import pytest
+
+from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient
+from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import settings_from_params
+from ansible_collections.orgsync.atlassian.plugins.module_utils._retry import Clock
+
+ADMIN = ("admin@acme.example", "admin-api-token")
+
+
+class FakeClock(Clock):
+    """Time moves only when someone sleeps; every sleep is recorded."""
+
+    def __init__(self) -> None:
+        self.t = 1000.0
+        self.sleeps: list[float] = []
+
+    def now(self) -> float:
+        return self.t
+
+    def sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            self.sleeps.append(seconds)
+            self.t += seconds
+
+
+@pytest.fixture
+def fake_clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def client_for(fake_clock: FakeClock) -> Callable[..., AtlassianClient]:
+    """``client_for(emulator, username=..., api_token=..., bearer_token=..., max_retries=..., workers=...)``."""
+    clients: list[AtlassianClient] = []
+
+    def make(emulator: Any, *, workers: int = 1, **params: Any) -> AtlassianClient:
+        if "bearer_token" not in params:
+            params.setdefault("username", ADMIN[0])
+            params.setdefault("api_token", ADMIN[1])
+        params.setdefault("max_retries", 3)
+        params.setdefault("timeout", 5)
+        client = AtlassianClient(
+            settings_from_params({"url": emulator.url, **params}), clock=fake_clock, workers=workers
+        )
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()

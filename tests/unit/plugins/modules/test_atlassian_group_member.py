@@ -1,0 +1,92 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright: contributors to orgsync.atlassian
+"""The module's real main() with real arguments, against the emulator."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.orgsync.atlassian.plugins.modules.atlassian_group_member import main
+
+JANE_ID = "5b10a2844c20165700ede003"
+ADMIN_ID = "5b10a2844c20165700ede001"
+
+
+@pytest.fixture
+def args(emulator):
+    def make(**task):
+        return {
+            "url": emulator.url,
+            "username": "admin@acme.example",
+            "api_token": "admin-api-token",
+            "max_retries": 1,
+            **task,
+        }
+
+    return make
+
+
+def test_add_by_email_then_idempotent(emulator, args, run_module):
+    result = run_module(main, args(group="team-design", user="Jane@Acme.example"))
+    assert result["changed"] is True
+    assert result["added"] == [{"account_id": JANE_ID, "email": "jane@acme.example", "display_name": "Jane Doe"}]
+    assert result["group"] == {"name": "team-design", "group_id": "c2d4e6f8-1a3b-4c5d-8e7f-9a0b1c2d3e4f"}
+    assert emulator.members("team-design") == {JANE_ID}
+    emulator.clear_log()
+    again = run_module(main, args(group="team-design", user=JANE_ID))
+    assert again["changed"] is False and again["added"] == []
+    assert emulator.writes() == []
+
+
+def test_check_mode_predicts_without_writing(emulator, args, run_module):
+    predicted = run_module(
+        main,
+        args(group="team-platform", users=["jane@acme.example", "zoe@acme.example"], exclusive=True),
+        check_mode=True,
+        diff=True,
+    )
+    assert emulator.writes() == []
+    real = run_module(
+        main, args(group="team-platform", users=["jane@acme.example", "zoe@acme.example"], exclusive=True), diff=True
+    )
+    for key in ("changed", "added", "removed", "diff"):
+        assert predicted[key] == real[key]
+    assert real["diff"]["after"]["members"] == ["jane@acme.example", "zoe@acme.example"]
+    assert {u["display_name"] for u in real["removed"]} == {"John Smith", "Ivan Former", "Deploy Bot"}
+
+
+def test_exclusive_keeps_the_caller_and_warns(emulator, args, run_module):
+    result = run_module(main, args(group="site-admins", users=[], exclusive=True))
+    assert ADMIN_ID in emulator.members("site-admins")
+    assert [u["display_name"] for u in result["removed"]] == ["Otto Automation"]
+    assert any("exclusive never removes the calling account" in w for w in result["warnings"])
+
+
+@pytest.mark.parametrize(
+    ("task", "fragment"),
+    [
+        ({"group": "team-design", "group_id": "x", "user": "jane@acme.example"}, "Both group and group_id"),
+        ({"group": "team-design", "user": "jane@acme.example", "api_token": ""}, "No credentials"),
+        ({"group": "team-design", "user": "jane@acme.example", "api_token": "wrong"}, "HTTP 401"),
+        ({"group": "nope", "user": "jane@acme.example"}, "No group with name 'nope'"),
+        ({"group": "team-design", "users": ["jane@acme.example", "pat@acme.example"]}, "is ambiguous"),
+    ],
+)
+def test_bad_input_fails_clearly_and_writes_nothing(emulator, args, run_module, task, fragment):
+    result = run_module(main, args(**task))
+    assert result["failed"] is True
+    assert fragment in result["msg"]
+    assert emulator.writes() == []
+    assert "admin-api-token" not in str(result)
+
+
+def test_a_failed_write_fails_the_task_but_keeps_the_others(emulator, args, run_module):
+    emulator.configure(faults=[{"action": "status", "status": 403, "method": "POST", "path": "/rest/api/3/group/user"}])
+    result = run_module(main, args(group="team-design", users=["jane@acme.example", "zoe@acme.example"]))
+    assert result["failed"] is True and result["changed"] is True
+    assert len(result["added"]) == 1 and len(result["failed_users"]) == 1
+    assert "1 of 2 membership changes failed" in result["msg"]
+    assert len(emulator.members("team-design")) == 1
+    rerun = run_module(main, args(group="team-design", users=["jane@acme.example", "zoe@acme.example"]))
+    assert rerun["changed"] is True and len(rerun["added"]) == 1
+    assert len(emulator.members("team-design")) == 2

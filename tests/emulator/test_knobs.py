@@ -26,7 +26,7 @@ def test_latency_is_added_and_concurrent_requests_overlap(admin, emulator):
     emulator.configure(latency_ms=300)
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=5) as pool:
-        statuses = list(pool.map(lambda _: admin.get("/rest/api/3/myself").status_code, range(5)))
+        statuses = list(pool.map(lambda attempt: admin.get("/rest/api/3/myself").status_code, range(5)))
     elapsed = time.perf_counter() - started
     assert statuses == [200] * 5
     assert 0.3 <= elapsed < 1.2  # five in a row would take 1.5 s
@@ -34,7 +34,7 @@ def test_latency_is_added_and_concurrent_requests_overlap(admin, emulator):
 
 def test_rate_limit_answers_429_with_atlassian_headers(admin, emulator):
     emulator.configure(rate_limit_rps=0.5, rate_limit_burst=3)
-    ok = [admin.get("/rest/api/3/myself") for _ in range(3)]
+    ok = [admin.get("/rest/api/3/myself") for attempt in range(3)]
     assert [r.status_code for r in ok] == [200, 200, 200]
     assert ok[0].headers["X-RateLimit-Limit"] == "3" and ok[0].headers["X-RateLimit-Remaining"] == "2"
     assert "X-RateLimit-NearLimit" not in ok[0].headers
@@ -185,7 +185,7 @@ def test_mutate_simulates_a_racing_writer(admin, emulator, uid):
 
 def test_skip_and_times(admin, emulator):
     emulator.configure(faults=[{"action": "status", "status": 500, "skip": 1, "times": 2}])
-    statuses = [admin.get("/rest/api/3/myself").status_code for _ in range(4)]
+    statuses = [admin.get("/rest/api/3/myself").status_code for attempt in range(4)]
     assert statuses == [200, 500, 500, 200]
 
 

@@ -57,8 +57,12 @@ def main(argv: list[str] | None = None) -> int:
         if value is not None
     }
     stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
+
+    def request_stop(signum: int, frame: object) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
     try:
         emulator = Emulator(load_seed(args.seed), host=args.host, port=args.port, **knobs).start()
     except (OSError, SeedError, ValueError) as exc:

@@ -35,7 +35,7 @@ class AuthOutcome:
 def authenticate(header: str | None, state: State) -> AuthOutcome:
     if header is None or not header.strip():
         return AuthOutcome(None, anonymous=True)
-    scheme, _, value = header.strip().partition(" ")
+    scheme, _sep, value = header.strip().partition(" ")
     value = value.strip()
     credential = None
     if scheme.lower() == "basic":

@@ -12,7 +12,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 ACTIONS = ("status", "reset", "delay", "empty_page", "shift_total", "mutate")
@@ -22,7 +22,7 @@ PAGED_PATHS = ("/rest/api/3/group/member", "/rest/api/3/group/bulk")
 
 def normalize_path(path: str) -> str:
     """Map /rest/api/2/... onto /rest/api/3/... (v2 and v3 behave the same here) and drop a trailing slash."""
-    path = re.sub(r"^/rest/api/(?:2|latest)(?=/|$)", "/rest/api/3", path)
+    path = re.sub(r"^/rest/api/2(?=/|$)", "/rest/api/3", path)
     return path.rstrip("/") or "/"
 
 
@@ -75,7 +75,7 @@ class FaultRule:
     @classmethod
     def from_dict(cls, spec: Mapping[str, Any]) -> FaultRule:
         if isinstance(spec, FaultRule):
-            return spec
+            return replace(spec, seen=0, hits=0)  # a copy: counters belong to one configuration
         if not isinstance(spec, Mapping):
             raise ValueError(f"a fault rule must be a mapping, got {spec!r}")
         allowed = {f.name for f in fields(cls)} - {"seen", "hits"}
@@ -167,6 +167,19 @@ class TokenBucket:
         return False, self._tokens, (1 - self._tokens) / self.rate
 
 
+def _coerce(name: str, value: Any) -> Any:
+    if name in ("remove_non_member_status", "member_page_cap"):
+        number = int(value)
+        if name == "member_page_cap" and number < 1:
+            raise ValueError("member_page_cap must be >= 1")
+        if name == "remove_non_member_status" and not 200 <= number <= 599:
+            raise ValueError("remove_non_member_status must be an HTTP status")
+        return number
+    if name == "latency_ms":
+        return max(float(value or 0), 0.0)
+    return None if value is None else float(value)
+
+
 _SCALARS = (
     "latency_ms",
     "rate_limit_rps",
@@ -194,31 +207,24 @@ class Knobs:
         self.configure(**values)
 
     def configure(self, **values: Any) -> None:
+        """Validate everything first, then apply, so a bad value changes nothing."""
         unknown = set(values) - set(KNOB_NAMES)
         if unknown:
             raise ValueError(f"unknown knobs {sorted(unknown)}; known: {list(KNOB_NAMES)}")
-        faults = None
-        if "faults" in values:
-            faults = [FaultRule.from_dict(f) for f in values["faults"] or []]
+        scalars = {name: _coerce(name, values[name]) for name in _SCALARS if name in values}
+        faults = [FaultRule.from_dict(f) for f in values["faults"] or []] if "faults" in values else None
         with self._lock:
-            for name in _SCALARS:
-                if name in values:
-                    value = values[name]
-                    if name in ("remove_non_member_status", "member_page_cap"):
-                        value = int(value)
-                    elif name == "latency_ms":
-                        value = float(value or 0)
-                    elif value is not None:
-                        value = float(value)
-                    setattr(self, name, value)
-            if self.member_page_cap < 1:
-                raise ValueError("member_page_cap must be >= 1")
+            rps = scalars.get("rate_limit_rps", self.rate_limit_rps)
+            burst = scalars.get("rate_limit_burst", self.rate_limit_burst)
+            bucket = self._bucket
+            if {"rate_limit_rps", "rate_limit_burst"} & set(scalars):
+                # A reconfigured limit starts with a full bucket; 0 or None turns limiting off.
+                bucket = TokenBucket(rps, burst or max(rps, 1.0)) if rps else None
+            for name, value in scalars.items():
+                setattr(self, name, value)
+            self._bucket = bucket
             if faults is not None:
                 self.faults = faults
-            if {"rate_limit_rps", "rate_limit_burst"} & set(values):
-                # A reconfigured limit starts with a full bucket.
-                rps = self.rate_limit_rps
-                self._bucket = TokenBucket(rps, self.rate_limit_burst or max(rps, 1.0)) if rps else None
 
     def as_dict(self) -> dict[str, Any]:
         with self._lock:

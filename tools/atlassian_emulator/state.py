@@ -84,6 +84,8 @@ class _Group:
     name: str
     group_id: str
     members: set[str] = field(default_factory=set)
+    # Members in listing order, rebuilt after a change: paging through a big group must not re-sort per page.
+    ordered: list[User] | None = None
 
     def ref(self) -> GroupRef:
         return GroupRef(self.name, self.group_id)
@@ -190,9 +192,13 @@ class State:
             return set(self._group(group_id).members)
 
     def members(self, group_id: str, include_inactive: bool = True) -> list[User]:
+        """The group's members in listing order (display name, then accountId)."""
         with self.lock:
-            users = [self.users[a] for a in self._group(group_id).members]
-        return sorted((u for u in users if include_inactive or u.active), key=lambda u: u.sort_key)
+            group = self._group(group_id)
+            if group.ordered is None:
+                group.ordered = sorted((self.users[a] for a in group.members), key=lambda u: u.sort_key)
+            ordered = group.ordered
+        return list(ordered) if include_inactive else [u for u in ordered if u.active]
 
     def groups_of(self, account_id: str) -> list[GroupRef]:
         with self.lock:
@@ -235,6 +241,7 @@ class State:
             if account_id in group.members:
                 raise AlreadyMember(account_id)
             group.members.add(account_id)
+            group.ordered = None
 
     def remove_member(self, group_id: str, account_id: str) -> None:
         with self.lock:
@@ -244,6 +251,7 @@ class State:
             if account_id not in group.members:
                 raise NotMember(account_id)
             group.members.discard(account_id)
+            group.ordered = None
 
     def create_group(self, name: str, group_id: str | None = None) -> GroupRef:
         with self.lock:

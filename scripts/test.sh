@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run every check of the project, phase by phase, and print one summary at the end (`make test`; what CI runs).
 #
-#   1. static:      ruff check, ruff format --check, ansible-test sanity --python 3.11 (offline)
+#   1. static:      ruff check, ruff format --check, ansible-test sanity --python 3.11 (offline),
+#                   scripts/quality_gates.sh (ansible-doc, ansible-lint, changelog)
 #   2. unit:        pytest tests/unit tests/emulator
 #   3. integration: pytest tests/integration (built + installed collection, real ansible-playbook, emulator)
 #
@@ -114,6 +115,8 @@ if [[ "${SKIP_SANITY:-0}" == "1" ]]; then
 else
     step "sanity" scripts/ansible_test_offline.sh sanity --python "$PYTHON_VERSION" --color no
 fi
+# Ecosystem gates: build+install, ansible-doc of every module, ansible-lint of playbooks/, changelog consistency.
+step "quality-gates" scripts/quality_gates.sh
 
 banner "phase 2/3: unit tests"
 pytest_step "unit" tests/unit tests/emulator

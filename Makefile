@@ -34,7 +34,10 @@ help:
 venv: $(STAMP)
 
 $(STAMP):
-	@if [[ -x $(VPY) ]] && ! $(VPY) -c 'import sys; sys.exit(sys.prefix == sys.base_prefix)'; then rm -rf $(VENV); fi
+	@# A broken venv (its Python gone), or one that sees the system's site-packages, is rebuilt from scratch.
+	@if [[ -e $(VENV) ]] && { ! $(VPY) -c 'import sys; sys.exit(sys.prefix == sys.base_prefix)' \
+		|| grep -qi '^include-system-site-packages *= *true' $(VENV)/pyvenv.cfg; }; then \
+		echo "recreating $(VENV)"; rm -rf $(VENV); fi
 	@if [[ ! -x $(VPY) ]]; then echo "creating $(VENV) with $$($(PYTHON) --version)"; $(PYTHON) -m venv $(VENV); fi
 	$(VPY) -m pip install --disable-pip-version-check -q -r $(REQS)
 	@rm -f $(VENV)/.installed-*

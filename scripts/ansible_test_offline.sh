@@ -5,10 +5,10 @@
 #   scripts/ansible_test_offline.sh units --python 3.11 --venv
 #
 # 1. Installs scripts/get_pip_standin.py as ansible-test's cached pip bootstrap script (see that file for why).
-# 2. Lays the collection out as build/ansible_test/ansible_collections/orgsync/atlassian/ (ansible-test only runs
+# 2. Lays the collection out as build/ansible_test/run.*/ansible_collections/orgsync/atlassian/ (ansible-test only runs
 #    from such a tree; the repository root is the collection root). Only git-tracked files and untracked files that
 #    are not ignored are copied, so .venv/, build/ and caches never reach ansible-test.
-# 3. Runs the venv's ansible-test there with the given arguments. Results stay under that tree's tests/output/.
+# 3. Runs the venv's ansible-test there with the given arguments, then removes the tree (see KEEP_ANSIBLE_TEST_TREE).
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -53,10 +53,20 @@ elif ! cmp -s "$STANDIN" "$CACHED"; then
 fi
 
 # --- 2. the ansible_collections/<ns>/<name> tree ----------------------------------------------------------------
-TREE_ROOT="$REPO_ROOT/build/ansible_test"
+# One tree per run, removed afterwards: several people (and their `make test`) share this work tree, and one run
+# must not delete the files another is testing. KEEP_ANSIBLE_TEST_TREE=1 keeps it (tests/output/ has the reports).
+mkdir -p "$REPO_ROOT/build/ansible_test"
+TREE_ROOT="$(mktemp -d "$REPO_ROOT/build/ansible_test/run.XXXXXX")"
 DEST="$TREE_ROOT/ansible_collections/$NAMESPACE/$NAME"
-rm -rf "$DEST"
 mkdir -p "$DEST"
+cleanup() {
+    if [[ "${KEEP_ANSIBLE_TEST_TREE:-0}" == "1" ]]; then
+        echo "ansible_test_offline: kept $DEST"
+    else
+        rm -rf "$TREE_ROOT"
+    fi
+}
+trap cleanup EXIT
 cd "$REPO_ROOT"
 if git -C "$REPO_ROOT" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
     # Tracked + untracked-but-not-ignored files that exist in the work tree (a tracked file deleted but not yet
@@ -87,4 +97,4 @@ export PATH="$VENV/bin:$PATH"
 # ansible-test runs its sanity tests in their own virtual environments; never let the caller's pip config, a
 # PYTHONPATH or an outer virtualenv leak in.
 unset PYTHONPATH VIRTUAL_ENV
-exec "$ANSIBLE_TEST" "$@"
+"$ANSIBLE_TEST" "$@"

@@ -16,9 +16,11 @@ cd "$REPO_ROOT" || exit 2
 VENV="${VENV:-$REPO_ROOT/.venv}"
 PYTEST_XDIST="${PYTEST_XDIST:--n auto}"
 PYTHON_VERSION="${ANSIBLE_TEST_PYTHON:-3.11}"
-RESULTS_DIR="$REPO_ROOT/build/test-results"
-rm -rf "$RESULTS_DIR"
-mkdir -p "$RESULTS_DIR"
+# Reports of this run (JUnit XML, the full sanity log); one directory per run, so concurrent runs in a shared work
+# tree do not overwrite each other's. build/test-results/latest points at the newest.
+mkdir -p "$REPO_ROOT/build/test-results"
+RESULTS_DIR="$(mktemp -d "$REPO_ROOT/build/test-results/$(date +%Y%m%d-%H%M%S).XXXX")"
+ln -sfn "$(basename "$RESULTS_DIR")" "$REPO_ROOT/build/test-results/latest"
 
 if [[ ! -x "$VENV/bin/pytest" ]]; then
     echo "test.sh: $VENV/bin/pytest not found: run 'make venv' first" >&2
@@ -106,6 +108,19 @@ print(f"{passed} passed, {failed} failed, {totals['skipped']} skipped")
 PY
 }
 
+# ansible-test sanity, with pip's chatter from building its per-test virtual environments (first run only) kept in
+# build/test-results/<run>/sanity.log instead of on screen. Everything else, each test's name and every ERROR, is shown.
+PIP_NOISE='^(WARNING: Location |Looking in |Collecting |Downloading |Processing |Installing collected |Successfully |Attempting uninstall|Found existing installation|Uninstalling |Requirement already| +(━|-|Downloading|Using cached|Found existing|Uninstalling|Successfully))'
+# shellcheck disable=SC2329  # invoked through step()
+run_sanity() {
+    local log="$RESULTS_DIR/sanity.log"
+    scripts/ansible_test_offline.sh sanity --python "$PYTHON_VERSION" --color no 2>&1 \
+        | tee "$log" | { grep -Ev "$PIP_NOISE" || true; }
+    local rc=${PIPESTATUS[0]}
+    echo "(full output: ${log#"$REPO_ROOT"/})"
+    return "$rc"
+}
+
 # ---------------------------------------------------------------------------------------------------------------
 banner "phase 1/3: static checks"
 step "ruff-check" "$VENV/bin/ruff" check --no-cache .
@@ -113,7 +128,7 @@ step "ruff-format" "$VENV/bin/ruff" format --no-cache --check .
 if [[ "${SKIP_SANITY:-0}" == "1" ]]; then
     record "sanity" skip 0 "SKIP_SANITY=1"
 else
-    step "sanity" scripts/ansible_test_offline.sh sanity --python "$PYTHON_VERSION" --color no
+    step "sanity" run_sanity
 fi
 # Ecosystem gates: build+install, ansible-doc of every module, ansible-lint of playbooks/, changelog consistency.
 step "quality-gates" scripts/quality_gates.sh

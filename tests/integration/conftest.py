@@ -19,6 +19,7 @@ from filelock import FileLock
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import contract_check  # noqa: E402
 import harness  # noqa: E402  (the directory above is on sys.path now, also under --import-mode=importlib)
 
 
@@ -66,3 +67,24 @@ def run_playbook(
 def connection_env() -> Callable[..., dict[str, str]]:
     """``connection_env(emulator_or_url, username, api_token, **extra)``: the ATLASSIAN_* environment for a run."""
     return harness.connection_env
+
+
+@pytest.fixture(scope="session")
+def contract_validator() -> Any:
+    """openapi-core validator for tests/contract/jira-groups-users.contract.json (see contract_check.py)."""
+    return contract_check.load_validator()
+
+
+@pytest.fixture
+def emulator_factory(emulator_factory: Callable[..., Any], contract_validator: Any) -> Any:
+    """tests/conftest.py's factory, plus contract validation: every request the collection sends and every answer
+    the emulator gives must match the API contract, or the test fails (issue 3; ``emulator`` uses this too)."""
+    watches: list[Any] = []
+
+    def start(seed: Any = None, **knobs: Any) -> Any:
+        emulator = emulator_factory(seed, **knobs)
+        watches.append(contract_check.ContractWatch(emulator, contract_validator))
+        return emulator
+
+    yield start
+    contract_check.fail_on_violations(watches)

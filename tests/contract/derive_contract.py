@@ -1,0 +1,217 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright: contributors to orgsync.atlassian
+"""Derive the API contract the integration tests hold the collection and the emulator to.
+
+Input: the Jira Cloud platform REST v3 OpenAPI extract (``source/jira-platform-groups-users.openapi.json``, a verbatim
+copy of ``../shared/reference``; its ``info.x-source`` names the upstream mirror, commit and path).
+Output: ``jira-groups-users.contract.json``: only the operations the collection or the emulator uses, with their
+parameters, request and response schemas and status codes; descriptions, summaries, titles, examples and vendor
+``x-`` extensions stripped; ``x-derived-from`` recording where it came from. Nothing is invented, with one recorded
+exception (``x-contract-additions``): the spec lists per operation the statuses Atlassian thought worth documenting,
+while Atlassian's rate-limiting guide says any REST API can answer 429 and some 503s carry Retry-After; those (and
+the transient 5xx the collection retries) are added where missing, without a body schema, since the body is not
+documented.
+
+    python tests/contract/derive_contract.py            # rewrite the contract
+    python tests/contract/derive_contract.py --check    # exit 1 if the committed file is stale
+
+A test (tests/integration/test_contract.py) fails when the committed contract differs from a fresh derivation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import hashlib
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+SOURCE = HERE / "source" / "jira-platform-groups-users.openapi.json"
+CONTRACT = HERE / "jira-groups-users.contract.json"
+
+# Who uses each operation. The collection: plugins/module_utils/_jira_cloud.py. The emulator serves these too, plus
+# the group create/get/delete and picker routes that tests use for set-up. A test checks both lists against the code.
+COLLECTION_OPERATIONS = (
+    ("/rest/api/3/myself", "get"),
+    ("/rest/api/3/user", "get"),
+    ("/rest/api/3/user/search", "get"),
+    ("/rest/api/3/user/groups", "get"),
+    ("/rest/api/3/group/bulk", "get"),
+    ("/rest/api/3/group/member", "get"),
+    ("/rest/api/3/group/user", "post"),
+    ("/rest/api/3/group/user", "delete"),
+)
+EMULATOR_ONLY_OPERATIONS = (
+    ("/rest/api/3/group", "get"),
+    ("/rest/api/3/group", "post"),
+    ("/rest/api/3/group", "delete"),
+    ("/rest/api/3/groups/picker", "get"),
+)
+OPERATIONS = COLLECTION_OPERATIONS + EMULATOR_ONLY_OPERATIONS
+
+# Documentation only: none of these changes what a request or response may contain.
+DOC_KEYS = frozenset({"description", "summary", "title", "example", "examples", "externalDocs", "tags"})
+# Statuses any operation can answer (see the module docstring), added where the spec does not list them.
+TRANSIENT_STATUSES = ("429", "500", "502", "503", "504")
+ADDITION_REASON = (
+    "Atlassian's rate-limiting guide (developer.atlassian.com/cloud/jira/platform/rate-limiting/): any REST API can "
+    "return 429 (with Retry-After), and 503 may carry Retry-After; 500/502/504 are the transient failures every "
+    "Atlassian Cloud endpoint can produce. Added without a body schema: the bodies are not documented."
+)
+
+
+def strip_docs(node: Any, *, property_names: bool = False) -> Any:
+    """A copy without documentation keys or ``x-`` extensions. Keys of a ``properties`` map are data, not keywords."""
+    if isinstance(node, list):
+        return [strip_docs(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    result = {}
+    for key, value in node.items():
+        if not property_names and (key in DOC_KEYS or key.startswith("x-")):
+            continue
+        result[key] = strip_docs(value, property_names=key == "properties" and not property_names)
+    return result
+
+
+def refs_in(node: Any) -> set[str]:
+    if isinstance(node, dict):
+        found = {node["$ref"]} if isinstance(node.get("$ref"), str) else set()
+        for value in node.values():
+            found |= refs_in(value)
+        return found
+    if isinstance(node, list):
+        return set().union(*(refs_in(item) for item in node)) if node else set()
+    return set()
+
+
+def resolve(spec: dict, ref: str) -> Any:
+    if not ref.startswith("#/"):
+        raise ValueError(f"only local $refs are supported, got {ref}")
+    node: Any = spec
+    for part in ref[2:].split("/"):
+        node = node[part.replace("~1", "/").replace("~0", "~")]
+    return node
+
+
+def derive_operation(operation: dict) -> dict:
+    result: dict[str, Any] = {"operationId": operation["operationId"]}
+    if operation.get("deprecated"):
+        result["deprecated"] = True
+    if operation.get("parameters"):
+        result["parameters"] = strip_docs(operation["parameters"])
+    if "requestBody" in operation:
+        result["requestBody"] = strip_docs(operation["requestBody"])
+    responses = {}
+    for status, response in operation["responses"].items():
+        derived = strip_docs(response)
+        derived["description"] = ""  # required by OpenAPI 3.0; the text itself is documentation
+        responses[status] = derived
+    for status in TRANSIENT_STATUSES:
+        responses.setdefault(status, {"description": "", "x-contract-added": True})
+    result["responses"] = dict(sorted(responses.items()))
+    if "security" in operation:
+        result["security"] = copy.deepcopy(operation["security"])
+    return result
+
+
+def used_scopes(operations: list[dict]) -> set[str]:
+    scopes: set[str] = set()
+    for operation in operations:
+        for requirement in operation.get("security", []):
+            for names in requirement.values():
+                scopes.update(names)
+    return scopes
+
+
+def derive(source: dict, source_bytes: bytes) -> dict:
+    paths: dict[str, dict] = {}
+    for path, method in OPERATIONS:
+        paths.setdefault(path, {})[method] = derive_operation(source["paths"][path][method])
+    paths = {p: dict(sorted(item.items())) for p, item in sorted(paths.items())}
+
+    # Components: the transitive closure of the $refs the kept operations use.
+    components: dict[str, dict] = {}
+    pending = sorted(refs_in(paths))
+    seen: set[str] = set()
+    while pending:
+        ref = pending.pop()
+        if ref in seen:
+            continue
+        seen.add(ref)
+        _, _, section, name = ref.split("/", 3)
+        derived = strip_docs(resolve(source, ref))
+        components.setdefault(section, {})[name] = derived
+        pending.extend(sorted(refs_in(derived) - seen))
+
+    # Security schemes: keep the ones referenced, with only the OAuth2 scopes the kept operations name.
+    operations = [op for item in paths.values() for op in item.values()]
+    scopes = used_scopes(operations)
+    schemes = {}
+    for name, scheme in source["components"]["securitySchemes"].items():
+        scheme = strip_docs(scheme)
+        for flow in scheme.get("flows", {}).values():
+            flow["scopes"] = {s: "" for s in sorted(flow.get("scopes", {})) if s in scopes}
+        schemes[name] = scheme
+    components["securitySchemes"] = schemes
+
+    x_source = source["info"].get("x-source", {})
+    added = {
+        f"{method.upper()} {path}": statuses
+        for path, item in paths.items()
+        for method, op in item.items()
+        if (statuses := [s for s, response in op["responses"].items() if response.get("x-contract-added")])
+    }
+    return {
+        "openapi": source["openapi"],
+        "info": {
+            "title": "Jira Cloud groups and users: the subset orgsync.atlassian uses",
+            "version": source["info"]["version"],
+        },
+        "x-derived-from": {
+            "repository": x_source.get("repository"),
+            "commit": x_source.get("commit"),
+            "path": x_source.get("path"),
+            "upstream_url": x_source.get("upstream_url"),
+            "info_version": source["info"]["version"],
+            "extract": str(SOURCE.relative_to(HERE.parents[1])),
+            "extract_sha256": hashlib.sha256(source_bytes).hexdigest(),
+            "derived_by": str(Path(__file__).resolve().relative_to(HERE.parents[1])),
+            "note": "v2 (/rest/api/2) is the same API on Cloud (spec narrative 'Version'); validators map it to v3.",
+        },
+        "x-contract-additions": {"reason": ADDITION_REASON, "responses": added},
+        "servers": copy.deepcopy(source["servers"]),
+        "paths": paths,
+        "components": {k: dict(sorted(v.items())) for k, v in sorted(components.items())},
+    }
+
+
+def render(contract: dict) -> str:
+    return json.dumps(contract, indent=1, sort_keys=False, ensure_ascii=False) + "\n"
+
+
+def fresh_contract() -> str:
+    raw = SOURCE.read_bytes()
+    return render(derive(json.loads(raw), raw))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="fail if the committed contract is stale")
+    args = parser.parse_args(argv)
+    text = fresh_contract()
+    if args.check:
+        if not CONTRACT.exists() or CONTRACT.read_text(encoding="utf-8") != text:
+            print(f"{CONTRACT} is stale: run python {Path(__file__).name}", file=sys.stderr)
+            return 1
+        return 0
+    CONTRACT.write_text(text, encoding="utf-8")
+    print(f"wrote {CONTRACT} ({len(text)} bytes)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,37 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright: contributors to orgsync.atlassian
+"""Contract validation of the integration suite's traffic (issue 3).
+
+Every emulator an integration test starts is watched (``conftest.emulator_factory``): each request the collection
+sends and each answer the emulator gives is validated with openapi-core against tests/contract/, and any violation
+fails the test. See tools/atlassian_emulator/contract.py for the mechanism.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import pytest
+
+from atlassian_emulator.contract import ContractValidator, ContractWatch
+
+CONTRACT = Path(__file__).resolve().parents[1] / "contract" / "jira-groups-users.contract.json"
+
+
+def load_validator() -> ContractValidator:
+    return ContractValidator(CONTRACT)
+
+
+def fail_on_violations(watches: Iterable[ContractWatch]) -> None:
+    """Stop watching; fail the running test if any request or response broke the contract."""
+    watches = list(watches)
+    for watch in watches:
+        watch.close()
+    reports = [watch.report() for watch in watches if watch.violations]
+    if reports:
+        pytest.fail(
+            "The API traffic broke the contract (tests/contract/jira-groups-users.contract.json):\n"
+            + "\n".join(reports),
+            pytrace=False,
+        )

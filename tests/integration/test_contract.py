@@ -1,0 +1,224 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright: contributors to orgsync.atlassian
+"""The API contract (tests/contract/) and the check that holds the integration suite's traffic to it.
+
+- The committed contract is exactly what ``derive_contract.py`` derives from the Jira OpenAPI extract.
+- It covers every operation the collection calls and every route the emulator serves, and nothing else.
+- The check catches a malformed request and a malformed or undocumented response, and fails the test that saw it.
+- A real playbook run is validated request by request (every logged request is checked).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+from pathlib import Path
+
+import contract_check
+import pytest
+import requests
+
+from atlassian_emulator.contract import ContractWatch
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CONTRACT_DIR = REPO_ROOT / "tests" / "contract"
+ADMIN = ("admin@acme.example", "admin-api-token")
+TEAM_DESIGN = "c2d4e6f8-1a3b-4c5d-8e7f-9a0b1c2d3e4f"
+BIG_GROUP = "b16b16b1-6b16-4b16-8b16-b16b16b16b16"
+JANE_ID = "5b10a2844c20165700ede003"
+
+
+def _derive_module():
+    spec = importlib.util.spec_from_file_location("derive_contract", CONTRACT_DIR / "derive_contract.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+derive_contract = _derive_module()
+CONTRACT = json.loads(contract_check.CONTRACT.read_text(encoding="utf-8"))
+
+
+def _session() -> requests.Session:
+    session = requests.Session()
+    session.auth = ADMIN
+    session.headers["Accept"] = "application/json"
+    return session
+
+
+# ---------------------------------------------------------------------------------------------------------- the file
+
+
+def test_committed_contract_equals_a_fresh_derivation():
+    assert contract_check.CONTRACT.read_text(encoding="utf-8") == derive_contract.fresh_contract(), (
+        "tests/contract/jira-groups-users.contract.json is stale: run .venv/bin/python tests/contract/derive_contract.py"
+    )
+
+
+def test_contract_records_its_source_and_keeps_no_documentation():
+    source = json.loads(derive_contract.SOURCE.read_text(encoding="utf-8"))
+    origin = CONTRACT["x-derived-from"]
+    assert origin["repository"] == "github.com/jarekbird/jira-api-mcp-wrapper"
+    assert origin["commit"] == "fea6054694f99860c85887a64b9f169fec71ed18"
+    assert origin["path"] == "swagger-v3.v3.json"
+    assert origin["info_version"] == source["info"]["version"] == CONTRACT["info"]["version"]
+    assert CONTRACT["servers"] == [{"url": "https://your-domain.atlassian.net"}]
+
+    def doc_keys(node, inside_properties=False):
+        if isinstance(node, list):
+            return [k for item in node for k in doc_keys(item)]
+        if not isinstance(node, dict):
+            return []
+        found = []
+        for key, value in node.items():
+            if not inside_properties and key in ("summary", "example", "examples", "externalDocs", "title"):
+                found.append(key)
+            if not inside_properties and key == "description" and value != "":
+                found.append(key)
+            found += doc_keys(value, inside_properties=key == "properties" and not inside_properties)
+        return found
+
+    assert doc_keys(CONTRACT["paths"]) == [] and doc_keys(CONTRACT["components"]) == []
+
+
+def test_contract_covers_what_the_collection_and_the_emulator_use(emulator):
+    # Every path the collection's backends build (f"{API}/...") is in the contract with the method used there.
+    called = set()
+    for source in (REPO_ROOT / "plugins" / "module_utils").glob("*.py"):
+        text = source.read_text(encoding="utf-8")
+        for match in re.finditer(r'\bAPI}(/[\w/]+)"', text):
+            called.add("/rest/api/3" + match.group(1))
+    collection_paths = {path for path, _ in derive_contract.COLLECTION_OPERATIONS}
+    assert called == collection_paths
+    # Every emulated route (v3; v2 is the same API) is an operation of the contract, and vice versa.
+    routes = {
+        (rule.rule, method.lower())
+        for rule in emulator.app.url_map.iter_rules()
+        if rule.rule.startswith("/rest/api/3/")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    in_contract = {(path, method) for path, item in CONTRACT["paths"].items() for method in item}
+    assert routes == in_contract == set(derive_contract.OPERATIONS)
+
+
+# ------------------------------------------------------------------------------------------- the check catches ...
+
+
+@pytest.fixture
+def bare_emulator():
+    """An emulator outside the suite-wide contract watch: these tests provoke violations on purpose."""
+    from atlassian_emulator import Emulator
+
+    with Emulator().running() as emulator:
+        yield emulator
+
+
+@pytest.mark.parametrize(
+    "send, expected",
+    [
+        pytest.param(
+            lambda s, u: s.post(f"{u}/group/user", params={"groupId": TEAM_DESIGN}, json={"accountId": 5}),
+            "at accountId: 5 is not of type 'string'",
+            id="body-field-of-the-wrong-type",
+        ),
+        pytest.param(
+            lambda s, u: s.post(f"{u}/group/user", params={"groupId": TEAM_DESIGN}),
+            "Missing required request body",
+            id="body-missing",
+        ),
+        pytest.param(
+            lambda s, u: s.delete(f"{u}/group/user", params={"groupId": TEAM_DESIGN}),
+            "Missing required query parameter: accountId",
+            id="required-query-parameter-missing",
+        ),
+        pytest.param(
+            lambda s, u: s.get(f"{u}/group/member", params={"groupId": BIG_GROUP, "maxResults": "fifty"}),
+            "Failed to cast value to integer type: fifty",
+            id="query-parameter-of-the-wrong-type",
+        ),
+        pytest.param(
+            lambda s, u: s.get(f"{u}/users/search"),
+            "Path not found",
+            id="operation-outside-the-contract",
+        ),
+    ],
+)
+def test_a_malformed_request_is_caught(bare_emulator, contract_validator, send, expected):
+    with ContractWatch(bare_emulator, contract_validator) as watch:
+        send(_session(), f"{bare_emulator.url}/rest/api/3")
+    requests_seen = [v for v in watch.violations if v.kind == "request"]
+    assert requests_seen, watch.report()
+    assert any(expected in v.message for v in requests_seen), watch.report()
+
+
+@pytest.mark.parametrize(
+    "fault, path, expected",
+    [
+        pytest.param(
+            {"action": "status", "status": 200, "body": {"values": "nobody"}},
+            f"/group/member?groupId={BIG_GROUP}",
+            "at values: 'nobody' is not of type 'array'",
+            id="page-with-values-not-a-list",
+        ),
+        pytest.param(
+            {"action": "status", "status": 200, "body": {"startAt": 0, "values": [], "invented": True}},
+            f"/group/member?groupId={BIG_GROUP}",
+            "Additional properties are not allowed ('invented' was unexpected)",
+            id="page-with-an-invented-field",
+        ),
+        pytest.param(
+            {"action": "status", "status": 200, "body": [{"groupId": 7, "name": "x"}]},
+            f"/user/groups?accountId={JANE_ID}",
+            "at 0/groupId: 7 is not of type 'string'",
+            id="group-id-not-a-string",
+        ),
+        pytest.param(
+            {"action": "status", "status": 418},
+            "/myself",
+            "Unknown response http status: 418",
+            id="undocumented-status",
+        ),
+    ],
+)
+def test_a_malformed_response_is_caught(bare_emulator, contract_validator, fault, path, expected):
+    bare_emulator.configure(faults=[fault])
+    with ContractWatch(bare_emulator, contract_validator) as watch:
+        _session().get(f"{bare_emulator.url}/rest/api/3{path}")
+    assert [v.kind for v in watch.violations] == ["response"], watch.report()
+    assert expected in watch.violations[0].message, watch.report()
+
+
+def test_a_violation_fails_the_test_that_saw_it(bare_emulator, contract_validator):
+    watch = ContractWatch(bare_emulator, contract_validator)
+    _session().get(f"{bare_emulator.url}/rest/api/3/users/search")
+    with pytest.raises(pytest.fail.Exception, match=r"broke the contract[\s\S]*GET /rest/api/3/users/search"):
+        contract_check.fail_on_violations([watch])
+    # and a clean watch passes
+    clean = ContractWatch(bare_emulator, contract_validator)
+    _session().get(f"{bare_emulator.url}/rest/api/3/myself")
+    contract_check.fail_on_violations([clean])
+
+
+# ----------------------------------------------------------------------------------------- ... and checks everything
+
+SYNC_PLAY = f"""
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: sync big-group to two people
+      orgsync.atlassian.atlassian_group_member:
+        group_id: {BIG_GROUP}
+        users: [jane@acme.example, hana.hidden@acme.example, big-group-0001@bulk.example]
+        exclusive: true
+"""
+
+
+@pytest.mark.slow
+def test_every_request_of_a_playbook_run_is_validated(emulator, contract_validator, run_playbook, connection_env):
+    with ContractWatch(emulator, contract_validator) as watch:
+        run_playbook(SYNC_PLAY, env=connection_env(emulator, *ADMIN), expect_rc=0)
+    log = emulator.log
+    assert len(log) > 100  # three member pages, ~120 removals, look-ups
+    assert watch.requests_checked == watch.responses_checked == len(log)
+    assert watch.violations == [], watch.report()

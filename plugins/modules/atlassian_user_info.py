@@ -1,6 +1,7 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
 # SPDX-License-Identifier: GPL-3.0-or-later
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # Copyright: contributors to orgsync.atlassian
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ description:
     account), the task fails naming each of them and the reason.
   - Read-only; never changes anything.
 author:
-  - orgsync founding engineers
+  - orgsync founding engineers (@orgsync)
 extends_documentation_fragment:
   - orgsync.atlassian.connection
 attributes:

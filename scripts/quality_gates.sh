@@ -4,7 +4,7 @@
 #
 # The collection's ecosystem gates, a step of `make test` (scripts/test.sh); also runs on its own.
 #
-#   build+install  ansible-galaxy collection build, then install the tarball into build/quality/collections
+#   build+install  ansible-galaxy collection build, then install the tarball into a scratch build/quality/run.*/
 #   action-group   every module in plugins/modules/ is in the action group of meta/runtime.yml
 #   ansible-doc    ansible-doc orgsync.atlassian.<module> renders every module: exit 0, nothing on stderr
 #   ansible-lint   ansible-lint --offline --profile production playbooks/, against the installed collection
@@ -20,11 +20,13 @@ set -uo pipefail
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO_ROOT" || exit 2
 VENV="${VENV:-$REPO_ROOT/.venv}"
-WORK="$REPO_ROOT/build/quality"
+# One scratch directory per run (removed at the end), so concurrent runs in a shared work tree do not collide.
+mkdir -p "$REPO_ROOT/build/quality"
+WORK="$(mktemp -d "$REPO_ROOT/build/quality/run.XXXXXX")"
+trap 'rm -rf "$WORK"' EXIT
 COLLECTIONS="$WORK/collections"
 FQCN_PREFIX="orgsync.atlassian"
 
-rm -rf "$WORK"
 mkdir -p "$WORK/dist" "$COLLECTIONS" "$WORK/ansible_home"
 # A private, clean Ansible setup: nothing from the caller's ANSIBLE_* variables or ~/.ansible leaks in.
 while IFS= read -r var; do unset "$var"; done < <(env | sed -n 's/^\(ANSIBLE_[A-Za-z0-9_]*\)=.*/\1/p')

@@ -1,0 +1,379 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright: contributors to orgsync.atlassian
+"""atlassian_group_member in real ansible-playbook runs of the built and installed collection, against the emulator.
+
+Every test starts its own emulator with the default seed, asserts on the recorded task results and on the emulator's
+state and request log, then runs the same play again to prove it converged (no change, no write request).
+Error cases are in test_group_member_errors.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+from group_member_support import (
+    ADA,
+    ADMIN,
+    BOB_USER,
+    CAROL,
+    DEPLOY_BOT,
+    GROUP_IDS,
+    HANA,
+    HANA_EMAIL,
+    IVAN,
+    JANE,
+    JO_BLOGGS,
+    JO_MARCH,
+    JOHN,
+    MEMBERSHIP_PATH,
+    OTTO,
+    ZOE,
+    all_memberships,
+    group,
+    member_reads,
+    play,
+    summary,
+    task,
+    write_calls,
+)
+
+pytestmark = pytest.mark.slow
+
+
+def assert_converged(run, emulator, tasks: list[str]) -> None:
+    """A repeated run: every task ok and unchanged, nothing added or removed, and no write request sent."""
+    assert run.rc == 0, run.describe()
+    for name in tasks:
+        result = run.result(name)
+        assert result["changed"] is False, (name, result["result"])
+        assert result["result"]["added"] == [] and result["result"]["removed"] == [], (name, result["result"])
+    assert run.stats["localhost"]["changed"] == 0
+    assert emulator.writes() == []
+
+
+# ---------------------------------------------------------------------------------------------------- add / remove
+
+ROUND_TRIP = play(
+    task("add by email, group by name", group="team-design", user=CAROL[1]),
+    task("add by accountId, group by id", group_id=GROUP_IDS["team-design"], user=ZOE[0]),
+    task("remove by email, group by id", group_id=GROUP_IDS["confluence-users"], user=JANE[1], state="absent"),
+    task("remove by accountId, group by name", group="confluence-users", user=HANA[0], state="absent"),
+)
+
+
+def test_add_and_remove_by_email_and_account_id_then_converge(emulator, run_playbook, connection_env):
+    env = connection_env(emulator, *ADMIN)
+    run = run_playbook(ROUND_TRIP, env=env, expect_rc=0)
+
+    expected = {
+        # carol@acme.example is also a JSM customer account's email: only the person's account counts.
+        "add by email, group by name": ("team-design", [CAROL], []),
+        "add by accountId, group by id": ("team-design", [ZOE], []),
+        "remove by email, group by id": ("confluence-users", [], [JANE]),
+        # Hana hides her email: null in the result, never guessed.
+        "remove by accountId, group by name": ("confluence-users", [], [HANA]),
+    }
+    for name, (group_name, added, removed) in expected.items():
+        result = run.result(name)
+        assert result["changed"] is True, (name, result["result"])
+        assert result["result"]["group"] == group(group_name), name
+        assert result["result"]["added"] == [summary(u) for u in added], name
+        assert result["result"]["removed"] == [summary(u) for u in removed], name
+    assert run.stats["localhost"]["changed"] == 4
+
+    assert emulator.members("team-design") == {CAROL[0], ZOE[0]}
+    assert emulator.members("confluence-users") == {ZOE[0]}
+    # One write each, by groupId and accountId, all accepted.
+    assert sorted(write_calls(emulator)) == sorted(
+        [
+            ("POST", GROUP_IDS["team-design"], CAROL[0], 201),
+            ("POST", GROUP_IDS["team-design"], ZOE[0], 201),
+            ("DELETE", GROUP_IDS["confluence-users"], JANE[0], 200),
+            ("DELETE", GROUP_IDS["confluence-users"], HANA[0], 200),
+        ]
+    )
+
+    before = all_memberships(emulator)
+    emulator.clear_log()
+    again = run_playbook(ROUND_TRIP, env=env)
+    assert_converged(again, emulator, list(expected))
+    for name, (group_name, _added, _removed) in expected.items():
+        assert again.result(name)["result"]["group"] == group(group_name)
+    assert all_memberships(emulator) == before
+
+
+IDENTITY = play(
+    task("same person by email and accountId", group="team-design", users=[ZOE[1], ZOE[0], ZOE[1].upper()]),
+    task("hidden email by exact address", group="team-design", user=HANA_EMAIL),
+    task("prefix trap", group="team-design", user=JO_MARCH[1]),
+)
+
+
+def test_user_references_resolve_to_exactly_one_person(emulator, run_playbook, connection_env):
+    env = connection_env(emulator, *ADMIN)
+    run = run_playbook(IDENTITY, env=env, expect_rc=0)
+
+    twice = run.result("same person by email and accountId")
+    assert twice["changed"] is True
+    assert twice["result"]["added"] == [summary(ZOE)]
+    hidden = run.result("hidden email by exact address")
+    assert hidden["result"]["added"] == [summary(HANA)]  # email null: Atlassian never shows it
+    prefix = run.result("prefix trap")
+    # user/search is prefix-based, so jo@acme.example also finds jo@acme.example.au (Jo Bloggs).
+    assert prefix["result"]["added"] == [summary(JO_MARCH)]
+
+    # Zoë listed three times is one write; Jo Bloggs is never touched.
+    assert write_calls(emulator) == [
+        ("POST", GROUP_IDS["team-design"], ZOE[0], 201),
+        ("POST", GROUP_IDS["team-design"], HANA[0], 201),
+        ("POST", GROUP_IDS["team-design"], JO_MARCH[0], 201),
+    ]
+    assert emulator.members("team-design") == {ZOE[0], HANA[0], JO_MARCH[0]}
+
+    # Hana is now a member whose email the member pages do not show: she must still be recognised.
+    emulator.clear_log()
+    assert_converged(run_playbook(IDENTITY, env=env), emulator, [t["name"] for t in IDENTITY[0]["tasks"]])
+    assert emulator.members("team-design") == {ZOE[0], HANA[0], JO_MARCH[0]}
+
+
+# ------------------------------------------------------------------------------------------------ check and diff
+
+SYNC_PLATFORM = "make team-platform exactly Jane and Zoë"
+DROP_JANE = "drop Jane from confluence-users"
+CHECK_DIFF = play(
+    task(SYNC_PLATFORM, group="team-platform", users=[JANE[1], ZOE[1]], exclusive=True),
+    task(DROP_JANE, group="confluence-users", user=JANE[1], state="absent"),
+)
+EXPECTED_CHANGES = {
+    # removed in the module's order: by email (accountId when hidden), case-insensitively
+    SYNC_PLATFORM: ([ZOE], [DEPLOY_BOT, IVAN, JOHN]),
+    DROP_JANE: ([], [JANE]),
+}
+EXPECTED_DIFF = {
+    SYNC_PLATFORM: {
+        "before": {
+            "group": "team-platform",
+            "members": ["deploy-bot@acme.example", "ivan.former@acme.example", JANE[1], JOHN[1]],
+        },
+        "after": {"group": "team-platform", "members": [JANE[1], ZOE[1]]},
+    },
+    DROP_JANE: {
+        "before": {"group": "confluence-users", "members": [HANA[0], JANE[1], ZOE[1]]},
+        "after": {"group": "confluence-users", "members": [HANA[0], ZOE[1]]},
+    },
+}
+
+
+def outcome(run, name: str) -> tuple[bool, list, list]:
+    result = run.result(name)
+    return result["changed"], result["result"]["added"], result["result"]["removed"]
+
+
+def test_check_mode_predicts_the_real_run_and_diff_shows_members(emulator, run_playbook, connection_env):
+    env = connection_env(emulator, *ADMIN)
+    before = all_memberships(emulator)
+
+    # --check --diff: the prediction and the diff, without a single write.
+    predicted = run_playbook(CHECK_DIFF, env=env, check=True, diff=True, expect_rc=0)
+    for name, (added, removed) in EXPECTED_CHANGES.items():
+        assert outcome(predicted, name) == (True, [summary(u) for u in added], [summary(u) for u in removed])
+        assert predicted.result(name)["diff"] == EXPECTED_DIFF[name]
+    assert "--- before" in predicted.stdout and "+++ after" in predicted.stdout
+    assert emulator.writes() == []
+    assert all_memberships(emulator) == before
+
+    # --check alone: the same prediction, no diff, still no write.
+    checked = run_playbook(CHECK_DIFF, env=env, check=True, expect_rc=0)
+    for name in EXPECTED_CHANGES:
+        assert outcome(checked, name) == outcome(predicted, name)
+        assert "diff" not in checked.result(name)["result"]
+    assert emulator.writes() == []
+    assert all_memberships(emulator) == before
+
+    # The real run (with --diff) reports exactly what check mode predicted.
+    real = run_playbook(CHECK_DIFF, env=env, diff=True, expect_rc=0)
+    for name in EXPECTED_CHANGES:
+        assert outcome(real, name) == outcome(predicted, name)
+        assert real.result(name)["diff"] == EXPECTED_DIFF[name]
+    assert sorted(write_calls(emulator)) == sorted(
+        [
+            ("POST", GROUP_IDS["team-platform"], ZOE[0], 201),
+            ("DELETE", GROUP_IDS["team-platform"], DEPLOY_BOT[0], 200),
+            ("DELETE", GROUP_IDS["team-platform"], IVAN[0], 200),
+            ("DELETE", GROUP_IDS["team-platform"], JOHN[0], 200),
+            ("DELETE", GROUP_IDS["confluence-users"], JANE[0], 200),
+        ]
+    )
+    assert emulator.members("team-platform") == {JANE[0], ZOE[0]}
+    assert emulator.members("confluence-users") == {HANA[0], ZOE[0]}
+
+    # Converged: check+diff now predicts nothing, and before == after.
+    emulator.clear_log()
+    settled = run_playbook(CHECK_DIFF, env=env, check=True, diff=True)
+    assert_converged(settled, emulator, list(EXPECTED_CHANGES))
+    for name in EXPECTED_CHANGES:
+        diff = settled.result(name)["diff"]
+        assert diff["before"] == diff["after"] == EXPECTED_DIFF[name]["after"]
+
+
+# ----------------------------------------------------------------------------------------------------- exclusive
+
+EXCLUSIVE = play(
+    task(
+        "exclusive jira-software-users",
+        group="jira-software-users",
+        users=[JANE[1], HANA_EMAIL, JO_MARCH[0], ZOE[1]],
+        exclusive=True,
+    ),
+    task("exclusive site-admins without the caller", group="site-admins", users=[OTTO[1]], exclusive=True),
+)
+
+
+def test_exclusive_removes_unlisted_members_but_never_the_caller(emulator, run_playbook, connection_env):
+    env = connection_env(emulator, *ADMIN)  # Ada: in both groups, and listed in neither
+    run = run_playbook(EXCLUSIVE, env=env, expect_rc=0)
+
+    synced = run.result("exclusive jira-software-users")
+    assert synced["changed"] is True
+    assert synced["result"]["group"] == group("jira-software-users")
+    assert synced["result"]["added"] == [summary(ZOE)]
+    # Every unlisted member, Ivan (inactive) included, and Ada kept.
+    assert synced["result"]["removed"] == [summary(u) for u in (BOB_USER, IVAN, JO_BLOGGS, JOHN, OTTO)]
+    kept = run.result("exclusive site-admins without the caller")
+    assert kept["changed"] is False
+    assert kept["result"]["added"] == [] and kept["result"]["removed"] == []
+    for name, result in (("jira-software-users", synced), ("site-admins", kept)):
+        warnings = result["result"].get("warnings") or []
+        assert any(ADA[1] in w and name in w and "calling account" in w for w in warnings), warnings
+    assert f"Kept {ADA[1]} in site-admins" in run.stdout + run.stderr
+
+    assert emulator.members("jira-software-users") == {ADA[0], JANE[0], HANA[0], JO_MARCH[0], ZOE[0]}
+    assert emulator.members("site-admins") == {ADA[0], OTTO[0]}
+    jsu = GROUP_IDS["jira-software-users"]
+    assert sorted(write_calls(emulator)) == sorted(
+        [("POST", jsu, ZOE[0], 201)] + [("DELETE", jsu, u[0], 200) for u in (BOB_USER, JO_BLOGGS, IVAN, JOHN, OTTO)]
+    )
+    assert all(account_id != ADA[0] for _m, _g, account_id, _s in write_calls(emulator))
+
+    emulator.clear_log()
+    again = run_playbook(EXCLUSIVE, env=env)
+    assert_converged(again, emulator, [t["name"] for t in EXCLUSIVE[0]["tasks"]])
+    assert any(ADA[1] in w for w in again.result("exclusive site-admins without the caller")["result"]["warnings"])
+    assert emulator.members("jira-software-users") == {ADA[0], JANE[0], HANA[0], JO_MARCH[0], ZOE[0]}
+
+
+# -------------------------------------------------------------------------------------------- more than 50 members
+
+BIG = "big-group"
+
+
+def test_group_of_more_than_50_members_is_read_to_the_last_page(emulator, run_playbook, connection_env):
+    env = connection_env(emulator, *ADMIN)
+    members = emulator.state.members(GROUP_IDS[BIG])  # in the API's order: 120 members, pages of 50
+    assert len(members) == 120
+    # Two members only the third page shows: 0105 hides its email, 0110 is inactive.
+    dropped = [m for m in members if m.display_name in ("big-group member 0105", "big-group member 0110")]
+    assert [members.index(m) for m in dropped] == [104, 109]
+    keep = [m.account_id for m in members if m not in dropped]
+    big_play = play(
+        task("add a new member", group_id=GROUP_IDS[BIG], user=ZOE[1]),
+        task("exclusive sync", group=BIG, users=keep + [ZOE[1]], exclusive=True),
+    )
+    run = run_playbook(big_play, env=env, expect_rc=0)
+
+    added = run.result("add a new member")
+    assert added["changed"] is True
+    assert added["result"]["added"] == [summary(ZOE)]
+    assert added["result"]["group"] == group(BIG)
+    synced = run.result("exclusive sync")
+    assert synced["changed"] is True
+    assert synced["result"]["added"] == []
+    assert sorted(synced["result"]["removed"], key=lambda u: u["display_name"]) == [
+        {"account_id": dropped[0].account_id, "email": None, "display_name": "big-group member 0105"},
+        {
+            "account_id": dropped[1].account_id,
+            "email": "big-group-0110@bulk.example",
+            "display_name": "big-group member 0110",
+        },
+    ]
+    assert emulator.members(BIG) == set(keep) | {ZOE[0]}
+    assert sorted(write_calls(emulator)) == sorted(
+        [("POST", GROUP_IDS[BIG], ZOE[0], 201)] + [("DELETE", GROUP_IDS[BIG], m.account_id, 200) for m in dropped]
+    )
+
+    # The exclusive task read every page (121 members now: startAt 0, 50, 100) before its first DELETE.
+    log = emulator.log
+    reads = member_reads(emulator)
+    assert all(r.query["groupId"] == [GROUP_IDS[BIG]] and r.query["includeInactiveUsers"] == ["true"] for r in reads)
+    assert [r.query["startAt"] for r in reads[-3:]] == [["0"], ["50"], ["100"]]
+    first_delete = next(i for i, r in enumerate(log) if r.method == "DELETE" and r.path == MEMBERSHIP_PATH)
+    assert log.index(reads[-1]) < first_delete
+
+    emulator.clear_log()
+    again = run_playbook(big_play, env=env)
+    assert_converged(again, emulator, ["add a new member", "exclusive sync"])
+    assert [r.query["startAt"] for r in member_reads(emulator)[-3:]] == [["0"], ["50"], ["100"]]
+    assert emulator.members(BIG) == set(keep) | {ZOE[0]}
+
+
+def test_member_pages_are_followed_when_atlassian_lowers_max_results(emulator_factory, run_playbook, connection_env):
+    # Atlassian may silently cap maxResults below what was asked: the next startAt must count what came back.
+    emulator = emulator_factory(member_page_cap=20)
+    members = emulator.state.members(GROUP_IDS[BIG])
+    dropped = [members[19], members[119]]  # the last of the first page, the last of all
+    keep = [m.account_id for m in members if m not in dropped]
+    run = run_playbook(
+        play(task("exclusive sync", group=BIG, users=keep, exclusive=True)),
+        env=connection_env(emulator, *ADMIN),
+        expect_rc=0,
+    )
+    removed = run.result("exclusive sync")["result"]["removed"]
+    assert sorted(u["account_id"] for u in removed) == sorted(m.account_id for m in dropped)
+    assert emulator.members(BIG) == set(keep)
+    reads = member_reads(emulator)
+    assert [r.query["startAt"] for r in reads] == [[str(n)] for n in range(0, 120, 20)]
+    assert all(r.query["maxResults"] == ["50"] for r in reads)
+
+
+# ---------------------------------------------------------------------------------------------------- connection
+
+
+def test_module_defaults_action_group_sets_the_connection(emulator, run_playbook):
+    defaults_play = play(
+        task("add Zoë", group="team-design", user=ZOE[1]),
+        module_defaults={
+            "group/orgsync.atlassian.atlassian": {
+                "url": "{{ atlassian_url }}",
+                "username": "{{ atlassian_username }}",
+                "api_token": "{{ atlassian_api_token }}",
+            }
+        },
+    )
+    # No ATLASSIAN_* variable reaches the run (the harness scrubs them): only module_defaults can connect it.
+    extra_vars = {"atlassian_url": emulator.url, "atlassian_username": ADMIN[0], "atlassian_api_token": ADMIN[1]}
+    run = run_playbook(defaults_play, extra_vars=extra_vars, expect_rc=0)
+    result = run.result("add Zoë")
+    assert result["changed"] is True
+    assert result["result"]["added"] == [summary(ZOE)]
+    assert result["result"]["invocation"]["module_args"]["url"] == emulator.url
+    assert emulator.members("team-design") == {ZOE[0]}
+    assert {r.account_id for r in emulator.log} == {ADA[0]}  # every request authenticated as Ada
+    assert ADMIN[1] not in run.stdout + run.stderr
+
+
+@pytest.mark.parametrize(
+    ("credentials", "caller"),
+    [
+        pytest.param({"ATLASSIAN_EMAIL": ADMIN[0], "ATLASSIAN_API_TOKEN": ADMIN[1]}, ADA, id="email-api-token"),
+        pytest.param({"ATLASSIAN_BEARER_TOKEN": "oauth-bearer-token"}, OTTO, id="bearer"),
+    ],
+)
+def test_connection_from_environment_only(emulator, run_playbook, connection_env, credentials, caller):
+    env_play = play(task("add Zoë", group="team-design", user=ZOE[1]))
+    run = run_playbook(env_play, env=connection_env(emulator, **credentials), expect_rc=0)
+    result = run.result("add Zoë")
+    assert result["changed"] is True
+    assert result["result"]["added"] == [summary(ZOE)]
+    assert result["result"]["group"] == group("team-design")
+    assert emulator.members("team-design") == {ZOE[0]}
+    assert {r.account_id for r in emulator.log} == {caller[0]}
+    assert write_calls(emulator) == [("POST", GROUP_IDS["team-design"], ZOE[0], 201)]

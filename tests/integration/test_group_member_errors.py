@@ -1,0 +1,301 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright: contributors to orgsync.atlassian
+"""atlassian_group_member failures in real ansible-playbook runs: each says what went wrong and what to do, and
+nothing is written.
+
+Each test starts its own emulator. The messages are checked for the cause (what Atlassian or the module found) and
+the remedy (what the user should change); the emulator's log proves that no membership write was accepted.
+"""
+
+from __future__ import annotations
+
+import pytest
+from group_member_support import (
+    ADMIN,
+    BOB,
+    DEPLOY_BOT,
+    GROUP_IDS,
+    IVAN,
+    JANE,
+    JOHN,
+    PAT_TWIN,
+    PAT_TWIN_OLD,
+    ZOE,
+    all_memberships,
+    basic_credential,
+    group,
+    play,
+    summary,
+    task,
+    write_calls,
+)
+
+pytestmark = pytest.mark.slow
+
+UNKNOWN_ID = "5b10a2844c20165700edefff"
+
+
+def failure(run, name: str) -> dict:
+    """The failed, ignored result of task ``name``: nothing reported as changed."""
+    recorded = run.result(name)
+    assert recorded["failed"] is True, (name, recorded["result"])
+    result = recorded["result"]
+    assert result["changed"] is False, (name, result)
+    assert result.get("added", []) == [] and result.get("removed", []) == [], (name, result)
+    return result
+
+
+def assert_mentions(message: str, *phrases: str) -> None:
+    missing = [p for p in phrases if p.lower() not in message.lower()]
+    assert not missing, f"{missing} not in: {message}"
+
+
+# -------------------------------------------------------------------------------------------------- credentials
+
+WRONG_TOKEN = "wrong-token-Zx9qK"
+BEARER_API_TOKEN = "ATATT3xFfGF0-admin-api-token-as-bearer"
+
+
+def test_rejected_credentials_explain_the_fix_and_never_leak_the_secret(emulator, run_playbook):
+    url = emulator.url
+    auth_play = play(
+        task(
+            "wrong api token",
+            ignore_errors=True,
+            url=url,
+            username=ADMIN[0],
+            api_token=WRONG_TOKEN,
+            group="team-design",
+            user=ZOE[1],
+        ),
+        task(
+            "api token sent as bearer",
+            ignore_errors=True,
+            url=url,
+            bearer_token=BEARER_API_TOKEN,
+            group="team-design",
+            user=ZOE[1],
+        ),
+    )
+    run = run_playbook(auth_play, verbosity=4, expect_rc=0)
+
+    wrong = failure(run, "wrong api token")
+    assert wrong["status"] == 401
+    # Cause (Atlassian's words) and remedy: username is the email, the token is raw, the collection does base64.
+    assert_mentions(
+        wrong["msg"], "HTTP 401", "Client must be authenticated", "username", "email", "api_token", "base64", "itself"
+    )
+    bearer = failure(run, "api token sent as bearer")
+    assert bearer["status"] == 401
+    assert_mentions(bearer["msg"], "HTTP 401", "bearer_token", "api_token", "username", "email", "looks like")
+
+    # Nothing authenticated, so nothing was read or written.
+    assert emulator.log and all(r.status == 401 and r.account_id is None for r in emulator.log)
+    assert emulator.writes() == []
+    assert emulator.members("team-design") == set()
+
+    output = run.stdout + run.stderr
+    assert "<localhost> ESTABLISH LOCAL CONNECTION" in output  # really -vvvv
+    for secret in (WRONG_TOKEN, basic_credential(ADMIN[0], WRONG_TOKEN), BEARER_API_TOKEN):
+        assert secret not in output
+        assert secret not in str(run.results)
+
+
+def test_non_admin_writes_fail_per_user_with_the_permission_needed(emulator, run_playbook, connection_env):
+    before = all_memberships(emulator)
+    bob_play = play(
+        task("Bob adds Zoë", ignore_errors=True, group="team-design", user=ZOE[1]),
+        task("Bob removes Jane", ignore_errors=True, group="confluence-users", user=JANE[1], state="absent"),
+    )
+    run = run_playbook(bob_play, env=connection_env(emulator, *BOB), expect_rc=0)
+
+    for name, user, action, group_name in (
+        ("Bob adds Zoë", ZOE, "add", "team-design"),
+        ("Bob removes Jane", JANE, "remove", "confluence-users"),
+    ):
+        result = failure(run, name)
+        # An apply-time failure: the group and user were found, the write was refused.
+        assert result["group"] == group(group_name)
+        assert_mentions(result["msg"], "1 of 1 membership changes failed", user[1], "HTTP 403", "site administration")
+        [failed_user] = result["failed_users"]
+        assert {k: failed_user[k] for k in ("account_id", "email", "display_name")} == summary(user)
+        assert failed_user["action"] == action
+        assert_mentions(failed_user["reason"], "HTTP 403", "site administration", "site-admins")
+
+    # The writes were sent and refused (403); nothing changed.
+    assert sorted(write_calls(emulator)) == sorted(
+        [
+            ("POST", GROUP_IDS["team-design"], ZOE[0], 403),
+            ("DELETE", GROUP_IDS["confluence-users"], JANE[0], 403),
+        ]
+    )
+    assert all_memberships(emulator) == before
+
+
+# ----------------------------------------------------------------------------------------- unresolvable input
+
+RESOLUTION_CASES = {
+    "unknown group": (
+        dict(group="no-such-group", user=JANE[1]),
+        ["No group with name 'no-such-group'", "Check the spelling"],
+    ),
+    "unknown group id": (
+        dict(group_id="00000000-0000-4000-8000-000000000000", user=JANE[1]),
+        ["No group with id '00000000-0000-4000-8000-000000000000'", "Check the spelling"],
+    ),
+    "unknown email": (
+        dict(group="team-design", user="nobody@acme.example"),
+        ["No active Atlassian account was found with email 'nobody@acme.example'", "Browse users", "accountId"],
+    ),
+    "inactive user by email": (
+        dict(group="team-design", user="ivan.former@acme.example"),
+        ["'ivan.former@acme.example'", "deactivated", "accountId"],
+    ),
+    "ambiguous email": (
+        dict(group="team-design", user=PAT_TWIN[1]),
+        ["'pat@acme.example' is ambiguous", PAT_TWIN[0], PAT_TWIN_OLD[0], "Pass the accountId"],
+    ),
+    "app account by email": (
+        dict(group="team-design", user=DEPLOY_BOT[1]),
+        [f"'{DEPLOY_BOT[1]}' belongs to an account of type app", "remove app"],
+    ),
+    "app account by accountId": (
+        dict(group="team-design", user=DEPLOY_BOT[0]),
+        [f"accountId '{DEPLOY_BOT[0]}' is an account of type app", "remove app"],
+    ),
+    "unknown accountId": (
+        dict(group="team-design", user=UNKNOWN_ID),
+        [f"No Atlassian account has accountId '{UNKNOWN_ID}'", "Check the accountId"],
+    ),
+}
+PARTIAL = "partially unresolvable list"
+PARTIAL_USERS = [JANE[1], "nobody@acme.example", PAT_TWIN[1], ZOE[1], DEPLOY_BOT[1], UNKNOWN_ID]
+
+
+def test_unresolvable_users_and_groups_fail_before_any_write(emulator, run_playbook, connection_env):
+    before = all_memberships(emulator)
+    tasks = [task(name, ignore_errors=True, **args) for name, (args, _phrases) in RESOLUTION_CASES.items()]
+    # With exclusive, writing the resolvable part would remove every real member whose reference had a typo.
+    tasks.append(task(PARTIAL, ignore_errors=True, group="jira-software-users", users=PARTIAL_USERS, exclusive=True))
+    run = run_playbook(play(*tasks), env=connection_env(emulator, *ADMIN), expect_rc=0)
+
+    for name, (_args, phrases) in RESOLUTION_CASES.items():
+        result = failure(run, name)
+        assert_mentions(result["msg"], *phrases)
+        if name.startswith("unknown group"):
+            assert result["status"] == 404
+            assert "group" not in result
+        else:
+            assert result["group"] == group("team-design")
+
+    partial = failure(run, PARTIAL)
+    assert_mentions(
+        partial["msg"],
+        "4 of 6 users could not be resolved, so nothing was changed",
+        "'nobody@acme.example'",
+        "'pat@acme.example' is ambiguous",
+        f"'{DEPLOY_BOT[1]}' belongs to an account of type app",
+        f"accountId '{UNKNOWN_ID}'",
+    )
+    assert JANE[1] not in partial["msg"] and ZOE[1] not in partial["msg"]
+    assert partial["group"] == group("jira-software-users")
+
+    assert emulator.writes() == []
+    assert all_memberships(emulator) == before
+
+
+# ------------------------------------------------------------------------------------------------------ retries
+
+RETRY_FAULT = {
+    "action": "status",
+    "status": 503,
+    "retry_after": 1,
+    "method": "POST",
+    "path": "/rest/api/3/group/user",
+    "times": None,  # every POST
+}
+
+
+def test_retries_exhausted_names_attempts_and_retry_after(emulator_factory, run_playbook, connection_env):
+    emulator = emulator_factory(faults=[RETRY_FAULT])
+    retry_play = play(
+        task("add Zoë under a 503 storm", ignore_errors=True, group="team-design", user=ZOE[1], max_retries=1)
+    )
+    run = run_playbook(retry_play, env=connection_env(emulator, *ADMIN), expect_rc=0)
+
+    result = failure(run, "add Zoë under a 503 storm")
+    assert result["group"] == group("team-design")
+    assert_mentions(
+        result["msg"],
+        "1 of 1 membership changes failed",
+        ZOE[1],
+        "HTTP 503",
+        "Gave up after 2 attempts (max_retries=1)",
+        "the last Retry-After was 1 seconds",
+        "raise max_retries",
+    )
+    [failed_user] = result["failed_users"]
+    assert failed_user["account_id"] == ZOE[0] and failed_user["action"] == "add"
+    assert_mentions(failed_user["reason"], "2 attempts", "Retry-After was 1 seconds")
+
+    # Two attempts (1 + max_retries), both refused by the fault; Zoë is not a member, and nothing claims she is.
+    assert write_calls(emulator) == [("POST", GROUP_IDS["team-design"], ZOE[0], 503)] * 2
+    first, second = emulator.writes()
+    assert first.fault == second.fault == "status"
+    assert second.started - first.started >= 0.95  # the Retry-After of 1 s was waited out
+    assert emulator.members("team-design") == set()
+
+
+def test_a_failed_write_does_not_stop_the_others_and_a_rerun_converges(emulator_factory, run_playbook, connection_env):
+    # Every DELETE of John keeps answering 503; the other writes of the same task go through.
+    john_fault = {**RETRY_FAULT, "method": "DELETE", "retry_after": 0, "query": {"accountId": JOHN[0]}}
+    emulator = emulator_factory(faults=[john_fault])
+    sync_play = play(
+        task(
+            "sync team-platform",
+            ignore_errors=True,
+            group="team-platform",
+            users=[JANE[1], ZOE[1]],
+            exclusive=True,
+            max_retries=1,
+        )
+    )
+    env = connection_env(emulator, *ADMIN)
+    run = run_playbook(sync_play, env=env, expect_rc=0)
+
+    recorded = run.result("sync team-platform")
+    assert recorded["failed"] is True
+    result = recorded["result"]
+    # What did change is reported as changed, even though the task failed.
+    assert recorded["changed"] is True and result["changed"] is True
+    assert result["added"] == [summary(ZOE)]
+    assert result["removed"] == [summary(DEPLOY_BOT), summary(IVAN)]
+    [failed_user] = result["failed_users"]
+    assert {k: failed_user[k] for k in ("account_id", "email", "display_name", "action")} == {
+        **summary(JOHN),
+        "action": "remove",
+    }
+    assert_mentions(
+        result["msg"], "1 of 4 membership changes failed", "the others were applied", "re-run", JOHN[1], "HTTP 503"
+    )
+    assert emulator.members("team-platform") == {JANE[0], ZOE[0], JOHN[0]}
+    tp = GROUP_IDS["team-platform"]
+    assert sorted(write_calls(emulator)) == sorted(
+        [
+            ("POST", tp, ZOE[0], 201),
+            ("DELETE", tp, DEPLOY_BOT[0], 200),
+            ("DELETE", tp, IVAN[0], 200),
+            ("DELETE", tp, JOHN[0], 503),
+            ("DELETE", tp, JOHN[0], 503),
+        ]
+    )
+
+    # The outage is over: the same task removes only John, then nothing is left to do.
+    emulator.configure(faults=[])
+    emulator.clear_log()
+    rerun = run_playbook(sync_play, env=env, expect_rc=0)
+    fixed = rerun.result("sync team-platform")
+    assert fixed["failed"] is False and fixed["changed"] is True
+    assert fixed["result"]["added"] == [] and fixed["result"]["removed"] == [summary(JOHN)]
+    assert write_calls(emulator) == [("DELETE", tp, JOHN[0], 200)]
+    assert emulator.members("team-platform") == {JANE[0], ZOE[0]}

@@ -209,7 +209,7 @@ class AtlassianClient:
     def get(self, path: str, params: dict | list | None = None, accept: Iterable[int] = ()) -> ApiResponse:
         return self.request("GET", path, params=params, accept=accept)
 
-    def iter_pages(self, path: str, params: dict, *, page_size: int = 50) -> Iterator[dict]:
+    def iter_pages(self, path: str, params: dict, *, page_size: int = 50, start_at: int = 0) -> Iterator[dict]:
         """Yield each page body of a ``startAt``/``maxResults`` listing until it ends.
 
         The end is ``isLast: true``, a page without ``isLast`` and without ``nextPage``, or an empty page. The next
@@ -217,7 +217,6 @@ class AtlassianClient:
         members come 50 at most). An empty page that claims not to be last is asked for once more before trusting it,
         since stopping early would hide members from an exclusive sync.
         """
-        start_at = 0
         retried_empty = False
         while True:
             body = self.get(path, {**params, "startAt": start_at, "maxResults": page_size}).body or {}
@@ -231,9 +230,47 @@ class AtlassianClient:
                 return
             retried_empty = False
             yield body
-            if body.get("isLast") is True or ("isLast" not in body and not body.get("nextPage")):
+            if _is_last_page(body):
                 return
             start_at += len(values)
+
+    def iter_pages_concurrently(self, path: str, params: dict, *, page_size: int = 50) -> Iterator[dict]:
+        """``iter_pages``, but the pages that the first page's ``total`` announces are fetched on the bounded pool.
+
+        The first page is read alone, so a caller that stops after it (see ``_membership.choose_strategy``) pays one
+        request. The rest are fetched together only when the caller asks for the second page. ``total`` "may
+        change" between pages, so the concurrent batch is a head start and not the answer: the pages are yielded in
+        order up to the first one that is the last, or that breaks the pattern (empty, or shorter than the first
+        without being the last); from there, or past a batch whose final page is not the last because the listing
+        grew, reading goes on one page at a time with ``iter_pages``. Its first page may repeat values already
+        yielded; callers key members by accountId.
+        """
+        pages = self.iter_pages(path, params, page_size=page_size)
+        first = next(pages, None)
+        if first is None:
+            return
+        yield first
+        step = len(first.get("values") or [])
+        total = first.get("total")
+        if self.workers == 1 or _is_last_page(first) or not isinstance(total, int) or total <= step:
+            yield from pages
+            return
+        pages.close()
+        starts = list(range(step, total, step))
+        bodies = self.map_concurrently(
+            lambda at: self.get(path, {**params, "startAt": at, "maxResults": page_size}).body or {}, starts
+        )
+        resume_at = starts[-1] + step  # past a batch of full pages none of which is the last: the listing grew
+        for start_at, body in zip(starts, bodies, strict=True):
+            values = body.get("values") or []
+            if values:
+                yield body
+            if _is_last_page(body):
+                return
+            if len(values) != step:
+                resume_at = start_at + len(values)
+                break
+        yield from self.iter_pages(path, params, page_size=page_size, start_at=resume_at)
 
     def map_concurrently(self, func: Callable[[T], R], items: Iterable[T]) -> list[R]:
         """``[func(item) ...]`` on a small bounded pool sharing this session and its rate gate; order kept."""
@@ -281,6 +318,11 @@ class AtlassianClient:
         if status == 404:
             return "The group or user was not found. Check the group name or group_id, and the user's accountId"
         return None
+
+
+def _is_last_page(body: dict) -> bool:
+    """``isLast: true``, or a page that has neither ``isLast`` nor a ``nextPage`` link."""
+    return body.get("isLast") is True or ("isLast" not in body and not body.get("nextPage"))
 
 
 def _decode(response) -> Any:

@@ -110,9 +110,9 @@ class JiraCloudBackend:
         )
 
     def iter_member_pages(self, group: Group) -> Iterator[MemberPage]:
-        """Every member, inactive ones included, page by page."""
+        """Every member, inactive ones included, page by page; the pages after the first are fetched concurrently."""
         params = {"groupId": group.group_id, "includeInactiveUsers": "true"}
-        for body in self.client.iter_pages(f"{API}/group/member", params, page_size=MEMBER_PAGE_SIZE):
+        for body in self.client.iter_pages_concurrently(f"{API}/group/member", params, page_size=MEMBER_PAGE_SIZE):
             yield MemberPage(tuple(user_from_json(v) for v in body["values"]), body.get("total"))
 
     # ------------------------------------------------------------------ writes

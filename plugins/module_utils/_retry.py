@@ -73,8 +73,14 @@ class RateGate:
 
     Without it, one worker would wait out a 429 while the others keep hitting the limit and each collect their own
     429, which is the "retry storm" Atlassian warns about. When the server says the budget is nearly spent
-    (``X-RateLimit-NearLimit: true``), request starts are spaced at the advertised rate instead of bursting.
+    (``X-RateLimit-NearLimit: true``, or ``X-RateLimit-Remaining`` low), request starts are spaced at the advertised
+    rate instead of bursting.
     """
+
+    # Atlassian sets NearLimit "when less than 20 % of any budget remains"; pacing runs a little under the limit so
+    # the budget refills instead of hovering at zero.
+    NEAR_LIMIT_SHARE = 0.2
+    PACE_SHARE = 0.95
 
     def __init__(self, clock: Clock) -> None:
         self._clock = clock
@@ -82,6 +88,7 @@ class RateGate:
         self._not_before = 0.0
         self._next_slot = 0.0
         self._spacing = 0.0
+        self._limit = 0.0  # the last X-RateLimit-Limit seen (requests per second for burst limits)
 
     def wait_turn(self) -> None:
         while True:
@@ -89,7 +96,8 @@ class RateGate:
                 now = self._clock.now()
                 start = max(now, self._not_before, self._next_slot)
                 if start <= now:
-                    self._next_slot = now + self._spacing
+                    if self._spacing:
+                        self._next_slot = now + self._spacing
                     return
             self._clock.sleep(start - now)
 
@@ -98,12 +106,28 @@ class RateGate:
             self._not_before = max(self._not_before, self._clock.now() + seconds)
 
     def observe(self, headers) -> None:
-        """Adapt pacing to the rate-limit headers of a response."""
-        near_limit = str(headers.get("X-RateLimit-NearLimit", "")).lower() == "true"
-        try:
-            limit = float(headers.get("X-RateLimit-Limit", ""))
-        except ValueError:
-            limit = 0.0
+        """Adapt pacing to the rate-limit headers of a response.
+
+        Pace a little under the advertised per-second rate only while the budget is nearly spent: the server says so
+        (``X-RateLimit-NearLimit: true``), or ``X-RateLimit-Remaining`` is under a fifth of ``X-RateLimit-Limit`` (for
+        answers that carry the counts without the flag). An answer with none of these headers changes nothing.
+        """
+        flag = headers.get("X-RateLimit-NearLimit")
+        limit = _header_number(headers.get("X-RateLimit-Limit"))
+        remaining = _header_number(headers.get("X-RateLimit-Remaining"))
+        if flag is None and limit is None and remaining is None:
+            return
         with self._lock:
-            # Pace a little under the advertised per-second rate only while the server says we are close to it.
-            self._spacing = 1.0 / (limit * 0.95) if near_limit and limit > 0 else 0.0
+            if limit:
+                self._limit = limit
+            near = str(flag).lower() == "true" or (
+                remaining is not None and remaining < self.NEAR_LIMIT_SHARE * self._limit
+            )
+            self._spacing = 1.0 / (self._limit * self.PACE_SHARE) if near and self._limit > 0 else 0.0
+
+
+def _header_number(value) -> float | None:
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None

@@ -142,9 +142,9 @@ pytest_step "integration" tests/integration
 # ---------------------------------------------------------------------------------------------------------------
 banner "summary"
 for i in "${!STEP_NAMES[@]}"; do
-    printf '%-12s %-12s %5ss  %s\n' "${STEP_NAMES[$i]}" "${STEP_STATUS[$i]}" "${STEP_SECONDS[$i]}" "${STEP_NOTES[$i]}"
+    printf '%-14s %-12s %5ss  %s\n' "${STEP_NAMES[$i]}" "${STEP_STATUS[$i]}" "${STEP_SECONDS[$i]}" "${STEP_NOTES[$i]}"
 done
-printf '%-12s %-12s %5ss\n' "total" "$([[ $OVERALL -eq 0 ]] && echo PASS || echo FAIL)" "$((SECONDS - RUN_START))"
+printf '%-14s %-12s %5ss\n' "total" "$([[ $OVERALL -eq 0 ]] && echo PASS || echo FAIL)" "$((SECONDS - RUN_START))"
 echo
 # One closing line over every pytest test of the run, in the form CI and people read.
 echo "pytest: $(junit_counts "$RESULTS_DIR"/*.xml)"

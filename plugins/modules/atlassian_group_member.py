@@ -1,6 +1,7 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
 # SPDX-License-Identifier: GPL-3.0-or-later
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # Copyright: contributors to orgsync.atlassian
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ description:
     listing each failed user and its reason, and RV(added) and RV(removed) report what did change. Running it again
     converges.
 author:
-  - orgsync founding engineers
+  - orgsync founding engineers (@orgsync)
 extends_documentation_fragment:
   - orgsync.atlassian.connection
 attributes:
@@ -221,9 +222,9 @@ def main() -> None:
     client = AtlassianClient(settings)
     service = MembershipService(JiraCloudBackend(client))
     try:
-        group = service.resolve_group(name=wanted.group, group_id=wanted.group_id)
+        group, pages = service.open_group(name=wanted.group, group_id=wanted.group_id)
         result["group"] = group.summary()
-        snapshot = service.snapshot(group, wanted.users, need_complete=wanted.exclusive or module._diff)
+        snapshot = service.snapshot(group, wanted.users, need_complete=wanted.exclusive or module._diff, pages=pages)
         caller = service.backend.caller_account_id() if wanted.exclusive else None
         plan = plan_membership(
             snapshot.current,

@@ -69,7 +69,7 @@ def test_gate_spaces_requests_when_near_the_limit_and_stops_when_not():
     clock = FakeClock()
     gate = RateGate(clock)
     gate.observe({"X-RateLimit-NearLimit": "true", "X-RateLimit-Limit": "100"})
-    for _ in range(5):
+    for _request in range(5):
         gate.wait_turn()
     assert clock.now() == pytest.approx(4 / 95.0)
     gate.observe({"X-RateLimit-NearLimit": "false", "X-RateLimit-Limit": "100"})

@@ -11,8 +11,10 @@ Backend-neutral: it talks to a backend (``_jira_cloud.JiraCloudBackend`` today) 
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
+from typing import Iterator
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import AtlassianError, ResolutionError
 from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import (
@@ -21,7 +23,7 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import
     pick_user_for_email,
     reference_key,
 )
-from ansible_collections.orgsync.atlassian.plugins.module_utils._jira_cloud import CHANGED, MEMBER_PAGE_SIZE
+from ansible_collections.orgsync.atlassian.plugins.module_utils._jira_cloud import CHANGED, MEMBER_PAGE_SIZE, MemberPage
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
 from ansible_collections.orgsync.atlassian.plugins.module_utils._planner import Plan
 
@@ -60,13 +62,34 @@ class ApplyResult:
 def choose_strategy(*, total: int | None, first_page_size: int, distinct_users: int, need_complete: bool) -> str:
     """Read all member pages, or check each user's groups, whichever costs fewer requests.
 
-    Reading pages costs one request per remaining page and also resolves members' visible emails for free;
-    checking per user costs one ``user/groups`` request each (on top of the lookup both ways need for non-members).
+    ``distinct_users`` counts the requested users that the first page does not already answer. Reading the other
+    pages costs one request each, and then only the users who are not members need a lookup (members resolve from
+    the pages); checking per user costs a lookup and a ``user/groups`` request for each. So pages never cost more
+    when there are no more of them than users, whoever turns out to be a member; beyond that, per user is chosen.
     """
     if need_complete or total is None:
         return ALL_PAGES
-    remaining_pages = math.ceil(max(total - first_page_size, 0) / MEMBER_PAGE_SIZE)
+    # Pages hold as many as the first one did: Atlassian may lower maxResults silently.
+    page_size = first_page_size or MEMBER_PAGE_SIZE
+    remaining_pages = math.ceil(max(total - first_page_size, 0) / page_size)
     return ALL_PAGES if remaining_pages <= distinct_users else PER_USER
+
+
+def _email_index(members: dict[str, User]) -> dict[str, list[User]]:
+    by_email: dict[str, list[User]] = {}
+    for member in members.values():
+        if member.email:
+            by_email.setdefault(member.email.lower(), []).append(member)
+    return by_email
+
+
+def _known_member(ref: str, members: dict[str, User], by_email: dict[str, list[User]]) -> User | None:
+    """The member ``ref`` names when the members read so far tell without a lookup: an accountId among them, or an
+    email that exactly one of them shows, on a person's account (anything else is left to the search's rules)."""
+    if is_email(ref):
+        matches = by_email.get(reference_key(ref), [])
+        return matches[0] if len(matches) == 1 and matches[0].account_type == "atlassian" else None
+    return members.get(ref.strip())
 
 
 class MembershipService:
@@ -77,18 +100,39 @@ class MembershipService:
     def resolve_group(self, *, name: str | None, group_id: str | None) -> Group:
         return self.backend.find_group(name=name, group_id=group_id)
 
-    def snapshot(self, group: Group, refs: list[str], *, need_complete: bool) -> Snapshot:
+    def open_group(self, *, name: str | None, group_id: str | None) -> tuple[Group, Iterator[MemberPage]]:
+        """The group, and its member pages to pass to ``snapshot``.
+
+        By name, the lookup comes first: it gives the groupId that every other request needs. By id, the lookup only
+        serves the group's name in the result (the member pages do not carry it) and the clear "no group with id"
+        message, so it runs alongside the first member page instead of before it: one request, no added wait.
+        """
+        if not group_id:
+            group = self.resolve_group(name=name, group_id=None)
+            return group, self.backend.iter_member_pages(group)
+        pages = self.backend.iter_member_pages(Group(name=None, group_id=group_id))
+        # In this order, so that a missing group fails with the lookup's message rather than the page's bare 404.
+        group, first = self.client.map_concurrently(
+            lambda step: step(), [lambda: self.resolve_group(name=None, group_id=group_id), lambda: next(pages, None)]
+        )
+        return group, itertools.chain([first] if first is not None else [], pages)
+
+    def snapshot(
+        self, group: Group, refs: list[str], *, need_complete: bool, pages: Iterator[MemberPage] | None = None
+    ) -> Snapshot:
         """Resolve every reference and learn their membership before anything is written.
 
+        ``pages`` are the group's member pages from ``open_group``; read here when not given.
         Raises ``ResolutionError`` naming every reference that does not resolve to one person's account.
         """
-        pages = self.backend.iter_member_pages(group)
+        pages = pages if pages is not None else self.backend.iter_member_pages(group)
         first = next(pages, None)
         members: dict[str, User] = {u.account_id: u for u in (first.users if first else ())}
+        on_first_page = _email_index(members)
         strategy = choose_strategy(
             total=first.total if first else 0,
             first_page_size=len(members),
-            distinct_users=len(refs),
+            distinct_users=sum(1 for ref in refs if _known_member(ref, members, on_first_page) is None),
             need_complete=need_complete,
         )
         if strategy == ALL_PAGES:
@@ -109,17 +153,14 @@ class MembershipService:
 
     def _resolve(self, refs: list[str], known_members: dict[str, User]) -> list[User]:
         """Each reference to one account: from the member pages when possible, else one lookup each."""
-        by_email: dict[str, list[User]] = {}
-        for member in known_members.values():
-            if member.email:
-                by_email.setdefault(member.email.lower(), []).append(member)
+        by_email = _email_index(known_members)
 
         def resolve_one(ref: str) -> User | str:
             try:
                 if is_email(ref):
-                    matches = by_email.get(reference_key(ref), [])
-                    if len(matches) == 1 and matches[0].account_type == "atlassian":
-                        return matches[0]
+                    member = _known_member(ref, known_members, by_email)
+                    if member is not None:
+                        return member
                     return pick_user_for_email(ref, self.backend.search_users(ref.strip()))
                 account_id = ref.strip()
                 if account_id in known_members:

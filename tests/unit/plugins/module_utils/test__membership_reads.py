@@ -1,0 +1,107 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright: contributors to orgsync.atlassian
+"""What reading a group costs: the planner's choice between member pages and per-user checks, the group lookup, and
+no reads after writes. Request counts come from the emulator's log."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import ResolutionError
+from ansible_collections.orgsync.atlassian.plugins.module_utils._jira_cloud import JiraCloudBackend
+from ansible_collections.orgsync.atlassian.plugins.module_utils._membership import (
+    ALL_PAGES,
+    PER_USER,
+    MembershipService,
+    choose_strategy,
+)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._planner import plan_membership
+
+BIG_ID = "b16b16b1-6b16-4b16-8b16-b16b16b16b16"  # big-group: 120 members, pages of 50, 50, 20
+ZOE = "zoe@acme.example"
+JANE = "jane@acme.example"
+
+
+@pytest.fixture
+def service(emulator, client_for):
+    return MembershipService(JiraCloudBackend(client_for(emulator, workers=4)))
+
+
+def paths(emulator) -> list[str]:
+    return [r.path.rsplit("/rest/api/3/", 1)[-1] for r in emulator.log]
+
+
+@pytest.mark.parametrize(
+    ("total", "first", "users", "expected"),
+    [
+        (2000, 50, 500, ALL_PAGES),  # onboarding 500 into 2,000: 39 pages beat 500 user/groups calls
+        (2500, 50, 500, ALL_PAGES),  # the same run again
+        (2000, 50, 39, ALL_PAGES),  # as many pages left as users: pages are never dearer
+        (2000, 50, 38, PER_USER),  # one page more than users: check each user
+        (2000, 50, 1, PER_USER),  # one user in a big group (a loop: task)
+        (2000, 50, 0, PER_USER),  # every user was on the first page: nothing more to read
+        (50, 50, 0, ALL_PAGES),  # the first page was everything
+        (0, 0, 3, ALL_PAGES),  # an empty group
+        (100, 25, 2, PER_USER),  # Atlassian lowered the page size to 25: 3 pages left, not 2
+        (100, 25, 3, ALL_PAGES),
+        (None, 50, 1, ALL_PAGES),  # no total: cannot tell, read on
+    ],
+)
+def test_planner_picks_the_cheaper_membership_check(total, first, users, expected):
+    assert choose_strategy(total=total, first_page_size=first, distinct_users=users, need_complete=False) == expected
+
+
+@pytest.mark.parametrize("users", [0, 1, 1000])
+def test_exclusive_and_diff_always_read_every_page(users):
+    assert choose_strategy(total=5000, first_page_size=50, distinct_users=users, need_complete=True) == ALL_PAGES
+
+
+def test_users_on_the_first_page_cost_nothing_more(emulator, service):
+    group, pages = service.open_group(name="big-group", group_id=None)
+    emulator.clear_log()
+    refs = ["big-group-0001@bulk.example", "big-group-0002@bulk.example"]
+    snapshot = service.snapshot(group, refs, need_complete=False, pages=pages)
+    assert snapshot.strategy == PER_USER
+    assert {u.account_id for u in snapshot.users} == set(snapshot.current)
+    assert paths(emulator) == ["group/member"]
+
+
+def test_many_users_read_the_pages_and_search_only_non_members(emulator, service):
+    group, pages = service.open_group(name="big-group", group_id=None)
+    refs = ["big-group-0061@bulk.example", "big-group-0102@bulk.example", "big-group-0003@bulk.example", ZOE]
+    snapshot = service.snapshot(group, refs, need_complete=False, pages=pages)
+    assert snapshot.strategy == ALL_PAGES and snapshot.complete
+    assert sorted(paths(emulator)) == ["group/bulk"] + ["group/member"] * 3 + ["user/search"]
+    assert [r.query["query"] for r in emulator.log if r.path.endswith("user/search")] == [[ZOE]]
+
+
+def test_by_name_the_group_is_looked_up_first(emulator, service):
+    group, pages = service.open_group(name="big-group", group_id=None)
+    list(pages)
+    assert group.group_id == BIG_ID
+    assert paths(emulator) == ["group/bulk"] + ["group/member"] * 3
+
+
+def test_by_id_the_lookup_runs_alongside_the_first_page(emulator, service):
+    group, pages = service.open_group(name=None, group_id=BIG_ID)
+    # The name comes from the lookup; the first page is already read, the rest only when asked for.
+    assert group.summary() == {"name": "big-group", "group_id": BIG_ID}
+    assert sorted(paths(emulator)) == ["group/bulk", "group/member"]
+    assert len(list(pages)) == 3
+    assert sorted(paths(emulator)) == ["group/bulk"] + ["group/member"] * 3
+
+
+def test_by_id_an_unknown_group_fails_with_the_lookups_message(service):
+    with pytest.raises(ResolutionError) as err:
+        service.open_group(name=None, group_id="00000000-0000-4000-8000-000000000000")
+    assert "No group with id '00000000-0000-4000-8000-000000000000'" in err.value.message
+
+
+def test_writes_are_not_followed_by_reads(emulator, service):
+    group, pages = service.open_group(name="team-design", group_id=None)
+    snapshot = service.snapshot(group, [ZOE, JANE], need_complete=False, pages=pages)
+    plan = plan_membership(snapshot.current, snapshot.users, state="present")
+    emulator.clear_log()
+    result = service.apply(group, plan)
+    assert len(result.added) == 2
+    assert [(r.method, r.path.rsplit("/", 2)[-2:]) for r in emulator.log] == [("POST", ["group", "user"])] * 2

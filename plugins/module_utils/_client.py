@@ -209,17 +209,25 @@ class AtlassianClient:
     def get(self, path: str, params: dict | list | None = None, accept: Iterable[int] = ()) -> ApiResponse:
         return self.request("GET", path, params=params, accept=accept)
 
-    def iter_pages(self, path: str, params: dict, *, page_size: int = 50, start_at: int = 0) -> Iterator[dict]:
+    def iter_pages(
+        self, path: str, params: dict, *, page_size: int = 50, start_at: int = 0, first: dict | None = None
+    ) -> Iterator[dict]:
         """Yield each page body of a ``startAt``/``maxResults`` listing until it ends.
 
         The end is ``isLast: true``, a page without ``isLast`` and without ``nextPage``, or an empty page. The next
         ``startAt`` counts the values actually received, because Atlassian may lower ``maxResults`` silently (group
         members come 50 at most). An empty page that claims not to be last is asked for once more before trusting it,
         since stopping early would hide members from an exclusive sync.
+
+        ``first``, when given, is the answer already received for ``start_at`` (``iter_pages_concurrently`` resumes
+        here): it counts as the first attempt at that page, so a page is never asked for more often than here.
         """
         retried_empty = False
         while True:
-            body = self.get(path, {**params, "startAt": start_at, "maxResults": page_size}).body or {}
+            if first is not None:
+                body, first = first, None
+            else:
+                body = self.get(path, {**params, "startAt": start_at, "maxResults": page_size}).body or {}
             values = body.get("values") or []
             if not values:
                 total = body.get("total")
@@ -263,6 +271,10 @@ class AtlassianClient:
         resume_at = starts[-1] + step  # past a batch of full pages none of which is the last: the listing grew
         for start_at, body in zip(starts, bodies, strict=True):
             values = body.get("values") or []
+            if not values and not _is_last_page(body):
+                # Empty although it claims more: iter_pages asks again, taking this answer as its first attempt.
+                yield from self.iter_pages(path, params, page_size=page_size, start_at=start_at, first=body)
+                return
             if values:
                 yield body
             if _is_last_page(body):

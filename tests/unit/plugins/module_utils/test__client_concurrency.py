@@ -63,6 +63,15 @@ def test_every_member_is_read_when_pages_misbehave(emulator, client_for, fault):
     assert len(_starts(emulator)) <= 8
 
 
+@pytest.mark.parametrize("times", [1, None], ids=["empty-once", "empty-for-good"])
+def test_a_page_found_empty_in_the_batch_is_asked_again_once_not_twice(emulator, client_for, times):
+    # The batch's empty answer is the first attempt at that page: iter_pages's one re-ask is the second.
+    emulator.configure(faults=[{"action": "empty_page", "path": MEMBERS, "skip": 1, "times": times}])
+    list(client_for(emulator, workers=4).iter_pages_concurrently(MEMBERS, BIG))
+    starts = _starts(emulator)
+    assert max(starts.count(at) for at in starts) <= 2
+
+
 # ----------------------------------------------------------------------------------------- shared back-off
 
 
@@ -137,8 +146,8 @@ def test_one_429_makes_every_worker_wait_the_whole_retry_after():
     )
 
     assert statuses == [200] * 12
-    assert [status for _, status in session.sent].count(429) == 1  # no storm: nobody else ran into the limit
-    early = [t for t, _ in session.sent if t < 2.0]
+    assert [status for _time, status in session.sent].count(429) == 1  # no storm: nobody else ran into the limit
+    early = [t for t, _status in session.sent if t < 2.0]
     # Only the requests already on their way when the 429 came back (at most one per worker, the 429 included)
     # went out before Retry-After had passed; all the others, and the retry, waited for it.
     assert len(early) <= 4
@@ -161,7 +170,7 @@ class StepClock(Clock):
 
 def _starts_after(gate: RateGate, clock: StepClock, count: int) -> float:
     before = clock.now()
-    for _ in range(count):
+    for _request in range(count):
         gate.wait_turn()
     return clock.now() - before
 

@@ -19,7 +19,7 @@ SANITY_ARGS ?=
 PYTEST_ARGS ?=
 export PYTEST_ARGS
 
-.PHONY: help venv test lint sanity units integration demo clean
+.PHONY: help venv test lint sanity units integration demo bench clean
 
 help:
 	@echo "make venv         create .venv and install $(REQS) (instant when nothing changed)"
@@ -29,6 +29,7 @@ help:
 	@echo "make units        pytest tests/unit tests/emulator"
 	@echo "make integration  pytest tests/integration (built + installed collection against the emulator)"
 	@echo "make demo         run playbooks/onboard.yml twice against the emulator seeded with the demo data"
+	@echo "make bench        benchmark against scripts on the emulator (~8 min); writes docs/benchmarks.md"
 	@echo "make clean        remove build/ and caches (keeps .venv)"
 
 venv: $(STAMP)
@@ -57,10 +58,17 @@ units: venv
 	$(VENV)/bin/pytest $(XDIST) $(PYTEST_ARGS) tests/unit $(wildcard tests/emulator)
 
 integration: venv
-	$(VENV)/bin/pytest $(XDIST) $(PYTEST_ARGS) tests/integration
+	$(VENV)/bin/pytest $(XDIST) $(PYTEST_ARGS) tests/integration $(wildcard tests/bench)
 
 demo: venv
 	scripts/demo.sh
+
+# Not part of `make test` (tests/bench/ smoke-tests it). Its extra requirement is installed here only, constrained by
+# $(REQS) so nothing the tests rely on moves. BENCH_ARGS, e.g. "--variants a,c --workloads W1", go to bench/run.py.
+BENCH_ARGS ?=
+bench: venv
+	$(VPY) -m pip install --disable-pip-version-check -q -r bench/requirements.txt -c $(REQS)
+	$(VPY) -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache .hypothesis tests/output

@@ -4,7 +4,8 @@
 #   1. static:      ruff check, ruff format --check, ansible-test sanity --python 3.11 (offline),
 #                   scripts/quality_gates.sh (ansible-doc, ansible-lint, changelog)
 #   2. unit:        pytest tests/unit tests/emulator
-#   3. integration: pytest tests/integration (built + installed collection, real ansible-playbook, emulator)
+#   3. integration: pytest tests/integration tests/bench (built + installed collection, real ansible-playbook,
+#                   emulator; tests/bench smoke-tests `make bench` on tiny sizes)
 #
 # A failing step does not stop the others (so one run shows every problem); the exit status is non-zero if any failed.
 # Environment: VENV (default .venv), PYTEST_XDIST (default "-n auto"), PYTEST_ARGS (extra pytest arguments),
@@ -137,7 +138,7 @@ banner "phase 2/3: unit tests"
 pytest_step "unit" tests/unit tests/emulator
 
 banner "phase 3/3: integration tests"
-pytest_step "integration" tests/integration
+pytest_step "integration" tests/integration tests/bench
 
 # ---------------------------------------------------------------------------------------------------------------
 banner "summary"

@@ -1,0 +1,113 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright: contributors to orgsync.atlassian
+"""What a variant is given (``Context``) and what it hands back (``Result``), and the counting both sides share.
+
+Requests and 429s are counted from the emulator's request log, never from the variant's own account, so every variant
+is measured the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench.workloads import ADMIN_EMAIL, ADMIN_TOKEN, Workload
+
+
+@dataclass
+class Context:
+    emulator: Any  # atlassian_emulator.Emulator, running, seeded for this workload
+    workload: Workload
+    workdir: Path
+    collection: Any = None  # harness.InstalledCollection, for the variants that run ansible-playbook
+    sample: int = 50  # variant (b): how many loop tasks to measure at least
+
+    @property
+    def url(self) -> str:
+        return self.emulator.url
+
+    def credentials(self) -> tuple[str, str]:
+        return ADMIN_EMAIL, ADMIN_TOKEN
+
+
+@dataclass
+class Result:
+    wall: float  # seconds
+    requests: float
+    throttled: float  # 429 answers received
+    failed: bool = False
+    # "k of N tasks" when the numbers are the measured cost per user x N rather than a full run
+    extrapolated: str | None = None
+    problem: str | None = None  # why the run failed, or the end state is wrong
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class LogCount:
+    requests: int
+    throttled: int
+
+    def __sub__(self, other: LogCount) -> LogCount:
+        return LogCount(self.requests - other.requests, self.throttled - other.throttled)
+
+
+def count(emulator) -> LogCount:
+    records = emulator.log
+    return LogCount(len(records), sum(1 for r in records if r.status == 429))
+
+
+def run_script(script: Path, spec: dict, workdir: Path, timeout: float = 1800) -> tuple[float, dict]:
+    """Run a standalone client script in its own process (as a user would), timing it from spawn to exit.
+
+    The script reads its job from a JSON file and prints a JSON summary as its last line.
+    """
+    workdir.mkdir(parents=True, exist_ok=True)
+    spec_path = workdir / f"{script.stem}-spec.json"
+    spec_path.write_text(json.dumps(spec))
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, str(script), str(spec_path)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    wall = time.perf_counter() - start
+    summary: dict = {"rc": proc.returncode}
+    lines = proc.stdout.strip().splitlines()
+    if lines:
+        try:
+            summary.update(json.loads(lines[-1]))
+        except ValueError:
+            pass
+    if proc.returncode != 0:
+        summary["problem"] = f"exit {proc.returncode}: {proc.stderr.strip()[-500:]}"
+    return wall, summary
+
+
+def script_spec(ctx: Context) -> dict:
+    username, token = ctx.credentials()
+    workload = ctx.workload
+    return {
+        "url": ctx.url,
+        "username": username,
+        "api_token": token,
+        "group": workload.group,
+        "emails": workload.users,
+        "exclusive": workload.exclusive,
+    }
+
+
+def check_members(ctx: Context) -> str | None:
+    """None when the group holds exactly the expected members, else what differs."""
+    actual = ctx.emulator.members(ctx.workload.group)
+    expected = ctx.workload.expected
+    if actual == expected:
+        return None
+    return f"end state wrong: {len(expected - actual)} missing, {len(actual - expected)} unexpected"

@@ -1,0 +1,130 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright: contributors to orgsync.atlassian
+"""`make bench`: every workload x every variant against a fresh emulator, one table, written to docs/benchmarks.md.
+
+    .venv/bin/python -m bench.run                       # the full run (about 6-8 minutes on 2 cores)
+    .venv/bin/python -m bench.run --members 100 --newcomers 20 --sample 6 --no-write    # a quick look
+    .venv/bin/python -m bench.run --variants a,c --workloads W1
+
+Not a test: it asserts nothing, it measures. tests/bench/test_bench_smoke.py keeps it from rotting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+for extra in (REPO_ROOT, REPO_ROOT / "tools", REPO_ROOT / "tests" / "integration"):
+    if str(extra) not in sys.path:
+        sys.path.insert(0, str(extra))
+
+from bench import report  # noqa: E402
+from bench.measure import Context, Result  # noqa: E402
+from bench.variants import VARIANTS  # noqa: E402
+from bench.workloads import Sizes, build  # noqa: E402
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="bench", description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--members", type=int, default=2000, help="members of the group (default 2000)")
+    parser.add_argument("--newcomers", type=int, default=500, help="users W1 onboards (default 500)")
+    parser.add_argument("--differ", type=float, default=0.05, help="share of members W3 changes (default 0.05)")
+    parser.add_argument("--latency-ms", type=float, default=25.0, help="emulator latency per request (default 25)")
+    parser.add_argument("--rps", type=float, default=100.0, help="emulator rate limit, requests/s (default 100)")
+    parser.add_argument("--burst", type=float, default=None, help="token bucket size (default: --rps)")
+    parser.add_argument("--sample", type=int, default=50, help="variant (b): tasks measured at least (default 50)")
+    parser.add_argument("--variants", default="a,b,c,d", help="comma-separated, of a,b,c,d (default all)")
+    parser.add_argument("--workloads", default="W1,W2,W3", help="comma-separated, of W1,W2,W3 (default all)")
+    parser.add_argument("--output", type=Path, default=REPO_ROOT / "docs" / "benchmarks.md")
+    parser.add_argument("--no-write", action="store_true", help="print the table only")
+    parser.add_argument("--workdir", type=Path, default=None, help="keep playbooks and specs here (default: temp)")
+    return parser.parse_args(argv)
+
+
+def progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def run(args: argparse.Namespace) -> tuple[list[report.Row], float]:
+    import harness
+
+    from atlassian_emulator import Emulator
+
+    sizes = Sizes(members=args.members, newcomers=args.newcomers, differ=args.differ)
+    wanted_workloads = {w.strip().upper() for w in args.workloads.split(",") if w.strip()}
+    workloads = [w for w in build(sizes) if w.key in wanted_workloads]
+    variants = [VARIANTS[v.strip()] for v in args.variants.split(",") if v.strip()]
+    knobs = {"latency_ms": args.latency_ms, "rate_limit_rps": args.rps, "rate_limit_burst": args.burst or args.rps}
+
+    started = time.perf_counter()
+    root = Path(args.workdir or tempfile.mkdtemp(prefix="orgsync-bench-"))
+    root.mkdir(parents=True, exist_ok=True)
+    collection = None
+    if any(v.NAME in ("a", "b") for v in variants):
+        progress("building and installing the collection ...")
+        collection = harness.build_and_install(root / "collection")
+    rows = []
+    for workload in workloads:
+        for variant in variants:
+            progress(f"{workload.key} ({variant.NAME}) {variant.LABEL} ...")
+            emulator = Emulator(workload.seed, **knobs).start()
+            try:
+                ctx = Context(
+                    emulator=emulator,
+                    workload=workload,
+                    workdir=root / f"{workload.key}-{variant.NAME}",
+                    collection=collection,
+                    sample=args.sample,
+                )
+                try:
+                    result = variant.run(ctx)
+                except Exception as exc:  # noqa: BLE001 - one broken variant must not hide the others' numbers
+                    result = Result(0.0, 0, 0, failed=True, problem=f"{type(exc).__name__}: {exc}")
+                write_log(emulator, ctx.workdir / "requests.jsonl")
+            finally:
+                emulator.stop()
+            progress(
+                f"    {result.wall:.1f} s, {result.requests:,.0f} requests, {result.throttled:,.0f} x 429"
+                + (f"  [{result.problem}]" if result.problem else "")
+            )
+            rows.append(report.Row(workload, variant.NAME, variant.LABEL, result))
+    return rows, time.perf_counter() - started
+
+
+def write_log(emulator, path: Path) -> None:
+    """The emulator's request log, one JSON object a line, for a look at where the time went."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as handle:
+        for record in emulator.log:
+            data = record.to_dict()
+            data.pop("body", None)
+            handle.write(json.dumps(data) + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    rows, seconds = run(args)
+    lines = report.table(rows, args.rps)
+    print(report.render_text(lines))
+    if not args.no_write:
+        settings = {
+            "sizes": f"group of {args.members} members, {args.newcomers} newcomers, W3 changes {args.differ:.0%}",
+            "emulator": f"latency {args.latency_ms:g} ms per request, rate limit {args.rps:g} req/s "
+            f"(token bucket of {args.burst or args.rps:g}), one bucket for all endpoints",
+            "variant (b) sample": f"at least {args.sample} tasks, extrapolated per batch",
+            "all emails visible": "yes (no privacy setting hides one)",
+        }
+        text = report.markdown_document(lines, settings=settings, machine_info=report.machine(), total_seconds=seconds)
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(text)
+        progress(f"wrote {args.output}")
+    return 1 if any(r.result.failed for r in rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

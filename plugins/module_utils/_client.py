@@ -216,13 +216,15 @@ class AtlassianClient:
 
         The end is ``isLast: true``, a page without ``isLast`` and without ``nextPage``, or an empty page. The next
         ``startAt`` counts the values actually received, because Atlassian may lower ``maxResults`` silently (group
-        members come 50 at most). An empty page that claims not to be last is asked for once more before trusting it,
-        since stopping early would hide members from an exclusive sync.
+        members come 50 at most). An empty page that claims not to be last (``isLast: false``, ``total`` beyond it) is
+        asked for again, with back-off, within ``max_retries``; if it stays empty the read fails with
+        ``RetriesExhaustedError`` instead of stopping there, since a listing cut short would hide members from an
+        exclusive sync or a removal, which would then report success with those members still in the group.
 
         ``first``, when given, is the answer already received for ``start_at`` (``iter_pages_concurrently`` resumes
         here): it counts as the first attempt at that page, so a page is never asked for more often than here.
         """
-        retried_empty = False
+        empty_answers = 0  # answers in a row that were empty although they claimed more
         while True:
             if first is not None:
                 body, first = first, None
@@ -231,12 +233,21 @@ class AtlassianClient:
             values = body.get("values") or []
             if not values:
                 total = body.get("total")
-                claims_more = body.get("isLast") is False and (total is None or start_at < total)
-                if claims_more and not retried_empty:
-                    retried_empty = True
-                    continue
-                return
-            retried_empty = False
+                if body.get("isLast") is not False or (total is not None and start_at >= total):
+                    return
+                empty_answers += 1
+                if empty_answers > self.settings.max_retries:
+                    claimed = "no total" if total is None else f"total {total}"
+                    raise RetriesExhaustedError(
+                        f"GET {path} kept answering an empty page at startAt={start_at} that claims more follow "
+                        f"(isLast false, {claimed})",
+                        hint=f"Gave up after {empty_answers} attempts (max_retries={self.settings.max_retries}) rather "
+                        "than act on part of the listing. Run again later, or raise max_retries",
+                        attempts=empty_answers,
+                    )
+                self.clock.sleep(self.backoff.delay(empty_answers, None, None))
+                continue
+            empty_answers = 0
             yield body
             if _is_last_page(body):
                 return

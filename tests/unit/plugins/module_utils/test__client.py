@@ -130,6 +130,27 @@ def test_paging_asks_again_after_an_empty_page_that_claims_more(emulator, client
     assert sum(len(p["values"]) for p in pages) == 120
 
 
+@pytest.mark.parametrize("times", [3, None], ids=["empty-3-times", "empty-for-good"])
+def test_paging_asks_again_within_the_budget_then_fails_rather_than_cut_the_listing_short(
+    emulator, client_for, fake_clock, times
+):
+    emulator.configure(faults=[{"action": "empty_page", "path": MEMBERS, "skip": 1, "times": times}])
+    pages = client_for(emulator, max_retries=3).iter_pages(MEMBERS, BIG)
+    if times is None:
+        with pytest.raises(RetriesExhaustedError) as caught:
+            list(pages)
+        assert caught.value.message == (
+            f"GET {MEMBERS} kept answering an empty page at startAt=50 that claims more follow (isLast false, total "
+            "120). Gave up after 4 attempts (max_retries=3) rather than act on part of the listing. Run again later, "
+            "or raise max_retries."
+        )
+    else:
+        assert sum(len(p["values"]) for p in pages) == 120
+    starts = [r.query["startAt"][0] for r in emulator.log if r.path == MEMBERS]
+    assert starts.count("50") == 4
+    assert len(fake_clock.sleeps) == 3  # backed off before each new attempt
+
+
 def test_paging_stops_on_an_empty_last_page(emulator, client_for):
     pages = list(client_for(emulator).iter_pages(MEMBERS, {"groupname": "team-design"}))
     assert pages == []

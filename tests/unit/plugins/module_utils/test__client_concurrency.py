@@ -10,6 +10,7 @@ import pytest
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient
 from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import settings_from_params
+from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import RetriesExhaustedError
 from ansible_collections.orgsync.atlassian.plugins.module_utils._retry import Clock, RateGate
 
 MEMBERS = "/rest/api/3/group/member"
@@ -64,12 +65,18 @@ def test_every_member_is_read_when_pages_misbehave(emulator, client_for, fault):
 
 
 @pytest.mark.parametrize("times", [1, None], ids=["empty-once", "empty-for-good"])
-def test_a_page_found_empty_in_the_batch_is_asked_again_once_not_twice(emulator, client_for, times):
-    # The batch's empty answer is the first attempt at that page: iter_pages's one re-ask is the second.
+def test_a_page_found_empty_in_the_batch_counts_as_the_first_attempt(emulator, client_for, times):
+    # The batch's empty answer is the first attempt at that page; iter_pages asks again within max_retries (3), and
+    # a page that stays empty fails the read rather than cutting the listing short.
     emulator.configure(faults=[{"action": "empty_page", "path": MEMBERS, "skip": 1, "times": times}])
-    list(client_for(emulator, workers=4).iter_pages_concurrently(MEMBERS, BIG))
+    pages = client_for(emulator, workers=4).iter_pages_concurrently(MEMBERS, BIG)
+    if times is None:
+        with pytest.raises(RetriesExhaustedError, match="empty page at startAt=50 that claims more follow"):
+            list(pages)
+    else:
+        assert sum(len(p["values"]) for p in pages) == 120
     starts = _starts(emulator)
-    assert max(starts.count(at) for at in starts) <= 2
+    assert max(starts.count(at) for at in starts) == (2 if times == 1 else 4)
 
 
 # ----------------------------------------------------------------------------------------- shared back-off

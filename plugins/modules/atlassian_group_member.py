@@ -254,10 +254,13 @@ def main() -> None:
             dict(user.summary(), action=action, reason=reason) for action, user, reason in outcome.failures
         ]
         details = " | ".join(f"{action} {user.label}: {reason}" for action, user, reason in outcome.failures)
+        planned = len(plan.adds) + len(plan.removes)
+        if len(outcome.failures) < planned:
+            progress = "; the others were applied, and a re-run retries only what is still missing"
+        else:
+            progress = ", so nothing was changed; fix the cause given for each and re-run"
         module.fail_json(
-            msg=f"{len(outcome.failures)} of {len(plan.adds) + len(plan.removes)} membership changes failed; "
-            f"the others were applied and a re-run will retry the rest: {details}",
-            **result,
+            msg=f"{len(outcome.failures)} of {planned} membership changes failed{progress}: {details}", **result
         )
     module.exit_json(**result)
 

@@ -45,12 +45,14 @@ class Result:
     extrapolated: str | None = None
     problem: str | None = None  # why the run failed, or the end state is wrong
     note: str = ""
+    api_seconds: float | None = None  # first request sent to last answer given, from the log (full runs only)
 
 
 @dataclass(frozen=True)
 class LogCount:
     requests: int
     throttled: int
+    api_seconds: float = 0.0
 
     def __sub__(self, other: LogCount) -> LogCount:
         return LogCount(self.requests - other.requests, self.throttled - other.throttled)
@@ -58,7 +60,8 @@ class LogCount:
 
 def count(emulator) -> LogCount:
     records = emulator.log
-    return LogCount(len(records), sum(1 for r in records if r.status == 429))
+    span = max((r.started + r.duration for r in records), default=0.0) - min((r.started for r in records), default=0.0)
+    return LogCount(len(records), sum(1 for r in records if r.status == 429), span)
 
 
 def run_script(script: Path, spec: dict, workdir: Path, timeout: float = 1800) -> tuple[float, dict]:

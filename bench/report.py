@@ -35,7 +35,7 @@ def _int(value: float) -> str:
 
 def table(rows: list[Row], rate_limit_rps: float) -> list[list[str]]:
     """Header + one line per (workload, variant) + one bound line per workload."""
-    lines = [["workload", "variant", "wall s", "requests", "429s", "wall vs (a)", "requests vs (a)", "note"]]
+    lines = [["workload", "variant", "wall s", "API s", "requests", "429s", "wall vs (a)", "requests vs (a)", "note"]]
     by_workload: dict[str, list[Row]] = {}
     for row in rows:
         by_workload.setdefault(row.workload.key, []).append(row)
@@ -56,6 +56,7 @@ def table(rows: list[Row], rate_limit_rps: float) -> list[list[str]]:
                     key,
                     f"({row.variant}) {row.label}",
                     f"{res.wall:.1f}",
+                    "-" if res.api_seconds is None else f"{res.api_seconds:.1f}",
                     _int(res.requests),
                     _int(res.throttled),
                     _ratio(res.wall, base.wall) if base else "-",
@@ -69,6 +70,7 @@ def table(rows: list[Row], rate_limit_rps: float) -> list[list[str]]:
                 key,
                 "lower bound",
                 f"{bound:.1f}",
+                "",
                 _int(workload.min_requests),
                 "0",
                 _ratio(bound, base.wall) if base else "-",
@@ -77,6 +79,63 @@ def table(rows: list[Row], rate_limit_rps: float) -> list[list[str]]:
             ]
         )
     return lines
+
+
+def targets(rows: list[Row], rate_limit_rps: float) -> list[tuple[str, str, bool]]:
+    """Issue 4's targets, from this run's numbers: (what, measured, met)."""
+    found = {(r.workload.key, r.variant): r for r in rows}
+    checks = []
+    w1a = found.get(("W1", "a"))
+    if w1a and not w1a.result.failed:
+        bound = w1a.workload.lower_bound_seconds(rate_limit_rps)
+        ratio = w1a.result.wall / bound
+        checks.append(
+            ("W1 (a) wall within 1.3x of the rate-limit bound", f"{ratio:.2f}x ({bound:.1f} s)", ratio <= 1.3)
+        )
+        for variant, factor in (("b", 20), ("c", 2), ("d", 2)):
+            other = found.get(("W1", variant))
+            if other and not other.result.failed:
+                speedup = other.result.wall / w1a.result.wall
+                checks.append(
+                    (f"W1 (a) at least {factor}x faster than ({variant})", f"{speedup:.1f}x", speedup >= factor)
+                )
+    w2a = found.get(("W2", "a"))
+    if w2a and not w2a.result.failed:
+        limit = w2a.workload.member_pages + 2
+        checks.append(
+            (
+                "W2 (a) at most ceil(members/50) + 2 requests",
+                f"{w2a.result.requests:,.0f} of {limit}",
+                w2a.result.requests <= limit,
+            )
+        )
+    mine = [r for r in rows if r.variant == "a"]
+    if mine:
+        throttled = sum(r.result.throttled for r in mine)
+        failed = [r.workload.key for r in mine if r.result.failed]
+        checks.append(("(a): no 429s, or a handful (<= 5), over all workloads", f"{throttled:,.0f}", throttled <= 5))
+        checks.append(("(a): never a failure", ", ".join(failed) or "none", not failed))
+    return checks
+
+
+def render_targets(checks: list[tuple[str, str, bool]]) -> str:
+    return "\n".join(f"- [{'x' if met else ' '}] {what}: {measured}" for what, measured, met in checks)
+
+
+def what_limits_a(rows: list[Row], rate_limit_rps: float) -> str:
+    """Where variant (a)'s wall time goes, from this run's numbers."""
+    out = []
+    for row in rows:
+        res = row.result
+        if row.variant != "a" or res.failed or res.api_seconds is None:
+            continue
+        bound = row.workload.lower_bound_seconds(rate_limit_rps)
+        out.append(
+            f"- {row.workload.key}: {res.wall:.1f} s = {res.api_seconds:.1f} s of requests "
+            f"({res.requests:,.0f}, bound {bound:.1f} s at {rate_limit_rps:g} req/s) "
+            f"+ {res.wall - res.api_seconds:.1f} s of Ansible and module start-up and teardown"
+        )
+    return "\n".join(out)
 
 
 def render_text(lines: list[list[str]]) -> str:
@@ -92,13 +151,20 @@ def render_text(lines: list[list[str]]) -> str:
 
 def render_markdown(lines: list[list[str]]) -> str:
     header, *body = lines
-    out = ["| " + " | ".join(header) + " |", "|" + "|".join(["---", "---"] + ["---:"] * 5 + ["---"]) + "|"]
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join(["---", "---"] + ["---:"] * 6 + ["---"]) + "|"]
     for line in body:
         out.append("| " + " | ".join(c.replace("|", "\\|") for c in line) + " |")
     return "\n".join(out)
 
 
-def machine() -> dict[str, str]:
+def load_average() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
+def machine(load_before: str = "unknown") -> dict[str, str]:
     cpu = ""
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as handle:
@@ -121,6 +187,8 @@ def machine() -> dict[str, str]:
         commit = ""
     return {
         "nproc": str(os.cpu_count()),
+        "load average (1, 5, 15 min) before the run": load_before,
+        "load average after the run": load_average(),
         "cpu": cpu or platform.processor() or "unknown",
         "python": sys.version.split()[0],
         "ansible-core": ansible_core,
@@ -131,7 +199,13 @@ def machine() -> dict[str, str]:
 
 
 def markdown_document(
-    lines: list[list[str]], *, settings: dict[str, str], machine_info: dict[str, str], total_seconds: float
+    lines: list[list[str]],
+    *,
+    limits: str,
+    checks: list[tuple[str, str, bool]],
+    settings: dict[str, str],
+    machine_info: dict[str, str],
+    total_seconds: float,
 ) -> str:
     setting_lines = "\n".join(f"- {k}: {v}" for k, v in settings.items())
     machine_lines = "\n".join(f"- {k}: {v}" for k, v in machine_info.items())
@@ -150,6 +224,43 @@ full, so a client can beat it by up to one burst).
 ## Results
 
 {render_markdown(lines)}
+
+"API s" is the time from the first request the emulator saw to its last answer; the rest of the wall time is
+process start-up (Ansible, Python imports) and teardown.
+
+## Targets (issue 4)
+
+{render_targets(checks)}
+
+## What limits (a)
+
+{limits}
+
+The requests run at the rate limit: a bounded pool of 6 workers on one session would manage about 200 req/s at
+25 ms each, and the shared rate gate holds them to the advertised rate once `X-RateLimit-Remaining` falls under a
+fifth of `X-RateLimit-Limit` (or `X-RateLimit-NearLimit` says so), so the bucket is drained once, at the start, and
+then followed rather than run into (the 429 column counts the times that failed). The request count is the minimum: the member pages are read once (concurrently after
+the first), members resolve from them without a search, and only the users who are not members are searched and
+written. What is left is a fixed cost of about 2 s on an idle machine (ansible-playbook start-up, building and
+starting the module, importing `requests`) that grows with the machine's load; the load average is recorded below.
+
+## How the variants run
+
+- (a) `bench/variants/module_users.py`: a playbook with one `orgsync.atlassian.atlassian_group_member` task, the
+  list in `users:`, run with ansible-playbook against the collection built and installed as a user gets it.
+- (b) `bench/variants/module_loop.py`: the same task with `user: "{{{{ item }}}}"` and `loop:`. It runs a sample and
+  extrapolates: a playbook with an empty loop gives Ansible's fixed cost S0, each batch of the sample gives its
+  cost per task, and the estimate is S0 + the sum of N x cost per task (requests and 429s scaled the same way).
+  W3 cannot be written as a loop with `exclusive`: it is a loop of `state: present` over the list and a loop of
+  `state: absent` over the members not in it.
+- (c) `bench/variants/naive_script.py`: for each email a `user/search` then a POST, one after the other, no retry;
+  "already a member" (400) is ignored. For W3 it then reads the member pages and DELETEs those it did not add.
+- (d) `bench/variants/apa_script.py`: `atlassian.Jira(..., cloud=True)`, members read first with
+  `get_all_users_from_group` (which returns one page: the script pages itself), then `user_find_by_user_string`
+  and an add per email that is not a member, sequentially; W3 then removes the members not listed. Against the
+  emulator's `http://127.0.0.1` URL, `add_user_to_group`/`remove_user_from_group` would send the Server-style
+  `name`/`username` (they send `accountId` only for URLs containing "atlassian.net"), so the script sends what
+  they send to a real Cloud site through the client's own `post`/`delete`.
 
 ## Settings
 

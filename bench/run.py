@@ -62,6 +62,8 @@ def run(args: argparse.Namespace) -> tuple[list[report.Row], float]:
     knobs = {"latency_ms": args.latency_ms, "rate_limit_rps": args.rps, "rate_limit_burst": args.burst or args.rps}
 
     started = time.perf_counter()
+    args.load_before = report.load_average()
+    progress(f"load average before the run: {args.load_before}")
     root = Path(args.workdir or tempfile.mkdtemp(prefix="orgsync-bench-"))
     root.mkdir(parents=True, exist_ok=True)
     collection = None
@@ -110,7 +112,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     rows, seconds = run(args)
     lines = report.table(rows, args.rps)
+    checks = report.targets(rows, args.rps)
     print(report.render_text(lines))
+    print()
+    print(report.render_targets(checks))
     if not args.no_write:
         settings = {
             "sizes": f"group of {args.members} members, {args.newcomers} newcomers, W3 changes {args.differ:.0%}",
@@ -119,7 +124,14 @@ def main(argv: list[str] | None = None) -> int:
             "variant (b) sample": f"at least {args.sample} tasks, extrapolated per batch",
             "all emails visible": "yes (no privacy setting hides one)",
         }
-        text = report.markdown_document(lines, settings=settings, machine_info=report.machine(), total_seconds=seconds)
+        text = report.markdown_document(
+            lines,
+            limits=report.what_limits_a(rows, args.rps),
+            checks=checks,
+            settings=settings,
+            machine_info=report.machine(args.load_before),
+            total_seconds=seconds,
+        )
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(text)
         progress(f"wrote {args.output}")

@@ -71,6 +71,7 @@ class Workload:
     loop: list[LoopBatch]  # what variant (b) runs, one task per user
     min_requests: int
     min_requests_note: str
+    member_pages: int  # pages of 50 the group's members fill when the job starts
     account_of: dict[str, str] = field(default_factory=dict)  # email -> accountId, for checking samples
 
     def lower_bound_seconds(self, rate_limit_rps: float) -> float:
@@ -116,6 +117,7 @@ def build(sizes: Sizes = Sizes()) -> list[Workload]:
         min_requests=1 + pages(sizes.members) + 2 * sizes.newcomers,
         min_requests_note=f"1 group lookup + {pages(sizes.members)} member pages + {sizes.newcomers} searches "
         f"+ {sizes.newcomers} adds",
+        member_pages=pages(sizes.members),
         account_of=account_of,
     )
     w2 = Workload(
@@ -129,6 +131,7 @@ def build(sizes: Sizes = Sizes()) -> list[Workload]:
         loop=[LoopBatch("keep", "present", tuple(emails))],
         min_requests=1 + pages(sizes.members + sizes.newcomers),
         min_requests_note=f"1 group lookup + {pages(sizes.members + sizes.newcomers)} member pages",
+        member_pages=pages(sizes.members + sizes.newcomers),
         account_of=account_of,
     )
     d = sizes.differing
@@ -151,6 +154,7 @@ def build(sizes: Sizes = Sizes()) -> list[Workload]:
         min_requests=1 + pages(sizes.members) + 3 * d,
         min_requests_note=f"1 group lookup + {pages(sizes.members)} member pages + {d} searches + {d} adds "
         f"+ {d} removes",
+        member_pages=pages(sizes.members),
         account_of=account_of,
     )
     return [w1, w2, w3]

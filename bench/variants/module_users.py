@@ -49,7 +49,9 @@ def run(ctx):
             f"ansible-playbook rc={run.rc}: {(run.failed or [{}])[0].get('result', {}).get('msg', run.stderr[-300:])}"
         )
     problem = problem or check_members(ctx)
-    return Result(wall, seen.requests, seen.throttled, failed=run.rc != 0, problem=problem)
+    return Result(
+        wall, seen.requests, seen.throttled, failed=run.rc != 0, problem=problem, api_seconds=seen.api_seconds
+    )
 
 
 NAME = "a"

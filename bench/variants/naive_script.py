@@ -72,7 +72,9 @@ def run(ctx):
     wall, summary = run_script(Path(__file__), script_spec(ctx), ctx.workdir)
     seen = count(ctx.emulator)
     problem = summary.get("problem") or check_members(ctx)
-    return Result(wall, seen.requests, seen.throttled, failed=summary["rc"] != 0, problem=problem)
+    return Result(
+        wall, seen.requests, seen.throttled, failed=summary["rc"] != 0, problem=problem, api_seconds=seen.api_seconds
+    )
 
 
 NAME = "c"

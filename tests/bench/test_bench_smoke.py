@@ -48,14 +48,15 @@ def test_bench_runs_every_workload_and_variant_on_tiny_sizes(tmp_path):
     rows = {}
     for line in text.splitlines():
         cells = [c.strip() for c in line.strip("|").split("|")]
-        if len(cells) == 8 and re.fullmatch(r"W[123]", cells[0]):
+        if len(cells) == 9 and re.fullmatch(r"W[123]", cells[0]):
             rows[(cells[0], cells[1][:3] if cells[1].startswith("(") else cells[1])] = cells
     for workload in ("W1", "W2", "W3"):
         for variant in variants.split(","):
-            wall, requests, throttled = rows[(workload, f"({variant})")][2:5]
+            wall, _api, requests, throttled = rows[(workload, f"({variant})")][2:6]
             assert float(wall) > 0 and int(requests.replace(",", "")) > 0 and throttled.isdigit()
         assert (workload, "lower bound") in rows
     # (b) ran a sample and says so; (a) on W2 reads the 72 members in 2 pages after the group lookup, nothing else.
-    assert "extrapolated" in rows[("W1", "(b)")][7]
-    assert rows[("W2", "(a)")][3] == "3"
+    assert "extrapolated" in rows[("W1", "(b)")][8]
+    assert rows[("W2", "(a)")][4] == "3"
+    assert "## Targets" in text
     assert "FAILED" not in text

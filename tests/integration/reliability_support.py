@@ -1,0 +1,93 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright: contributors to orgsync.atlassian
+"""Helpers of the reliability and security tests (issue 3): the faults, bad-input, secrets and property suites.
+
+The cast is the default test seed's (tools/atlassian_emulator/seeds/default.yaml, see its header comment).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from typing import Any
+
+MODULE = "orgsync.atlassian.atlassian_group_member"
+ADMIN = ("admin@acme.example", "admin-api-token")
+BOB = ("bob@acme.example", "bob-api-token")  # authenticated, not a site admin
+BEARER = "oauth-bearer-token"  # Otto, site admin
+
+ADA = "5b10a2844c20165700ede001"  # the admin caller
+BOB_ID = "5b10a2844c20165700ede002"
+OTTO = "712020:0f7d3c5e-6a1b-4c8e-9e2f-5d4b3a2c1b0a"
+JANE = "5b10a2844c20165700ede003"
+JOHN = "5b10a2844c20165700ede004"
+JO_MARCH = "5b10a2844c20165700ede005"
+JO_BLOGGS = "5b10a2844c20165700ede006"
+IVAN = "5b10a2844c20165700ede007"  # inactive
+HANA = "5b10a2844c20165700ede008"  # email hidden
+DEPLOY_BOT = "5b10a2844c20165700ede009"  # app account
+PAT = "5b10a2844c20165700ede010"  # shares pat@acme.example with PAT_OLD
+PAT_OLD = "5b10a2844c20165700ede011"
+ZOE = "5b10a2844c20165700ede013"
+
+# Faults after which a client must send the same request again; the others (mutate, shift_total) need no retry.
+RETRY_CAUSING = ("status", "reset", "delay", "empty_page")
+
+
+def play(*tasks: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{"name": "reliability", "hosts": "localhost", "gather_facts": False, "tasks": list(tasks)}]
+
+
+def member_task(name: str, *, register: str = "out", ignore_errors: bool = False, **args: Any) -> dict[str, Any]:
+    task: dict[str, Any] = {"name": name, MODULE: args, "register": register}
+    if ignore_errors:
+        task["ignore_errors"] = True
+    return task
+
+
+def logical_key(record) -> str:
+    """What makes two log records the same request sent again (a retry)."""
+    return json.dumps([record.method, record.path, record.query, record.body], sort_keys=True)
+
+
+def attempts_per_request(log) -> dict[str, tuple[int, int]]:
+    """logical request -> (attempts, attempts answered by a fault that calls for a retry)."""
+    attempts: Counter[str] = Counter()
+    faulted: Counter[str] = Counter()
+    for record in log:
+        key = logical_key(record)
+        attempts[key] += 1
+        if record.fault in RETRY_CAUSING:
+            faulted[key] += 1
+    return {key: (attempts[key], faulted[key]) for key in attempts}
+
+
+def settle(emulator, quiet: float = 0.2, limit: float = 10.0) -> list[Any]:
+    """The log once every faulted request has finished (a delayed one is logged when its delay ends, after the
+    client gave up on it) and nothing new arrived for ``quiet`` seconds."""
+    deadline = time.monotonic() + limit
+    hits = sum(rule.hits for rule in emulator.knobs.faults)
+    log = emulator.log
+    while time.monotonic() < deadline:
+        time.sleep(quiet)
+        again = emulator.log
+        if len(again) == len(log) and sum(r.fault is not None for r in again) >= hits:
+            return again
+        log = again
+    return log
+
+
+def writes(log) -> list[tuple[str, str | None, int]]:
+    """(method, accountId, status) of every write, in arrival order."""
+    found = []
+    for record in log:
+        if record.method == "POST":
+            found.append(("POST", (record.body or {}).get("accountId"), record.status))
+        elif record.method == "DELETE":
+            found.append(("DELETE", (record.query.get("accountId") or [None])[0], record.status))
+    return found
+
+
+def ids(users: list[dict[str, Any]] | None) -> set[str]:
+    return {u["account_id"] for u in users or []}

@@ -1,0 +1,291 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright: contributors to orgsync.atlassian
+"""Fault matrix: real ansible-playbook runs while the emulator injects one kind of fault each.
+
+Every case asserts that the run
+- ends in the right membership (read from the emulator's state, not from what the module says);
+- reports ``changed``, ``added`` and ``removed`` truthfully (what this run changed, nothing else);
+- stays within the retry budget: no request is sent more than ``max_retries + 1`` times, and every repeat of a
+  request answers a fault that calls for one (so there are no wasted or duplicate writes);
+- and a second, fault-free run converges: no change and no write left to do (or exactly the writes that failed).
+
+Retry-After is 0 or 1 second and the timeout 1 second, so the whole matrix stays fast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from reliability_support import (
+    ADA,
+    ADMIN,
+    BOB_ID,
+    DEPLOY_BOT,
+    HANA,
+    IVAN,
+    JANE,
+    JO_BLOGGS,
+    JO_MARCH,
+    JOHN,
+    OTTO,
+    PAT,
+    ZOE,
+    attempts_per_request,
+    ids,
+    logical_key,
+    member_task,
+    play,
+    settle,
+    writes,
+)
+
+pytestmark = pytest.mark.slow
+
+MEMBER = "/rest/api/3/group/member"
+BULK = "/rest/api/3/group/bulk"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    group: str
+    args: dict[str, Any]
+    start: frozenset[str]
+    end: frozenset[str]
+    added: frozenset[str] = frozenset()
+    removed: frozenset[str] = frozenset()
+    knobs: dict[str, Any] = field(default_factory=dict)
+
+
+# An exclusive sync of a small group: every kind of read (group, member page, email search, accountId lookup) and
+# both kinds of write (2 adds, 3 removes, one of them an inactive member and one an app account).
+SYNC = Scenario(
+    group="team-platform",
+    args={"users": ["jane@acme.example", "zoe@acme.example", PAT], "exclusive": True},
+    start=frozenset({JANE, JOHN, IVAN, DEPLOY_BOT}),
+    end=frozenset({JANE, ZOE, PAT}),
+    added=frozenset({ZOE, PAT}),
+    removed=frozenset({JOHN, IVAN, DEPLOY_BOT}),
+)
+# An exclusive sync that must read three member pages (the emulator caps pages at 3): a page lost or cut short
+# leaves members behind. The caller (Ada) is a member and is kept.
+PAGED = Scenario(
+    group="jira-software-users",
+    args={"users": ["jane@acme.example", "zoe@acme.example"], "exclusive": True},
+    start=frozenset({ADA, BOB_ID, OTTO, JANE, JOHN, JO_MARCH, JO_BLOGGS, IVAN, HANA}),
+    end=frozenset({ADA, JANE, ZOE}),
+    added=frozenset({ZOE}),
+    removed=frozenset({BOB_ID, OTTO, JOHN, JO_MARCH, JO_BLOGGS, IVAN, HANA}),
+    knobs={"member_page_cap": 3},
+)
+# One add and one remove, for the races (another writer touches the same user between our read and our write).
+ADD_ONE = Scenario(
+    group="team-design",
+    args={"users": ["zoe@acme.example"]},
+    start=frozenset(),
+    end=frozenset({ZOE}),
+    added=frozenset({ZOE}),
+)
+REMOVE_ONE = Scenario(
+    group="confluence-users",
+    args={"users": ["zoe@acme.example"], "state": "absent"},
+    start=frozenset({JANE, HANA, ZOE}),
+    end=frozenset({JANE, HANA}),
+    removed=frozenset({ZOE}),
+)
+
+
+@dataclass(frozen=True)
+class Case:
+    scenario: Scenario
+    faults: list[dict[str, Any]]
+    max_retries: int = 3
+    timeout: float = 5
+    # What the faulted run reports when it differs from the scenario's clean outcome (races, exhausted budgets).
+    changed: bool | None = None
+    added: frozenset[str] | None = None
+    removed: frozenset[str] | None = None
+    end: frozenset[str] | None = None
+    failed_users: frozenset[str] = frozenset()
+    fails_with: str | None = None  # the task fails as a whole, before any write
+    waits: float = 0.0  # a Retry-After the client must honour between a faulted attempt and its retry
+
+
+def status(code: int, method: str = "*", *, path: str = "/rest", times: int | None = 1, **extra: Any) -> dict:
+    return {"action": "status", "status": code, "method": method, "path": path, "times": times, **extra}
+
+
+CASES = {
+    "429-burst-on-reads": Case(SYNC, [status(429, "GET", times=3, retry_after=0)]),
+    "429-burst-on-writes": Case(
+        SYNC, [status(429, "POST", times=2, retry_after=0), status(429, "DELETE", times=2, retry_after=0)]
+    ),
+    "429-retry-after-1s-is-honoured": Case(SYNC, [status(429, "GET", path=MEMBER, retry_after=1)], waits=1.0),
+    **{f"{code}-on-reads": Case(SYNC, [status(code, "GET", times=2)]) for code in (500, 502, 503)},
+    # The DELETE is applied and only its answer is lost: the retry hears "not a member" and must still count it.
+    **{
+        f"{code}-on-writes": Case(SYNC, [status(code, "POST"), status(code, "DELETE", phase="after")])
+        for code in (500, 502, 503)
+    },
+    "503-with-retry-after-on-a-read-and-a-write": Case(
+        SYNC, [status(503, "GET", path=MEMBER, retry_after=1), status(503, "POST", retry_after=1)], waits=1.0
+    ),
+    "connection-reset-on-a-read": Case(SYNC, [{"action": "reset", "method": "GET", "path": MEMBER}]),
+    "connection-reset-after-a-write-was-applied": Case(SYNC, [{"action": "reset", "method": "POST", "phase": "after"}]),
+    "read-slower-than-timeout": Case(SYNC, [{"action": "delay", "path": BULK, "delay_ms": 2500}], timeout=1),
+    "write-slower-than-timeout": Case(
+        SYNC, [{"action": "delay", "method": "DELETE", "path": "/rest", "delay_ms": 2500}], timeout=1
+    ),
+    "empty-page-in-the-middle-of-paging": Case(PAGED, [{"action": "empty_page", "path": MEMBER, "skip": 1}]),
+    # A page that keeps coming back empty although it says more follow (isLast false, total beyond it). Trusting it
+    # would skip the members after it, and leave them in a group an exclusive sync should have emptied: it is asked
+    # again within the retry budget, and when that runs out the task fails before any write.
+    "a-page-empty-4-times": Case(PAGED, [{"action": "empty_page", "path": MEMBER, "skip": 1, "times": 4}]),
+    "pages-keep-coming-back-empty": Case(
+        PAGED,
+        [{"action": "empty_page", "path": MEMBER, "skip": 1, "times": None}],
+        max_retries=2,
+        changed=False,
+        added=frozenset(),
+        removed=frozenset(),
+        end=PAGED.start,
+        fails_with=(
+            f"GET {MEMBER} kept answering an empty page at startAt=3 that claims more follow (isLast false, total 9). "
+            "Gave up after 3 attempts (max_retries=2) rather than act on part of the listing. Run again later, or "
+            "raise max_retries."
+        ),
+    ),
+    "total-changes-between-pages": Case(
+        PAGED,
+        [
+            {"action": "shift_total", "path": MEMBER, "total_delta": -6},
+            {"action": "shift_total", "path": MEMBER, "total_delta": 5},
+        ],
+    ),
+    # Another writer adds / removes the very user between our read and our write: our write finds it done, so the
+    # state is right and this run changed nothing.
+    "race-another-writer-adds-the-same-user": Case(
+        ADD_ONE,
+        [{"action": "mutate", "method": "POST", "path": "/rest/api/3/group/user", "add": ["team-design", ZOE]}],
+        changed=False,
+        added=frozenset(),
+    ),
+    "race-another-writer-removes-the-same-user": Case(
+        REMOVE_ONE,
+        [
+            {
+                "action": "mutate",
+                "method": "DELETE",
+                "path": "/rest/api/3/group/user",
+                "remove": ["confluence-users", ZOE],
+            }
+        ],
+        changed=False,
+        removed=frozenset(),
+    ),
+    # Every answer to every add is lost although each add was applied: the module reads the membership back
+    # instead of guessing, and reports the adds.
+    "answers-to-writes-lost-until-the-budget-runs-out": Case(
+        SYNC, [status(500, "POST", times=None, phase="after")], max_retries=2
+    ),
+    "retry-budget-runs-out-on-a-read": Case(
+        SYNC,
+        [status(429, "GET", path=MEMBER, times=None, retry_after=0)],
+        max_retries=2,
+        changed=False,
+        added=frozenset(),
+        removed=frozenset(),
+        end=SYNC.start,
+        fails_with=(
+            f"GET {MEMBER} kept failing (HTTP 429). Gave up after 3 attempts (max_retries=2); the last Retry-After "
+            "was 0 seconds. Run again later, or raise max_retries."
+        ),
+    ),
+    "retry-budget-runs-out-on-writes": Case(
+        SYNC,
+        [status(503, "POST", times=None)],
+        max_retries=1,
+        added=frozenset(),
+        end=frozenset({JANE}),
+        failed_users=frozenset({ZOE, PAT}),
+    ),
+}
+
+
+def _run(run_playbook, connection_env, emulator, scenario: Scenario, case: Case):
+    task = member_task(
+        "sync",
+        group=scenario.group,
+        max_retries=case.max_retries,
+        timeout=case.timeout,
+        ignore_errors=True,
+        **scenario.args,
+    )
+    return run_playbook(play(task), env=connection_env(emulator, *ADMIN))
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=name) for name, c in CASES.items()])
+def test_fault(emulator_factory, run_playbook, connection_env, case: Case):
+    scenario = case.scenario
+    emulator = emulator_factory(**scenario.knobs)
+    assert emulator.members(scenario.group) == scenario.start
+    emulator.configure(faults=case.faults)
+
+    run = _run(run_playbook, connection_env, emulator, scenario, case)
+    log = settle(emulator)
+    record = run.result("sync")
+    result = record["result"]
+
+    # --- the faults really happened
+    for rule in emulator.knobs.faults:
+        assert rule.hits >= 1 and (rule.times is None or rule.hits == rule.times), rule
+
+    # --- the outcome, reported truthfully and matching the emulator's state
+    expected_end = case.end if case.end is not None else scenario.end
+    expected_added = case.added if case.added is not None else scenario.added
+    expected_removed = case.removed if case.removed is not None else scenario.removed
+    assert emulator.members(scenario.group) == expected_end, run.describe()
+    assert ids(result.get("added")) == expected_added, result
+    assert ids(result.get("removed")) == expected_removed, result
+    expected_changed = case.changed if case.changed is not None else bool(expected_added or expected_removed)
+    assert result["changed"] is expected_changed, result
+    if case.fails_with:
+        assert record["failed"] is True and result["msg"] == case.fails_with, result
+        assert writes(log) == []
+    elif case.failed_users:
+        assert record["failed"] is True, result
+        assert {u["account_id"] for u in result["failed_users"]} == case.failed_users
+        for failure in result["failed_users"]:
+            assert "kept failing (HTTP 503)" in failure["reason"] and "raise max_retries" in failure["reason"]
+    else:
+        assert record["failed"] is False, result
+
+    # --- within the retry budget, and a write is repeated only to retry a faulted attempt (no duplicate writes;
+    # a read may be repeated, e.g. a page re-read after a paging anomaly)
+    for key, (attempts, faulted) in attempts_per_request(log).items():
+        assert attempts <= case.max_retries + 1, key
+        if not key.startswith('["GET"'):
+            assert attempts - faulted <= 1, f"{key} sent {attempts} times for {faulted} faults"
+    if case.waits:
+        by_key: dict[str, list[Any]] = {}
+        for record in log:
+            by_key.setdefault(logical_key(record), []).append(record)
+        gaps = [
+            later.started - earlier.started
+            for records in by_key.values()
+            for earlier, later in zip(records, records[1:], strict=False)
+            if earlier.fault == "status"
+        ]
+        assert gaps and min(gaps) >= case.waits * 0.95, gaps
+
+    # --- a fault-free re-run converges: nothing left to do, or exactly what failed, once
+    emulator.configure(faults=[])
+    emulator.clear_log()
+    rerun = _run(run_playbook, connection_env, emulator, scenario, case).result("sync")
+    again = rerun["result"]
+    assert emulator.members(scenario.group) == scenario.end
+    leftover_adds, leftover_removes = scenario.added - expected_end, scenario.removed & expected_end
+    assert ids(again.get("added")) == leftover_adds and ids(again.get("removed")) == leftover_removes, again
+    assert again["changed"] is bool(leftover_adds or leftover_removes) and rerun["failed"] is False, again
+    assert sorted(w[1] for w in writes(settle(emulator))) == sorted(leftover_adds | leftover_removes)

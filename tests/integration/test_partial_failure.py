@@ -1,0 +1,118 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright: contributors to orgsync.atlassian
+"""Partial failure in bulk tasks.
+
+- Users that cannot be resolved stop the task before any write, and the message lists each of them with its reason.
+- When some writes fail (here one refused with 403, one whose retries run out), each failure is reported with its
+  reason, every other change is applied and reported, and a re-run converges with no duplicate write.
+"""
+
+from __future__ import annotations
+
+import pytest
+from reliability_support import (
+    ADMIN,
+    DEPLOY_BOT,
+    HANA,
+    IVAN,
+    JANE,
+    JOHN,
+    PAT,
+    ZOE,
+    ids,
+    member_task,
+    play,
+    settle,
+    writes,
+)
+
+pytestmark = pytest.mark.slow
+
+MEMBERSHIP = "/rest/api/3/group/user"
+FORBIDDEN = {"errorMessages": ["You cannot remove this user: the membership is managed by your identity provider."]}
+
+
+def test_unresolvable_users_fail_before_any_write_listing_each(emulator, run_playbook, connection_env):
+    users = ["jane@acme.example", "nobody@acme.example", "deploy-bot@acme.example", ZOE]
+    run = run_playbook(
+        play(member_task("offboard", group="confluence-users", users=users, state="absent", ignore_errors=True)),
+        env=connection_env(emulator, *ADMIN),
+    )
+    recorded = run.result("offboard")
+    result = recorded["result"]
+    assert recorded["failed"] is True and result["changed"] is False
+    assert result["msg"].startswith("2 of 4 users could not be resolved, so nothing was changed: ")
+    problems = result["msg"].split(": ", 1)[1].split(" | ")
+    assert len(problems) == 2
+    assert problems[0].startswith("No active Atlassian account was found with email 'nobody@acme.example'")
+    assert problems[1].startswith("'deploy-bot@acme.example' belongs to an account of type app")
+    assert "jane@acme.example" not in result["msg"] and ZOE not in result["msg"]
+    assert emulator.writes() == []
+    assert emulator.members("confluence-users") == {JANE, HANA, ZOE}
+
+
+def test_failed_writes_are_reported_the_others_applied_and_a_rerun_converges(
+    emulator_factory, run_playbook, connection_env
+):
+    emulator = emulator_factory(
+        faults=[
+            # John's removal is refused for good; Ivan's keeps failing with 503 until the retry budget (1) runs out.
+            {"action": "status", "status": 403, "body": FORBIDDEN, "method": "DELETE", "path": MEMBERSHIP,
+             "query": {"accountId": JOHN}, "times": None},
+            {"action": "status", "status": 503, "method": "DELETE", "path": MEMBERSHIP, "query": {"accountId": IVAN},
+             "times": None},
+        ]
+    )  # fmt: skip
+    sync = play(
+        member_task(
+            "sync",
+            group="team-platform",
+            users=["jane@acme.example", "zoe@acme.example", PAT],
+            exclusive=True,
+            max_retries=1,
+            ignore_errors=True,
+        )
+    )
+    env = connection_env(emulator, *ADMIN)
+    run = run_playbook(sync, env=env)
+
+    recorded = run.result("sync")
+    result = recorded["result"]
+    assert recorded["failed"] is True
+    # Everything else was applied, and reported as changed although the task failed.
+    assert result["changed"] is True
+    assert ids(result["added"]) == {ZOE, PAT} and ids(result["removed"]) == {DEPLOY_BOT}
+    assert emulator.members("team-platform") == {JANE, ZOE, PAT, JOHN, IVAN}
+    failed = {f["account_id"]: f for f in result["failed_users"]}
+    assert set(failed) == {JOHN, IVAN} and {f["action"] for f in failed.values()} == {"remove"}
+    assert failed[JOHN]["reason"].startswith(
+        "DELETE /rest/api/3/group/user failed with HTTP 403. Atlassian said: You cannot remove this user: the "
+        "membership is managed by your identity provider. The account is authenticated but lacks permission."
+    )
+    assert failed[IVAN]["reason"] == (
+        "DELETE /rest/api/3/group/user kept failing (HTTP 503). Gave up after 2 attempts (max_retries=1). Run again "
+        "later, or raise max_retries."
+    )
+    assert result["msg"].startswith("2 of 5 membership changes failed; the others were applied")
+    assert "remove john.smith@acme.example: DELETE" in result["msg"]
+    assert "remove ivan.former@acme.example: DELETE" in result["msg"]
+    # One attempt per write, except the 503s retried within the budget; the 403 is not retried.
+    assert sorted(writes(settle(emulator))) == sorted(
+        [
+            ("POST", ZOE, 201),
+            ("POST", PAT, 201),
+            ("DELETE", DEPLOY_BOT, 200),
+            ("DELETE", JOHN, 403),
+            ("DELETE", IVAN, 503),
+            ("DELETE", IVAN, 503),
+        ]
+    )
+
+    # The causes are fixed: the re-run sends exactly the two missing writes, once each, and then nothing is left.
+    emulator.configure(faults=[])
+    emulator.clear_log()
+    rerun = run_playbook(sync, env=env).result("sync")
+    assert rerun["failed"] is False and rerun["result"]["changed"] is True
+    assert rerun["result"]["added"] == [] and ids(rerun["result"]["removed"]) == {JOHN, IVAN}
+    assert sorted(writes(settle(emulator))) == sorted([("DELETE", JOHN, 200), ("DELETE", IVAN, 200)])
+    assert emulator.members("team-platform") == {JANE, ZOE, PAT}

@@ -1,0 +1,233 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright: contributors to orgsync.atlassian
+"""Bad-input table: each wrong task fails with one exact message that names the cause and the remedy, and writes
+nothing.
+
+All cases run as tasks of ONE ansible-playbook run (each with ``ignore_errors``), against one emulator, so the table
+costs one playbook start; each case is still its own test, reading its task's result. The run's environment has no
+ATLASSIAN_* variable even though the test process sets some (a developer's own site must never leak in), so the
+"missing" cases really are missing.
+
+Plain ``http://`` to a host that is not this machine is REFUSED, not warned about: Basic credentials are only
+base64, so the API token would cross the network readable (see docs/testing.md).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import contract_check
+import harness
+import pytest
+from reliability_support import ADMIN, BOB, DEPLOY_BOT, MODULE, PAT, PAT_OLD, play
+
+from atlassian_emulator import Emulator
+
+pytestmark = pytest.mark.slow
+
+EMULATOR = "{{ emulator_url }}"
+CONN = {"url": EMULATOR, "username": ADMIN[0], "api_token": ADMIN[1]}
+GROUP = {"group": "team-design"}
+UNKNOWN_ID = "5b10a2844c20165700edefff"
+WRONG_TOKEN = "wrong-token-Zx9qK"
+
+ZOE = {"user": "zoe@acme.example"}
+RESOLUTION_REMEDY_ACCOUNT_ID = (
+    "Pass the user's accountId instead (admin.atlassian.com > Directory > Users: it is the last part of the profile "
+    "URL), or look it up with orgsync.atlassian.atlassian_user_info."
+)
+REFERENCE_REMEDY = (
+    "Give each user as an email address (jane@acme.com) or an accountId (for example 5b10ac8d82e05b22cc7d4ef5); "
+    "remove empty entries."
+)
+UNRESOLVED = "1 of 1 users could not be resolved, so nothing was changed: "
+
+# case: (task arguments, the exact message; "{url}" is the emulator's URL). Cases before "unknown-group" are found
+# without sending any request; the rest are found by reading, and only the 403 one gets as far as a (refused) write.
+BAD_INPUT: dict[str, tuple[dict[str, Any], str]] = {
+    "missing-url": (
+        {"username": ADMIN[0], "api_token": ADMIN[1], **GROUP, **ZOE},
+        "No Atlassian site URL was given. Set the url option (or the ATLASSIAN_URL environment variable), for example "
+        "https://acme.atlassian.net.",
+    ),
+    "missing-credentials": (
+        {"url": EMULATOR, **GROUP, **ZOE},
+        "No credentials were given. Set username and api_token (or ATLASSIAN_USERNAME and ATLASSIAN_API_TOKEN) for an "
+        "Atlassian Cloud API token, or bearer_token (ATLASSIAN_BEARER_TOKEN) for an OAuth 2.0 access token or Data "
+        "Center PAT.",
+    ),
+    "api-token-without-username": (
+        {"url": EMULATOR, "api_token": ADMIN[1], **GROUP, **ZOE},
+        "api_token is set but username is not. Set username (or ATLASSIAN_USERNAME) to the email address of the "
+        "account that owns the API token; the collection builds the Basic credential from both.",
+    ),
+    "api-token-and-bearer-token": (
+        {**CONN, "bearer_token": "oauth-bearer-token", **GROUP, **ZOE},
+        "Both api_token and bearer_token are set, so it is unclear how to authenticate. Set only one: api_token (with "
+        "username, Basic auth) or bearer_token (OAuth 2.0 / Data Center PAT); check the ATLASSIAN_API_TOKEN and "
+        "ATLASSIAN_BEARER_TOKEN environment variables too.",
+    ),
+    "cloud-username-not-an-email": (
+        {**CONN, "url": "https://acme.atlassian.net", "username": "admin", **GROUP, **ZOE},
+        "username 'admin' is not an email address, but Atlassian Cloud API tokens authenticate with the account's "
+        "email. Set username to the email address of the account that created the API token.",
+    ),
+    "url-without-scheme": (
+        {**CONN, "url": "acme.atlassian.net", **GROUP, **ZOE},
+        "url 'acme.atlassian.net' has no http(s) scheme or host. Give the site URL with its scheme, for example "
+        "https://acme.atlassian.net (or https://api.atlassian.com/ex/jira/<cloudId> for scoped tokens and OAuth).",
+    ),
+    "url-doubling-rest-api-3": (
+        {**CONN, "url": EMULATOR + "/rest/api/3", **GROUP, **ZOE},
+        "url '{url}/rest/api/3' already contains a REST API path. Give only the site URL, for example "
+        "https://acme.atlassian.net; the collection adds /rest/api/3 itself.",
+    ),
+    "http-to-a-remote-host": (
+        {**CONN, "url": "http://acme.atlassian.net", **GROUP, **ZOE},
+        "url 'http://acme.atlassian.net' uses plain http to a host that is not this machine, which would send the "
+        "credentials unencrypted. Use https:// (plain http is accepted only for loopback addresses such as a local "
+        "emulator).",
+    ),
+    "timeout-not-positive": (
+        {**CONN, "timeout": 0, **GROUP, **ZOE},
+        "timeout must be positive, got 0.0. Use for example 30.",
+    ),
+    "group-and-group-id": (
+        {**CONN, **GROUP, "group_id": "c2d4e6f8-1a3b-4c5d-8e7f-9a0b1c2d3e4f", **ZOE},
+        "Both group and group_id are set. Set only one of them, for example group: jira-software-users.",
+    ),
+    "neither-group-nor-group-id": (
+        {**CONN, **ZOE},
+        "Neither group nor group_id is set. Set one of them, for example group: jira-software-users.",
+    ),
+    "user-and-users": (
+        {**CONN, **GROUP, **ZOE, "users": ["jane@acme.example"]},
+        "Both user and users are set. Use user for one person, or users for a list, not both.",
+    ),
+    "neither-user-nor-users": (
+        {**CONN, **GROUP},
+        "Neither user nor users is set. Set user (one email or accountId) or users (a list of them).",
+    ),
+    "empty-users-list": (
+        {**CONN, **GROUP, "users": []},
+        "users is empty. List at least one user, or use exclusive=true to empty the group.",
+    ),
+    "empty-string-in-users": (
+        {**CONN, **GROUP, "users": ["jane@acme.example", ""]},
+        "Invalid user reference: users[1] is empty. " + REFERENCE_REMEDY,
+    ),
+    "malformed-email": (
+        {**CONN, **GROUP, "users": ["jane@acme"]},
+        "Invalid user reference: 'jane@acme' is not a valid email address. " + REFERENCE_REMEDY,
+    ),
+    "exclusive-with-state-absent": (
+        {**CONN, **GROUP, "users": ["jane@acme.example"], "state": "absent", "exclusive": True},
+        "exclusive=true cannot be combined with state=absent. Use state=present with exclusive=true to make the listed "
+        "users the only members, or drop exclusive to remove the listed users.",
+    ),
+    "unknown-group": (
+        {**CONN, "group": "team-desing", **ZOE},
+        "No group with name 'team-desing' exists on {url}. Check the spelling (Jira > Settings > User management > "
+        "Groups, or admin.atlassian.com); groups are not created by this module.",
+    ),
+    "unknown-email": (
+        {**CONN, **GROUP, "user": "nobody@acme.example"},
+        UNRESOLVED + "No active Atlassian account was found with email 'nobody@acme.example'. Likely causes: there is "
+        "no such user (or it is deactivated: user search only finds active users); the user's privacy settings hide "
+        "the email; or the calling account lacks the Browse users and groups permission. "
+        + RESOLUTION_REMEDY_ACCOUNT_ID,
+    ),
+    "two-accounts-with-the-same-email": (
+        {**CONN, **GROUP, "user": "pat@acme.example"},
+        UNRESOLVED + f"'pat@acme.example' is ambiguous: 2 accounts have this email ({PAT}, {PAT_OLD}). Pass the "
+        "accountId of the intended account instead of the email.",
+    ),
+    "app-account": (
+        {**CONN, **GROUP, "user": "deploy-bot@acme.example"},
+        UNRESOLVED + "'deploy-bot@acme.example' belongs to an account of type app, not a person's Atlassian account. "
+        "This module manages people; remove app and customer accounts from the list.",
+    ),
+    "app-account-by-accountid": (
+        {**CONN, **GROUP, "user": DEPLOY_BOT},
+        UNRESOLVED + f"accountId '{DEPLOY_BOT}' is an account of type app, not a person's Atlassian account. This "
+        "module manages people; remove app and customer accounts from the list.",
+    ),
+    "accountid-that-does-not-exist": (
+        {**CONN, **GROUP, "user": UNKNOWN_ID},
+        UNRESOLVED + f"No Atlassian account has accountId '{UNKNOWN_ID}' (Atlassian: Specified user does not exist or "
+        "you do not have required permissions). Check the accountId, or pass the user's email instead.",
+    ),
+    "wrong-token-401": (
+        {**CONN, "api_token": WRONG_TOKEN, **GROUP, **ZOE},
+        "GET /rest/api/3/group/bulk failed with HTTP 401. Atlassian said: Client must be authenticated to access this "
+        "resource. Atlassian rejected the credentials. Check that username is the email address of the account that "
+        "created the API token and api_token is the token itself, not base64-encoded and without 'Basic' (the "
+        "collection builds base64(email:api_token) itself); that the token has not expired or been revoked; and that "
+        "a scoped API token (service accounts) is used with the gateway URL https://api.atlassian.com/ex/jira/"
+        "<cloudId>, not the site URL. An OAuth 2.0 token or Data Center personal access token belongs in "
+        "bearer_token.",
+    ),
+    "caller-not-an-admin-403": (
+        {**CONN, "username": BOB[0], "api_token": BOB[1], **GROUP, **ZOE},
+        "1 of 1 membership changes failed, so nothing was changed; fix the cause given for each and re-run: add "
+        "zoe@acme.example: POST /rest/api/3/group/user failed with HTTP 403. Atlassian said: You do not have "
+        "permission to manage groups. Site administration permission is required. The account is authenticated but "
+        "lacks permission. Changing group membership needs site administration (a member of site-admins, or "
+        "Administer Jira); reading users and groups needs the Browse users and groups permission. OAuth tokens need "
+        "the manage:jira-configuration (or write:group:jira) scope.",
+    ),
+}
+NO_REQUEST = list(BAD_INPUT)[: list(BAD_INPUT).index("unknown-group")]
+
+
+def _table_run(installed_collection, contract_validator, workdir):
+    """One playbook with every case as a task, each against its own emulator (so its log is the case's alone)."""
+    emulators = {name: Emulator().start() for name in BAD_INPUT}
+    watches = [contract_check.ContractWatch(e, contract_validator) for e in emulators.values()]
+    tasks: list[dict[str, Any]] = [
+        {"name": "ambient", "ansible.builtin.debug": {"msg": "{{ lookup('ansible.builtin.env', 'ATLASSIAN_URL') }}"}}
+    ]
+    for name, (args, _message) in BAD_INPUT.items():
+        tasks.append({"name": name, MODULE: args, "vars": {"emulator_url": emulators[name].url}, "ignore_errors": True})
+    try:
+        with pytest.MonkeyPatch.context() as env:
+            # What a developer's shell might hold: it must not reach the run.
+            env.setenv("ATLASSIAN_URL", "https://acme.atlassian.net")
+            env.setenv("ATLASSIAN_USERNAME", ADMIN[0])
+            env.setenv("ATLASSIAN_API_TOKEN", ADMIN[1])
+            run = harness.run_playbook(play(*tasks), collection=installed_collection, workdir=workdir)
+        contract_check.fail_on_violations(watches)
+        return run, {name: e.log for name, e in emulators.items()}, {name: e.url for name, e in emulators.items()}
+    finally:
+        for emulator in emulators.values():
+            emulator.stop()
+
+
+@pytest.fixture(scope="module")
+def table_run(installed_collection, contract_validator, tmp_path_factory):
+    return _table_run(installed_collection, contract_validator, tmp_path_factory.mktemp("bad_input"))
+
+
+def test_ambient_atlassian_variables_do_not_reach_the_run(table_run):
+    run, _logs, _urls = table_run
+    assert run.result("ambient")["result"]["msg"] == ""
+
+
+@pytest.mark.parametrize("name", list(BAD_INPUT))
+def test_bad_input(table_run, name):
+    run, logs, urls = table_run
+    recorded = run.result(name)
+    result = recorded["result"]
+    assert recorded["failed"] is True, result
+    assert result["changed"] is False and result.get("added", []) == [] and result.get("removed", []) == []
+    assert result["msg"] == BAD_INPUT[name][1].format(url=urls[name])
+
+    sent = logs[name]
+    writes = [r for r in sent if r.is_write]
+    if name in NO_REQUEST:
+        assert sent == [], "found without sending any request"
+    elif name == "caller-not-an-admin-403":
+        # Nothing tells a non-admin apart before a write: the one write is refused, and nothing changed.
+        assert [(w.method, w.status) for w in writes] == [("POST", 403)]
+    else:
+        assert writes == []

@@ -190,6 +190,8 @@ class AtlassianClient:
                 continue
             body = _decode(response)
             if 200 <= status < 300 or status in accepted:
+                if body is None and response.content.strip():
+                    raise self._not_json_error(method, path, status, response.headers.get("Content-Type"))
                 return ApiResponse(status, body, dict(response.headers), attempt, unclear)
             raise self.error_for(method, path, status, body, response.text)
         hint = f"Gave up after {max_attempts} attempts (max_retries={self.settings.max_retries})"
@@ -309,6 +311,17 @@ class AtlassianClient:
         messages = api_messages(body, text)
         summary = f"{method} {path} failed with HTTP {status}"
         return AtlassianError(summary, status=status, api_messages=messages, hint=self._hint_for(status))
+
+    def _not_json_error(self, method: str, path: str, status: int, content_type: str | None) -> AtlassianError:
+        """A success that is not JSON came from something other than Atlassian's API: read on, it would look like "no
+        such group" or "no such user" (or crash), so say what answered instead."""
+        return AtlassianError(
+            f"{method} {path} answered HTTP {status} with a body that is not JSON ({content_type or 'no Content-Type'})",
+            status=status,
+            hint=f"{self.settings.base_url} does not answer like an Atlassian REST API (a login page, a proxy or "
+            "another web site may have answered). Check url: it is the site URL, for example https://acme.atlassian.net, "
+            "or the gateway URL https://api.atlassian.com/ex/jira/<cloudId>",
+        )
 
     def _hint_for(self, status: int) -> str | None:
         if status == 401:

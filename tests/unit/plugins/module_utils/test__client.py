@@ -4,10 +4,14 @@
 
 from __future__ import annotations
 
+import http.server
+import threading
+
 import pytest
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._client import (
     USER_AGENT,
+    AtlassianClient,
     api_messages,
     basic_credential,
     secret_values,
@@ -149,6 +153,47 @@ def test_paging_asks_again_within_the_budget_then_fails_rather_than_cut_the_list
     starts = [r.query["startAt"][0] for r in emulator.log if r.path == MEMBERS]
     assert starts.count("50") == 4
     assert len(fake_clock.sleeps) == 3  # backed off before each new attempt
+
+
+@pytest.fixture
+def html_site():
+    """A web site that is not Atlassian: every path answers 200 with an HTML page."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = b"<!doctype html><title>Acme intranet</title>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_POST = do_DELETE = do_GET
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("path", ["/rest/api/3/group/bulk", "/rest/api/3/user/search", "/rest/api/3/user"])
+def test_a_success_that_is_not_json_names_the_url_instead_of_passing_for_no_data(html_site, path):
+    # Read on, None would crash find_group, or look like "no such user" to search_users and get_user (accept=404).
+    client = AtlassianClient(settings_from_params({"url": html_site, "username": "a@acme.example", "api_token": "t"}))
+    with pytest.raises(AtlassianError) as caught:
+        client.get(path, {"query": "x"}, accept=(404,))
+    assert caught.value.message == (
+        f"GET {path} answered HTTP 200 with a body that is not JSON (text/html; charset=utf-8). {html_site} does not "
+        "answer like an Atlassian REST API (a login page, a proxy or another web site may have answered). Check url: "
+        "it is the site URL, for example https://acme.atlassian.net, or the gateway URL "
+        "https://api.atlassian.com/ex/jira/<cloudId>."
+    )
+    client.close()
 
 
 def test_paging_stops_on_an_empty_last_page(emulator, client_for):

@@ -7,9 +7,13 @@ The cast is the default test seed's (tools/atlassian_emulator/seeds/default.yaml
 
 from __future__ import annotations
 
+import http.server
 import json
+import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 MODULE = "orgsync.atlassian.atlassian_group_member"
@@ -91,3 +95,30 @@ def writes(log) -> list[tuple[str, str | None, int]]:
 
 def ids(users: list[dict[str, Any]] | None) -> set[str]:
     return {u["account_id"] for u in users or []}
+
+
+@contextmanager
+def not_atlassian_site() -> Iterator[str]:
+    """The URL of a web site that is not Atlassian: every path answers 200 with an HTML page."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = b"<!doctype html><title>Acme intranet</title>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_POST = do_DELETE = do_GET
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -19,7 +19,7 @@ from typing import Any
 import contract_check
 import harness
 import pytest
-from reliability_support import ADMIN, BOB, DEPLOY_BOT, MODULE, PAT, PAT_OLD, play
+from reliability_support import ADMIN, BOB, DEPLOY_BOT, MODULE, PAT, PAT_OLD, not_atlassian_site, play
 
 from atlassian_emulator import Emulator
 
@@ -42,8 +42,8 @@ REFERENCE_REMEDY = (
 )
 UNRESOLVED = "1 of 1 users could not be resolved, so nothing was changed: "
 
-# case: (task arguments, the exact message; "{url}" is the emulator's URL). Cases before "unknown-group" are found
-# without sending any request; the rest are found by reading, and only the 403 one gets as far as a (refused) write.
+# case: (task arguments, the exact message; "{url}" is the emulator's URL). Cases before the not-Atlassian site are
+# found without sending any request; the rest by reading, and only the 403 one gets as far as a (refused) write.
 BAD_INPUT: dict[str, tuple[dict[str, Any], str]] = {
     "missing-url": (
         {"username": ADMIN[0], "api_token": ADMIN[1], **GROUP, **ZOE},
@@ -125,6 +125,13 @@ BAD_INPUT: dict[str, tuple[dict[str, Any], str]] = {
         "exclusive=true cannot be combined with state=absent. Use state=present with exclusive=true to make the listed "
         "users the only members, or drop exclusive to remove the listed users.",
     ),
+    "url-of-a-site-that-is-not-atlassian": (
+        {**CONN, "url": "{{ html_site }}", **GROUP, **ZOE},
+        "GET /rest/api/3/group/bulk answered HTTP 200 with a body that is not JSON (text/html; charset=utf-8). "
+        "{html_site} does not answer like an Atlassian REST API (a login page, a proxy or another web site may have "
+        "answered). Check url: it is the site URL, for example https://acme.atlassian.net, or the gateway URL "
+        "https://api.atlassian.com/ex/jira/<cloudId>.",
+    ),
     "unknown-group": (
         {**CONN, "group": "team-desing", **ZOE},
         "No group with name 'team-desing' exists on {url}. Check the spelling (Jira > Settings > User management > "
@@ -177,7 +184,7 @@ BAD_INPUT: dict[str, tuple[dict[str, Any], str]] = {
         "the manage:jira-configuration (or write:group:jira) scope.",
     ),
 }
-NO_REQUEST = list(BAD_INPUT)[: list(BAD_INPUT).index("unknown-group")]
+NO_REQUEST = list(BAD_INPUT)[: list(BAD_INPUT).index("url-of-a-site-that-is-not-atlassian")]
 
 
 def _table_run(installed_collection, contract_validator, workdir):
@@ -190,14 +197,17 @@ def _table_run(installed_collection, contract_validator, workdir):
     for name, (args, _message) in BAD_INPUT.items():
         tasks.append({"name": name, MODULE: args, "vars": {"emulator_url": emulators[name].url}, "ignore_errors": True})
     try:
-        with pytest.MonkeyPatch.context() as env:
+        with pytest.MonkeyPatch.context() as env, not_atlassian_site() as html_site:
             # What a developer's shell might hold: it must not reach the run.
             env.setenv("ATLASSIAN_URL", "https://acme.atlassian.net")
             env.setenv("ATLASSIAN_USERNAME", ADMIN[0])
             env.setenv("ATLASSIAN_API_TOKEN", ADMIN[1])
-            run = harness.run_playbook(play(*tasks), collection=installed_collection, workdir=workdir)
+            run = harness.run_playbook(
+                play(*tasks), collection=installed_collection, workdir=workdir, extra_vars={"html_site": html_site}
+            )
         contract_check.fail_on_violations(watches)
-        return run, {name: e.log for name, e in emulators.items()}, {name: e.url for name, e in emulators.items()}
+        urls = {name: {"url": e.url, "html_site": html_site} for name, e in emulators.items()}
+        return run, {name: e.log for name, e in emulators.items()}, urls
     finally:
         for emulator in emulators.values():
             emulator.stop()
@@ -220,7 +230,7 @@ def test_bad_input(table_run, name):
     result = recorded["result"]
     assert recorded["failed"] is True, result
     assert result["changed"] is False and result.get("added", []) == [] and result.get("removed", []) == []
-    assert result["msg"] == BAD_INPUT[name][1].format(url=urls[name])
+    assert result["msg"] == BAD_INPUT[name][1].format(**urls[name])
 
     sent = logs[name]
     writes = [r for r in sent if r.is_write]

@@ -61,6 +61,9 @@ notes:
   - The connection options can be set once for all modules with
     C(module_defaults) and the action group C(group/orgsync.atlassian.atlassian).
   - Tokens are never written to any output; the Basic credential built from them is masked too.
+  - Do not hand a token to a task through the play or task C(environment) keyword, because Ansible itself prints that
+    environment at C(-vvv) and above. Set the options (masked), C(module_defaults), or export the E(ATLASSIAN_*)
+    variables in the environment of C(ansible-playbook) itself, as AWX credentials do.
 requirements:
   - requests
 """

@@ -239,10 +239,11 @@ process start-up (Ansible, Python imports) and teardown.
 The requests run at the rate limit: a bounded pool of 6 workers on one session would manage about 200 req/s at
 25 ms each, and the shared rate gate holds them to the advertised rate once `X-RateLimit-Remaining` falls under a
 fifth of `X-RateLimit-Limit` (or `X-RateLimit-NearLimit` says so), so the bucket is drained once, at the start, and
-then followed rather than run into (the 429 column counts the times that failed). The request count is the minimum: the member pages are read once (concurrently after
-the first), members resolve from them without a search, and only the users who are not members are searched and
-written. What is left is a fixed cost of about 2 s on an idle machine (ansible-playbook start-up, building and
-starting the module, importing `requests`) that grows with the machine's load; the load average is recorded below.
+then followed rather than run into (the 429 column counts the times that failed). The request count is the minimum:
+the member pages are read once (concurrently after the first), members resolve from them without a search, and only
+the users who are not members are searched and written. What is left is a fixed cost of about 2 s on an idle machine
+(ansible-playbook start-up, building and starting the module, importing `requests`) that grows with the machine's
+load; the load average is recorded below.
 
 ## How the variants run
 

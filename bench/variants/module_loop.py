@@ -3,10 +3,10 @@
 """Variant (b): the same module in a ``loop:``, one user per task, as most playbooks are written.
 
 Too slow to run in full (every task is a new module process, a new session and its own reads), so it runs a sample:
-at least ``ctx.sample`` tasks (see ``allocate``), spread over the workload's batches (for W3: members kept, newcomers added, members
-removed). The numbers reported are extrapolated: a playbook with an empty loop gives Ansible's fixed start-up cost
-S0, each batch gives its cost per task ((wall - S0) / k), and the estimate is S0 + sum(N x cost per task); requests
-and 429s are scaled per batch the same way (requests / k x N).
+at least ``ctx.sample`` tasks (see ``allocate``), spread over the workload's batches (for W3: members kept,
+newcomers added, members removed). The numbers reported are extrapolated: a playbook with an empty loop gives
+Ansible's fixed start-up cost S0, each batch gives its cost per task ((wall - S0) / k), and the estimate is
+S0 + sum(N x cost per task); requests and 429s are scaled per batch the same way (requests / k x N).
 
 For W3 a loop cannot say "exclusive": the playbook adds every listed user (state=present) and removes the members not
 listed (state=absent), a list that a playbook would first get from atlassian_group_member_info (that one read is

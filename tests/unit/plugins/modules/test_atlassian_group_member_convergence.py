@@ -1,0 +1,250 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright: contributors to orgsync.atlassian
+"""Property-based convergence of atlassian_group_member (hypothesis), end to end over real HTTP to the emulator.
+
+For a random starting membership (inactive members, hidden emails, an app account, sometimes the caller) and a
+random request (users by email, by accountId, in upper case, or listed twice; state present or absent; exclusive
+or not):
+- check mode writes nothing, and its prediction (changed, added, removed, diff) is exactly what the real run then
+  reports;
+- after one real run the emulator's membership is the requested one (exclusive keeps the caller);
+- a second run reports no change and sends no write;
+- and the same holds when transient faults hit the real run (429/503 with Retry-After, 5xx, connection resets,
+  writes applied with their answer lost, an empty or misnumbered member page), within the retry budget, with every
+  repeated write answering a fault.
+
+Level: the module's real ``main()`` in-process (``run_module``), not ansible-playbook. Each example needs three
+module runs; through ansible-playbook that is ~9 s an example (minutes for 50 examples), in-process it is well
+under a second, and the code under test is the same: argument parsing, client, backend, planner and module over
+real HTTP, with the traffic checked against the API contract. ansible-playbook itself is covered by the
+integration suite (tests/integration/test_faults.py runs the same invariants under faults).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from ansible_collections.orgsync.atlassian.plugins.module_utils._retry import Clock
+from ansible_collections.orgsync.atlassian.plugins.modules.atlassian_group_member import main
+
+EXAMPLES = 50
+FAULT_EXAMPLES = 40
+GROUP = "prop-group"
+ADMIN = ("admin@prop.example", "prop-admin-token")
+CALLER = "prop-admin"
+CONTRACT = Path(__file__).resolve().parents[3] / "contract" / "jira-groups-users.contract.json"
+
+
+def _user(account_id: str, email: str, *, active: bool = True, hidden: bool = False, kind: str = "atlassian") -> dict:
+    return {
+        "account_id": account_id,
+        "display_name": account_id.replace("-", " ").title(),
+        "email": email,
+        "active": active,
+        "email_hidden": hidden,
+        "account_type": kind,
+    }
+
+
+# The pool: visible, hidden-email and inactive people, a prefix trap (ann@ vs ann@...org), an app account, and the
+# caller. Inactive people cannot be found by email (user search returns active users only), so they are referenced
+# by accountId; the others either way.
+PEOPLE = [
+    _user("prop-ann", "ann@prop.example"),
+    _user("prop-ann-org", "ann@prop.example.org"),
+    _user("prop-bea", "bea@prop.example"),
+    _user("prop-cai", "cai@prop.example"),
+    _user("prop-dee", "dee@prop.example", hidden=True),
+    _user("prop-eli", "eli@prop.example", hidden=True),
+    _user("prop-fay", "fay@prop.example", active=False),
+    _user("prop-gus", "gus@prop.example", active=False),
+    _user("prop-hal", "hal@prop.example", active=False, hidden=True),
+    _user(CALLER, ADMIN[0]),
+]
+APP = _user("prop-bot", "bot@prop.example", kind="app")
+SEED = {
+    "site": "https://prop.atlassian.net",
+    "users": [*PEOPLE, APP],
+    "groups": [{"name": GROUP, "group_id": "9e0a7c1e-5d4b-4c3a-8b2a-1f0e9d8c7b6a", "members": []}],
+    "credentials": [{"email": ADMIN[0], "api_token": ADMIN[1], "site_admin": True}],
+    # Pages of 3: a membership of up to 11 spans up to 4 pages, so paging and the read strategy are exercised.
+    "knobs": {"member_page_cap": 3},
+}
+BY_ID = {u["account_id"]: u for u in [*PEOPLE, APP]}
+
+
+def references(user: dict) -> list[str]:
+    """The ways a task may name this person."""
+    if not user["active"]:
+        return [user["account_id"]]
+    return [user["account_id"], user["email"], user["email"].upper()]
+
+
+@st.composite
+def scenarios(draw):
+    initial = draw(st.sets(st.sampled_from(sorted(BY_ID))))
+    desired = draw(st.lists(st.sampled_from([u["account_id"] for u in PEOPLE]), unique=True, max_size=7))
+    refs = [draw(st.sampled_from(references(BY_ID[a]))) for a in desired]
+    if desired and draw(st.booleans()):  # the same person a second time, maybe another way
+        refs.insert(
+            draw(st.integers(0, len(refs))), draw(st.sampled_from(references(BY_ID[draw(st.sampled_from(desired))])))
+        )
+    state = draw(st.sampled_from(["present", "absent"]))
+    exclusive = state == "present" and draw(st.booleans())
+    if not refs and not exclusive:
+        refs, desired = [references(PEOPLE[0])[0]], [PEOPLE[0]["account_id"]]
+    return {"initial": initial, "desired": set(desired), "users": refs, "state": state, "exclusive": exclusive}
+
+
+@pytest.fixture
+def site(emulator_factory, request):
+    """One emulator for all examples of a test (reset before each), its traffic checked against the contract."""
+    from atlassian_emulator.contract import ContractWatch
+
+    emulator = emulator_factory(json.loads(json.dumps(SEED)))
+    watch = ContractWatch(emulator, CONTRACT)
+    yield emulator
+    watch.close()
+    assert not watch.violations, watch.report()
+    request.node.user_properties.append(("requests_validated", watch.requests_checked))
+
+
+def expected_outcome(case: dict) -> tuple[set[str], set[str], set[str]]:
+    """(members after, added, removed) that the request means."""
+    initial, desired = case["initial"], case["desired"]
+    if case["state"] == "absent":
+        return initial - desired, set(), initial & desired
+    added = desired - initial
+    removed = (initial - desired - {CALLER}) if case["exclusive"] else set()
+    return (initial | added) - removed, added, removed
+
+
+def ids(users: list[dict]) -> set[str]:
+    return {u["account_id"] for u in users}
+
+
+def run_case(site, run_module, case: dict, *, faults: list[dict] | None = None) -> None:
+    """Check mode, then the real run (under ``faults``, if any), then a second run; assert the properties."""
+    site.reset()
+    for account_id in case["initial"]:
+        site.add_member(GROUP, account_id)
+    args = {
+        "url": site.url,
+        "username": ADMIN[0],
+        "api_token": ADMIN[1],
+        "group": GROUP,
+        "users": case["users"],
+        "state": case["state"],
+        "exclusive": case["exclusive"],
+        "max_retries": 3 if faults else 0,
+    }
+    members_after, added, removed = expected_outcome(case)
+
+    predicted = run_module(main, args, check_mode=True, diff=True)
+    assert site.writes() == [], "check mode sent a write"
+    assert site.members(GROUP) == case["initial"]
+
+    site.clear_log()
+    site.configure(faults=faults or [])
+    real = run_module(main, args, diff=True)
+    log = site.log
+    if faults:
+        event(f"faults that fired: {sum(rule.hits > 0 for rule in site.knobs.faults)} of {len(faults)}")
+    event(f"writes: {'none' if not (added or removed) else 'some'}; member pages read: {_pages(log)}")
+    site.configure(faults=[])
+    assert not real.get("failed"), real
+    assert site.members(GROUP) == members_after
+    assert (ids(real["added"]), ids(real["removed"])) == (added, removed)
+    assert real["changed"] is bool(added or removed)
+    for key in ("changed", "added", "removed", "diff"):
+        assert predicted[key] == real[key], key
+    # One write per change; a write is sent again only to retry an attempt a fault answered.
+    attempts = Counter(_write_key(r) for r in log if r.is_write)
+    faulted = Counter(_write_key(r) for r in log if r.is_write and r.fault in ("status", "reset"))
+    assert len(attempts) == len(added) + len(removed)
+    assert all(attempts[k] <= 1 + faulted[k] for k in attempts), (attempts, faulted)
+
+    site.clear_log()
+    again = run_module(main, args, diff=True)
+    assert again["changed"] is False and again["added"] == [] and again["removed"] == []
+    assert site.writes() == []
+    assert site.members(GROUP) == members_after
+
+
+def _pages(log) -> int:
+    return len({r.query.get("startAt", ["0"])[0] for r in log if r.path == "/rest/api/3/group/member"})
+
+
+def _write_key(record) -> str:
+    return json.dumps([record.method, record.query, record.body], sort_keys=True)
+
+
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    print_blob=True,
+)
+@given(case=scenarios())
+def test_one_run_converges_check_mode_predicts_it_and_a_second_run_changes_nothing(site, run_module, case):
+    run_case(site, run_module, case)
+
+
+# Transient faults, one hit each, at most 3 a run with max_retries=3, so no request can exhaust its budget. A write is
+# only ever answered "after" (applied, answer lost) by a 5xx or a reset: a 429, or a 503 with Retry-After, means
+# "not processed" (Atlassian's rate-limiting guide), which the client relies on.
+_ANY = ("*", "GET", "POST", "DELETE")
+FAULT = st.one_of(
+    st.builds(lambda m, code: {"action": "status", "status": code, "retry_after": 0, "method": m},
+              st.sampled_from(_ANY), st.sampled_from([429, 503])),
+    st.builds(lambda m, code, phase: {"action": "status", "status": code, "method": m, "phase": phase},
+              st.sampled_from(_ANY), st.sampled_from([500, 502, 503]), st.sampled_from(["before", "after"])),
+    st.builds(lambda m, phase: {"action": "reset", "method": m, "phase": phase},
+              st.sampled_from(_ANY), st.sampled_from(["before", "after"])),
+    st.builds(lambda skip: {"action": "empty_page", "path": "/rest/api/3/group/member", "skip": skip},
+              st.integers(0, 3)),
+    st.builds(lambda delta, skip: {"action": "shift_total", "path": "/rest/api/3/group/member", "total_delta": delta,
+                                   "skip": skip}, st.integers(-6, 6), st.integers(0, 3)),
+    st.builds(lambda m, skip: {"action": "status", "status": 500, "method": m, "phase": "after", "skip": skip},
+              st.sampled_from(["POST", "DELETE"]), st.integers(0, 3)),
+)  # fmt: skip
+
+
+class VirtualClock:
+    """Back-off without waiting: sleeping moves a shared offset instead of the wall clock."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+        self.lock = threading.Lock()
+
+    def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        def now(clock: Clock) -> float:
+            return time.monotonic() + self.offset
+
+        def sleep(clock: Clock, seconds: float) -> None:
+            if seconds > 0:
+                with self.lock:
+                    self.offset += seconds
+
+        monkeypatch.setattr(Clock, "now", now)
+        monkeypatch.setattr(Clock, "sleep", sleep)
+
+
+@settings(
+    max_examples=FAULT_EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    print_blob=True,
+)
+@given(case=scenarios(), faults=st.lists(FAULT, max_size=3))
+def test_transient_faults_change_neither_the_outcome_nor_the_report(site, run_module, monkeypatch, case, faults):
+    VirtualClock().install(monkeypatch)
+    run_case(site, run_module, case, faults=faults)

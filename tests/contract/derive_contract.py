@@ -142,7 +142,7 @@ def derive(source: dict, source_bytes: bytes) -> dict:
         if ref in seen:
             continue
         seen.add(ref)
-        _, _, section, name = ref.split("/", 3)
+        section, name = ref.split("/")[2:4]  # "#/components/<section>/<name>"
         derived = strip_docs(resolve(source, ref))
         components.setdefault(section, {})[name] = derived
         pending.extend(sorted(refs_in(derived) - seen))

@@ -9,6 +9,7 @@ fails the test. See tools/atlassian_emulator/contract.py for the mechanism.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -23,11 +24,18 @@ def load_validator() -> ContractValidator:
     return ContractValidator(CONTRACT)
 
 
+# Set to a file path to have every watch append "requests responses" to it (for the figures in docs/testing.md).
+STATS_ENV = "ORGSYNC_CONTRACT_STATS"
+
+
 def fail_on_violations(watches: Iterable[ContractWatch]) -> None:
     """Stop watching; fail the running test if any request or response broke the contract."""
     watches = list(watches)
     for watch in watches:
         watch.close()
+    if os.environ.get(STATS_ENV):
+        with open(os.environ[STATS_ENV], "a", encoding="utf-8") as stats:
+            stats.writelines(f"{w.requests_checked} {w.responses_checked}\n" for w in watches)
     reports = [watch.report() for watch in watches if watch.violations]
     if reports:
         pytest.fail(

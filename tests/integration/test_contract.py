@@ -89,7 +89,7 @@ def test_contract_covers_what_the_collection_and_the_emulator_use(emulator):
         text = source.read_text(encoding="utf-8")
         for match in re.finditer(r'\bAPI}(/[\w/]+)"', text):
             called.add("/rest/api/3" + match.group(1))
-    collection_paths = {path for path, _ in derive_contract.COLLECTION_OPERATIONS}
+    collection_paths = {path for path, _method in derive_contract.COLLECTION_OPERATIONS}
     assert called == collection_paths
     # Every emulated route (v3; v2 is the same API) is an operation of the contract, and vice versa.
     routes = {

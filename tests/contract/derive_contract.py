@@ -2,8 +2,9 @@
 # Copyright: contributors to orgsync.atlassian
 """Derive the API contract the integration tests hold the collection and the emulator to.
 
-Input: the Jira Cloud platform REST v3 OpenAPI extract (``source/jira-platform-groups-users.openapi.json``, a verbatim
-copy of ``../shared/reference``; its ``info.x-source`` names the upstream mirror, commit and path).
+Input: the Jira Cloud platform REST v3 OpenAPI extract that the emulator's schema tests also use
+(``tests/emulator/openapi/jira-platform-groups-users.openapi.json``, the shared reference extract re-indented; its
+``info.x-source`` names the upstream mirror, commit and path).
 Output: ``jira-groups-users.contract.json``: only the operations the collection or the emulator uses, with their
 parameters, request and response schemas and status codes; descriptions, summaries, titles, examples and vendor
 ``x-`` extensions stripped; ``x-derived-from`` recording where it came from. Nothing is invented, with one recorded
@@ -29,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-SOURCE = HERE / "source" / "jira-platform-groups-users.openapi.json"
+SOURCE = HERE.parent / "emulator" / "openapi" / "jira-platform-groups-users.openapi.json"
 CONTRACT = HERE / "jira-groups-users.contract.json"
 
 # Who uses each operation. The collection: plugins/module_utils/_jira_cloud.py. The emulator serves these too, plus

@@ -2,7 +2,7 @@
 # Copyright: contributors to orgsync.atlassian
 """Helpers of the reliability and security tests (issue 3): the faults, bad-input, secrets and property suites.
 
-The cast is the default test seed's (tools/atlassian_emulator/seeds/default.yaml, see its header comment).
+The cast (the default test seed's people) and the play and task builders come from group_member_support.
 """
 
 from __future__ import annotations
@@ -16,38 +16,26 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-MODULE = "orgsync.atlassian.atlassian_group_member"
-ADMIN = ("admin@acme.example", "admin-api-token")
-BOB = ("bob@acme.example", "bob-api-token")  # authenticated, not a site admin
-BEARER = "oauth-bearer-token"  # Otto, site admin
+import group_member_support as cast
+from group_member_support import ADMIN, BOB, MODULE, play, task  # noqa: F401  (re-exported for the reliability tests)
 
-ADA = "5b10a2844c20165700ede001"  # the admin caller
-BOB_ID = "5b10a2844c20165700ede002"
-OTTO = "712020:0f7d3c5e-6a1b-4c8e-9e2f-5d4b3a2c1b0a"
-JANE = "5b10a2844c20165700ede003"
-JOHN = "5b10a2844c20165700ede004"
-JO_MARCH = "5b10a2844c20165700ede005"
-JO_BLOGGS = "5b10a2844c20165700ede006"
-IVAN = "5b10a2844c20165700ede007"  # inactive
-HANA = "5b10a2844c20165700ede008"  # email hidden
-DEPLOY_BOT = "5b10a2844c20165700ede009"  # app account
-PAT = "5b10a2844c20165700ede010"  # shares pat@acme.example with PAT_OLD
-PAT_OLD = "5b10a2844c20165700ede011"
-ZOE = "5b10a2844c20165700ede013"
+# The seed's people by accountId (group_member_support has them as (accountId, email, display name)).
+ADA = cast.ADA[0]  # the admin caller
+BOB_ID = cast.BOB_USER[0]
+OTTO = cast.OTTO[0]
+JANE = cast.JANE[0]
+JOHN = cast.JOHN[0]
+JO_MARCH = cast.JO_MARCH[0]
+JO_BLOGGS = cast.JO_BLOGGS[0]
+IVAN = cast.IVAN[0]  # inactive
+HANA = cast.HANA[0]  # email hidden
+DEPLOY_BOT = cast.DEPLOY_BOT[0]  # app account
+PAT = cast.PAT_TWIN[0]  # shares pat@acme.example with PAT_OLD
+PAT_OLD = cast.PAT_TWIN_OLD[0]
+ZOE = cast.ZOE[0]
 
 # Faults after which a client must send the same request again; the others (mutate, shift_total) need no retry.
 RETRY_CAUSING = ("status", "reset", "delay", "empty_page")
-
-
-def play(*tasks: dict[str, Any]) -> list[dict[str, Any]]:
-    return [{"name": "reliability", "hosts": "localhost", "gather_facts": False, "tasks": list(tasks)}]
-
-
-def member_task(name: str, *, register: str = "out", ignore_errors: bool = False, **args: Any) -> dict[str, Any]:
-    task: dict[str, Any] = {"name": name, MODULE: args, "register": register}
-    if ignore_errors:
-        task["ignore_errors"] = True
-    return task
 
 
 def logical_key(record) -> str:

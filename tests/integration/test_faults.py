@@ -35,9 +35,9 @@ from reliability_support import (
     attempts_per_request,
     ids,
     logical_key,
-    member_task,
     play,
     settle,
+    task,
     writes,
 )
 
@@ -214,7 +214,7 @@ CASES = {
 
 
 def _run(run_playbook, connection_env, emulator, scenario: Scenario, case: Case):
-    task = member_task(
+    sync = task(
         "sync",
         group=scenario.group,
         max_retries=case.max_retries,
@@ -222,7 +222,7 @@ def _run(run_playbook, connection_env, emulator, scenario: Scenario, case: Case)
         ignore_errors=True,
         **scenario.args,
     )
-    return run_playbook(play(task), env=connection_env(emulator, *ADMIN))
+    return run_playbook(play(sync), env=connection_env(emulator, *ADMIN))
 
 
 @pytest.mark.parametrize("case", [pytest.param(c, id=name) for name, c in CASES.items()])

@@ -20,9 +20,9 @@ from reliability_support import (
     PAT,
     ZOE,
     ids,
-    member_task,
     play,
     settle,
+    task,
     writes,
 )
 
@@ -35,7 +35,7 @@ FORBIDDEN = {"errorMessages": ["You cannot remove this user: the membership is m
 def test_unresolvable_users_fail_before_any_write_listing_each(emulator, run_playbook, connection_env):
     users = ["jane@acme.example", "nobody@acme.example", "deploy-bot@acme.example", ZOE]
     run = run_playbook(
-        play(member_task("offboard", group="confluence-users", users=users, state="absent", ignore_errors=True)),
+        play(task("offboard", group="confluence-users", users=users, state="absent", ignore_errors=True)),
         env=connection_env(emulator, *ADMIN),
     )
     recorded = run.result("offboard")
@@ -64,7 +64,7 @@ def test_failed_writes_are_reported_the_others_applied_and_a_rerun_converges(
         ]
     )  # fmt: skip
     sync = play(
-        member_task(
+        task(
             "sync",
             group="team-platform",
             users=["jane@acme.example", "zoe@acme.example", PAT],

@@ -13,7 +13,7 @@ accepts, and one it refuses is refused with the same message.
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import ResolutionError
 from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import (
@@ -21,31 +21,66 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import
     check_account,
     is_email,
     pick_user_for_email,
+    reference_key,
 )
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
 
 
-def resolve_reference(backend, ref: str) -> User:
-    """One email or accountId to exactly one person's account, or ``ResolutionError`` saying why not."""
-    ref = ref.strip()
+def email_index(members: Mapping[str, User]) -> dict[str, list[User]]:
+    """Members by lower-cased visible email (a list: two accounts may share one)."""
+    by_email: dict[str, list[User]] = {}
+    for member in members.values():
+        if member.email:
+            by_email.setdefault(member.email.lower(), []).append(member)
+    return by_email
+
+
+def known_member(ref: str, members: Mapping[str, User], by_email: Mapping[str, list[User]]) -> User | None:
+    """The member ``ref`` names when the members already read tell without a lookup: an accountId among them, or an
+    email that exactly one of them shows on a person's account (anything else is left to the search's rules)."""
     if is_email(ref):
-        return pick_user_for_email(ref, backend.search_users(ref))
-    return check_account(backend.get_user(ref), ref)
+        matches = by_email.get(reference_key(ref), [])
+        return matches[0] if len(matches) == 1 and matches[0].account_type == PERSON_ACCOUNT_TYPE else None
+    return members.get(ref.strip())
 
 
-def resolve_references(backend, refs: list[str]) -> list[User]:
-    """Every reference resolved (concurrently, order kept), or one ``ResolutionError`` listing each failure."""
+def resolve_reference(
+    backend, ref: str, members: Mapping[str, User] | None = None, by_email: Mapping[str, list[User]] | None = None
+) -> User:
+    """One email or accountId to exactly one person's account, or ``ResolutionError`` saying why not.
+
+    ``members`` (group members already read) answer without a request when they can.
+    """
+    ref = ref.strip()
+    members = members or {}
+    member = known_member(ref, members, by_email if by_email is not None else email_index(members))
+    if is_email(ref):
+        return member or pick_user_for_email(ref, backend.search_users(ref))
+    return check_account(member or backend.get_user(ref), ref)
+
+
+def resolve_references(
+    backend, refs: list[str], *, members: Mapping[str, User] | None = None, consequence: str = ""
+) -> list[User]:
+    """Every reference resolved (concurrently, order kept), or one ``ResolutionError`` listing each failure.
+
+    ``consequence`` completes the error's first sentence, e.g. ", so nothing was changed".
+    """
+    members = members or {}
+    by_email = email_index(members)
 
     def resolve_one(ref: str) -> User | str:
         try:
-            return resolve_reference(backend, ref)
+            return resolve_reference(backend, ref, members, by_email)
         except ResolutionError as exc:
             return exc.message
 
     outcomes = backend.client.map_concurrently(resolve_one, refs)
     problems = [o for o in outcomes if isinstance(o, str)]
     if problems:
-        raise ResolutionError(f"{len(problems)} of {len(refs)} users could not be resolved: " + " | ".join(problems))
+        raise ResolutionError(
+            f"{len(problems)} of {len(refs)} users could not be resolved{consequence}: " + " | ".join(problems)
+        )
     return [o for o in outcomes if isinstance(o, User)]
 
 

@@ -16,14 +16,13 @@ import math
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import AtlassianError, ResolutionError
-from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import (
-    check_account,
-    is_email,
-    pick_user_for_email,
-    reference_key,
-)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import AtlassianError
 from ansible_collections.orgsync.atlassian.plugins.module_utils._jira_cloud import CHANGED, MEMBER_PAGE_SIZE, MemberPage
+from ansible_collections.orgsync.atlassian.plugins.module_utils._lookup import (
+    email_index,
+    known_member,
+    resolve_references,
+)
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
 from ansible_collections.orgsync.atlassian.plugins.module_utils._planner import Plan
 
@@ -48,15 +47,29 @@ class ApplyResult:
     added: list[User] = field(default_factory=list)
     removed: list[User] = field(default_factory=list)
     failures: list[tuple[str, User, str]] = field(default_factory=list)
+    # Writes sent (or, in check mode, predicted), including those that found the change already made.
+    attempted: int = 0
 
     @property
     def changed(self) -> bool:
         return bool(self.added or self.removed)
 
+    def failure_details(self) -> list[dict]:
+        return [dict(user.summary(), action=action, reason=reason) for action, user, reason in self.failures]
+
+    def failure_message(self) -> str:
+        """Which writes failed and why, and whether the others went through."""
+        details = " | ".join(f"{action} {user.label}: {reason}" for action, user, reason in self.failures)
+        if len(self.failures) < self.attempted:
+            progress = "; the others were applied, and a re-run retries only what is still missing"
+        else:
+            progress = ", so nothing was changed; fix the cause given for each and re-run"
+        return f"{len(self.failures)} of {self.attempted} membership changes failed{progress}: {details}"
+
     @classmethod
     def predicted(cls, plan: Plan) -> ApplyResult:
         """What a real run would report, for check mode: no request is sent."""
-        return cls(added=list(plan.adds), removed=list(plan.removes))
+        return cls(added=list(plan.adds), removed=list(plan.removes), attempted=len(plan.adds) + len(plan.removes))
 
 
 def choose_strategy(*, total: int | None, first_page_size: int, distinct_users: int, need_complete: bool) -> str:
@@ -73,23 +86,6 @@ def choose_strategy(*, total: int | None, first_page_size: int, distinct_users: 
     page_size = first_page_size or MEMBER_PAGE_SIZE
     remaining_pages = math.ceil(max(total - first_page_size, 0) / page_size)
     return ALL_PAGES if remaining_pages <= distinct_users else PER_USER
-
-
-def _email_index(members: dict[str, User]) -> dict[str, list[User]]:
-    by_email: dict[str, list[User]] = {}
-    for member in members.values():
-        if member.email:
-            by_email.setdefault(member.email.lower(), []).append(member)
-    return by_email
-
-
-def _known_member(ref: str, members: dict[str, User], by_email: dict[str, list[User]]) -> User | None:
-    """The member ``ref`` names when the members read so far tell without a lookup: an accountId among them, or an
-    email that exactly one of them shows, on a person's account (anything else is left to the search's rules)."""
-    if is_email(ref):
-        matches = by_email.get(reference_key(ref), [])
-        return matches[0] if len(matches) == 1 and matches[0].account_type == "atlassian" else None
-    return members.get(ref.strip())
 
 
 class MembershipService:
@@ -128,18 +124,18 @@ class MembershipService:
         pages = pages if pages is not None else self.backend.iter_member_pages(group)
         first = next(pages, None)
         members: dict[str, User] = {u.account_id: u for u in (first.users if first else ())}
-        on_first_page = _email_index(members)
+        on_first_page = email_index(members)
         strategy = choose_strategy(
             total=first.total if first else 0,
             first_page_size=len(members),
-            distinct_users=sum(1 for ref in refs if _known_member(ref, members, on_first_page) is None),
+            distinct_users=sum(1 for ref in refs if known_member(ref, members, on_first_page) is None),
             need_complete=need_complete,
         )
         if strategy == ALL_PAGES:
             for page in pages:
                 members.update((u.account_id, u) for u in page.users)
         # Members seen so far (all of them, or the first page) resolve without a lookup.
-        resolved = self._resolve(refs, members)
+        resolved = resolve_references(self.backend, refs, members=members, consequence=", so nothing was changed")
         if strategy == ALL_PAGES:
             return Snapshot(group, members, True, resolved, strategy)
         # Per-user: membership of the requested users only; the first page already told us about some of them.
@@ -150,33 +146,6 @@ class MembershipService:
             {u.account_id: u for u, ids in zip(unknown, group_ids, strict=True) if ids and group.group_id in ids}
         )
         return Snapshot(group, current, False, resolved, strategy)
-
-    def _resolve(self, refs: list[str], known_members: dict[str, User]) -> list[User]:
-        """Each reference to one account: from the member pages when possible, else one lookup each."""
-        by_email = _email_index(known_members)
-
-        def resolve_one(ref: str) -> User | str:
-            try:
-                if is_email(ref):
-                    member = _known_member(ref, known_members, by_email)
-                    if member is not None:
-                        return member
-                    return pick_user_for_email(ref, self.backend.search_users(ref.strip()))
-                account_id = ref.strip()
-                if account_id in known_members:
-                    return check_account(known_members[account_id], account_id)
-                return check_account(self.backend.get_user(account_id), account_id)
-            except ResolutionError as exc:
-                return exc.message
-
-        outcomes = self.client.map_concurrently(resolve_one, refs)
-        problems = [o for o in outcomes if isinstance(o, str)]
-        if problems:
-            raise ResolutionError(
-                f"{len(problems)} of {len(refs)} users could not be resolved, so nothing was changed: "
-                + " | ".join(problems)
-            )
-        return [o for o in outcomes if isinstance(o, User)]
 
     def apply(self, group: Group, plan: Plan) -> ApplyResult:
         """Send the writes; one failing user does not stop the others."""
@@ -191,7 +160,7 @@ class MembershipService:
             except AtlassianError as exc:
                 return exc
 
-        result = ApplyResult()
+        result = ApplyResult(attempted=len(operations))
         for (action, user), outcome in zip(operations, self.client.map_concurrently(run, operations), strict=True):
             if isinstance(outcome, AtlassianError):
                 result.failures.append((action, user, outcome.message))

@@ -175,94 +175,57 @@ diff:
            "after": {"group": "team-a", "members": ["bob@acme.com", "jane@acme.com"]}}
 """
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-
-from ansible_collections.orgsync.atlassian.plugins.module_utils._client import (
-    REQUESTS_IMPORT_ERROR,
-    AtlassianClient,
-    secret_values,
-)
-from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import (
-    connection_argument_spec,
-    settings_from_params,
-)
-from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import AtlassianError
-from ansible_collections.orgsync.atlassian.plugins.module_utils._jira_cloud import JiraCloudBackend
 from ansible_collections.orgsync.atlassian.plugins.module_utils._membership import ApplyResult, MembershipService
+from ansible_collections.orgsync.atlassian.plugins.module_utils._module import AtlassianModule
 from ansible_collections.orgsync.atlassian.plugins.module_utils._module_params import membership_request
 from ansible_collections.orgsync.atlassian.plugins.module_utils._planner import membership_diff, plan_membership
 
-
-def argument_spec() -> dict:
-    spec = connection_argument_spec()
-    spec.update(
-        group=dict(type="str"),
-        group_id=dict(type="str"),
-        user=dict(type="str"),
-        users=dict(type="list", elements="str"),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        exclusive=dict(type="bool", default=False),
-    )
-    return spec
+ARGUMENT_SPEC = dict(
+    group=dict(type="str"),
+    group_id=dict(type="str"),
+    user=dict(type="str"),
+    users=dict(type="list", elements="str"),
+    state=dict(type="str", choices=["present", "absent"], default="present"),
+    exclusive=dict(type="bool", default=False),
+)
 
 
 def main() -> None:
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    if REQUESTS_IMPORT_ERROR:
-        module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
-    result: dict = {"changed": False, "added": [], "removed": []}
-    try:
-        settings = settings_from_params(module.params)
+    module = AtlassianModule(ARGUMENT_SPEC, result={"added": [], "removed": []})
+    with module.errors_reported():
         wanted = membership_request(module.params)
-    except AtlassianError as exc:
-        module.fail_json(msg=exc.message, **result)
-    # Mask the derived base64 Basic credential too: Ansible only knows the raw no_log values.
-    module.no_log_values.update(secret_values(settings))
 
-    client = AtlassianClient(settings)
-    service = MembershipService(JiraCloudBackend(client))
-    try:
+    with module.jira_cloud() as backend:
+        service = MembershipService(backend)
         group, pages = service.open_group(name=wanted.group, group_id=wanted.group_id)
-        result["group"] = group.summary()
-        snapshot = service.snapshot(group, wanted.users, need_complete=wanted.exclusive or module._diff, pages=pages)
-        caller = service.backend.caller_account_id() if wanted.exclusive else None
+        module.result["group"] = group.summary()
+        snapshot = service.snapshot(
+            group, wanted.users, need_complete=wanted.exclusive or module.diff_mode, pages=pages
+        )
         plan = plan_membership(
             snapshot.current,
             snapshot.users,
             state=wanted.state,
             exclusive=wanted.exclusive,
-            caller_account_id=caller,
+            caller_account_id=backend.caller_account_id() if wanted.exclusive else None,
             membership_complete=snapshot.complete,
         )
         outcome = ApplyResult.predicted(plan) if module.check_mode else service.apply(group, plan)
-    except AtlassianError as exc:
-        module.fail_json(msg=exc.message, status=exc.status, **result)
-    finally:
-        client.close()
 
     for member in plan.protected:
         module.warn(f"Kept {member.label} in {group.name}: exclusive never removes the calling account.")
-    result.update(
+    module.result.update(
         changed=outcome.changed,
         added=[u.summary() for u in outcome.added],
         removed=[u.summary() for u in outcome.removed],
     )
-    if module._diff and snapshot.complete:
-        result["diff"] = membership_diff(group.name or group.group_id, snapshot.current, outcome.added, outcome.removed)
-    if outcome.failures:
-        result["failed_users"] = [
-            dict(user.summary(), action=action, reason=reason) for action, user, reason in outcome.failures
-        ]
-        details = " | ".join(f"{action} {user.label}: {reason}" for action, user, reason in outcome.failures)
-        planned = len(plan.adds) + len(plan.removes)
-        if len(outcome.failures) < planned:
-            progress = "; the others were applied, and a re-run retries only what is still missing"
-        else:
-            progress = ", so nothing was changed; fix the cause given for each and re-run"
-        module.fail_json(
-            msg=f"{len(outcome.failures)} of {planned} membership changes failed{progress}: {details}", **result
+    if module.diff_mode and snapshot.complete:
+        module.result["diff"] = membership_diff(
+            group.name or group.group_id, snapshot.current, outcome.added, outcome.removed
         )
-    module.exit_json(**result)
+    if outcome.failures:
+        module.fail(outcome.failure_message(), failed_users=outcome.failure_details())
+    module.exit()
 
 
 if __name__ == "__main__":

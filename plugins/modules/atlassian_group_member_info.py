@@ -147,59 +147,30 @@ users:
   sample: ["jane@acme.com", "5b10a2844c20165700ede008"]
 """
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-
-from ansible_collections.orgsync.atlassian.plugins.module_utils._client import (
-    REQUESTS_IMPORT_ERROR,
-    AtlassianClient,
-    secret_values,
-)
-from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import (
-    connection_argument_spec,
-    settings_from_params,
-)
-from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import AtlassianError
-from ansible_collections.orgsync.atlassian.plugins.module_utils._jira_cloud import JiraCloudBackend
 from ansible_collections.orgsync.atlassian.plugins.module_utils._lookup import (
     group_members,
     member_references,
     non_person_members,
     user_details,
 )
+from ansible_collections.orgsync.atlassian.plugins.module_utils._module import AtlassianModule
 from ansible_collections.orgsync.atlassian.plugins.module_utils._module_params import group_selector
 
-
-def argument_spec() -> dict:
-    spec = connection_argument_spec()
-    spec.update(
-        group=dict(type="str"),
-        group_id=dict(type="str"),
-        include_inactive=dict(type="bool", default=True),
-    )
-    return spec
+ARGUMENT_SPEC = dict(
+    group=dict(type="str"),
+    group_id=dict(type="str"),
+    include_inactive=dict(type="bool", default=True),
+)
 
 
 def main() -> None:
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    if REQUESTS_IMPORT_ERROR:
-        module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
-    result: dict = {"changed": False}
-    try:
-        settings = settings_from_params(module.params)
+    module = AtlassianModule(ARGUMENT_SPEC)
+    with module.errors_reported():
         name, group_id = group_selector(module.params)
-    except AtlassianError as exc:
-        module.fail_json(msg=exc.message, **result)
-    module.no_log_values.update(secret_values(settings))
 
-    client = AtlassianClient(settings)
-    backend = JiraCloudBackend(client)
-    try:
+    with module.jira_cloud() as backend:
         group = backend.find_group(name=name, group_id=group_id)
         members = group_members(backend, group, include_inactive=module.params["include_inactive"])
-    except AtlassianError as exc:
-        module.fail_json(msg=exc.message, status=exc.status, **result)
-    finally:
-        client.close()
 
     others = non_person_members(members)
     if others:
@@ -209,8 +180,7 @@ def main() -> None:
             "orgsync.atlassian.atlassian_group_member refuses such accounts, so feeding 'users' back to it fails "
             "until they are removed from the list (and exclusive=true would then remove them from the group)."
         )
-    module.exit_json(
-        changed=False,
+    module.exit(
         group=group.summary(),
         members=[user_details(m) for m in members],
         users=member_references(members),

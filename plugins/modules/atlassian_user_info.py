@@ -137,32 +137,16 @@ users:
           type: str
 """
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-
-from ansible_collections.orgsync.atlassian.plugins.module_utils._client import (
-    REQUESTS_IMPORT_ERROR,
-    AtlassianClient,
-    secret_values,
-)
-from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import (
-    connection_argument_spec,
-    settings_from_params,
-)
-from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import AtlassianError
 from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import check_references
-from ansible_collections.orgsync.atlassian.plugins.module_utils._jira_cloud import JiraCloudBackend
 from ansible_collections.orgsync.atlassian.plugins.module_utils._lookup import resolve_references, user_details
+from ansible_collections.orgsync.atlassian.plugins.module_utils._module import AtlassianModule
 from ansible_collections.orgsync.atlassian.plugins.module_utils._module_params import exactly_one
 
-
-def argument_spec() -> dict:
-    spec = connection_argument_spec()
-    spec.update(
-        user=dict(type="str"),
-        users=dict(type="list", elements="str"),
-        include_groups=dict(type="bool", default=False),
-    )
-    return spec
+ARGUMENT_SPEC = dict(
+    user=dict(type="str"),
+    users=dict(type="list", elements="str"),
+    include_groups=dict(type="bool", default=False),
+)
 
 
 def requested_references(params: dict) -> list[str]:
@@ -173,31 +157,18 @@ def requested_references(params: dict) -> list[str]:
 
 
 def main() -> None:
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    if REQUESTS_IMPORT_ERROR:
-        module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
-    result: dict = {"changed": False, "users": []}
-    try:
-        settings = settings_from_params(module.params)
+    module = AtlassianModule(ARGUMENT_SPEC, result={"users": []})
+    with module.errors_reported():
         refs = requested_references(module.params)
-    except AtlassianError as exc:
-        module.fail_json(msg=exc.message, **result)
-    module.no_log_values.update(secret_values(settings))
 
-    client = AtlassianClient(settings)
-    backend = JiraCloudBackend(client)
-    try:
+    with module.jira_cloud() as backend:
         users = resolve_references(backend, refs)
         entries = [dict(reference=ref, **user_details(user)) for ref, user in zip(refs, users, strict=True)]
         if module.params["include_groups"]:
-            groups = client.map_concurrently(lambda u: backend.user_groups(u.account_id) or [], users)
+            groups = backend.client.map_concurrently(lambda u: backend.user_groups(u.account_id) or [], users)
             for entry, user_groups in zip(entries, groups, strict=True):
                 entry["groups"] = [g.summary() for g in user_groups]
-    except AtlassianError as exc:
-        module.fail_json(msg=exc.message, status=exc.status, **result)
-    finally:
-        client.close()
-    module.exit_json(changed=False, users=entries)
+    module.exit(users=entries)
 
 
 if __name__ == "__main__":

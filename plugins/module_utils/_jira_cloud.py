@@ -119,36 +119,22 @@ class JiraCloudBackend:
 
     def add_member(self, group: Group, user: User) -> str:
         """POST the membership. 'Already a member' is a race with another writer (or our own earlier attempt)."""
-        try:
-            response = self.client.request(
-                "POST",
-                f"{API}/group/user",
-                params={"groupId": group.group_id},
-                json={"accountId": user.account_id},
-                accept=(400,),
-            )
-        except RetriesExhaustedError as exc:
-            return self._read_back(group, user, want_member=True, error=exc)
-        if response.status == 400:
-            if not _mentions(response.body, "already a member"):
-                raise self.client.error_for("POST", f"{API}/group/user", 400, response.body, "")
-            return CHANGED if response.unclear_earlier else UNCHANGED
-        return CHANGED
+        return self._write("POST", group, user, params={"groupId": group.group_id}, json={"accountId": user.account_id})
 
     def remove_member(self, group: Group, user: User) -> str:
         """DELETE the membership. 'Not a member' is a race, as for adds."""
+        return self._write("DELETE", group, user, params={"groupId": group.group_id, "accountId": user.account_id})
+
+    def _write(self, method: str, group: Group, user: User, *, params: dict, json: dict | None = None) -> str:
+        adding = method == "POST"
         try:
-            response = self.client.request(
-                "DELETE",
-                f"{API}/group/user",
-                params={"groupId": group.group_id, "accountId": user.account_id},
-                accept=(400,),
-            )
+            response = self.client.request(method, f"{API}/group/user", params=params, json=json, accept=(400,))
         except RetriesExhaustedError as exc:
-            return self._read_back(group, user, want_member=False, error=exc)
+            return self._read_back(group, user, want_member=adding, error=exc)
         if response.status == 400:
-            if not _mentions(response.body, "not a member"):
-                raise self.client.error_for("DELETE", f"{API}/group/user", 400, response.body, "")
+            # Atlassian answers a duplicate add / a remove of a non-member with 400 and these words.
+            if not _mentions(response.body, "already a member" if adding else "not a member"):
+                raise self.client.error_for(method, f"{API}/group/user", 400, response.body, "")
             return CHANGED if response.unclear_earlier else UNCHANGED
         return CHANGED
 

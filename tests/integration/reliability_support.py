@@ -17,7 +17,6 @@ from contextlib import contextmanager
 from typing import Any
 
 import group_member_support as cast
-from group_member_support import ADMIN, BOB, MODULE, play, task  # noqa: F401  (re-exported for the reliability tests)
 
 # The seed's people by accountId (group_member_support has them as (accountId, email, display name)).
 ADA = cast.ADA[0]  # the admin caller

@@ -19,7 +19,8 @@ from typing import Any
 import contract_check
 import harness
 import pytest
-from reliability_support import ADMIN, BOB, DEPLOY_BOT, MODULE, PAT, PAT_OLD, not_atlassian_site, play
+from group_member_support import ADMIN, BOB, MODULE, play
+from reliability_support import DEPLOY_BOT, PAT, PAT_OLD, not_atlassian_site
 
 from atlassian_emulator import Emulator
 

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from group_member_support import ADMIN, play, task
 from reliability_support import (
     ADA,
-    ADMIN,
     BOB_ID,
     DEPLOY_BOT,
     HANA,
@@ -35,9 +35,7 @@ from reliability_support import (
     attempts_per_request,
     ids,
     logical_key,
-    play,
     settle,
-    task,
     writes,
 )
 

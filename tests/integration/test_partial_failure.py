@@ -10,21 +10,8 @@
 from __future__ import annotations
 
 import pytest
-from reliability_support import (
-    ADMIN,
-    DEPLOY_BOT,
-    HANA,
-    IVAN,
-    JANE,
-    JOHN,
-    PAT,
-    ZOE,
-    ids,
-    play,
-    settle,
-    task,
-    writes,
-)
+from group_member_support import ADMIN, play, task
+from reliability_support import DEPLOY_BOT, HANA, IVAN, JANE, JOHN, PAT, ZOE, ids, settle, writes
 
 pytestmark = pytest.mark.slow
 

@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from reliability_support import MODULE, play
+from group_member_support import MODULE, play
 
 from atlassian_emulator import DEFAULT_SEED_PATH, load_seed
 

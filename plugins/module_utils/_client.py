@@ -196,7 +196,7 @@ class AtlassianClient:
             raise self.error_for(method, path, status, body, response.text)
         hint = f"Gave up after {max_attempts} attempts (max_retries={self.settings.max_retries})"
         if last_retry_after is not None:
-            hint += f"; the last Retry-After was {last_retry_after:g} seconds"
+            hint += f"; the last Retry-After asked for {last_retry_after:g} s"
         hint += ". Run again later, or raise max_retries"
         if last_status is None:
             hint += f"; also check that {self.settings.base_url} is reachable and validate_certs/timeout fit"

@@ -231,12 +231,12 @@ def test_retries_exhausted_names_attempts_and_retry_after(emulator_factory, run_
         ZOE[1],
         "HTTP 503",
         "Gave up after 2 attempts (max_retries=1)",
-        "the last Retry-After was 1 seconds",
+        "the last Retry-After asked for 1 s",
         "raise max_retries",
     )
     [failed_user] = result["failed_users"]
     assert failed_user["account_id"] == ZOE[0] and failed_user["action"] == "add"
-    assert_mentions(failed_user["reason"], "2 attempts", "Retry-After was 1 seconds")
+    assert_mentions(failed_user["reason"], "2 attempts", "Retry-After asked for 1 s")
 
     # Two attempts (1 + max_retries), both refused by the fault; Zoë is not a member, and nothing claims she is.
     assert write_calls(emulator) == [("POST", GROUP_IDS["team-design"], ZOE[0], 503)] * 2

@@ -99,7 +99,7 @@ def test_retry_budget_runs_out_with_attempts_and_retry_after(emulator, client_fo
     with pytest.raises(RetriesExhaustedError) as err:
         client_for(emulator, max_retries=2).get(MYSELF)
     assert err.value.attempts == 3
-    assert "after 3 attempts" in err.value.message and "Retry-After was 2 seconds" in err.value.message
+    assert "after 3 attempts" in err.value.message and "Retry-After asked for 2 s" in err.value.message
     assert len([r for r in emulator.log if r.path == MYSELF]) == 3
 
 

@@ -223,3 +223,13 @@ def test_concurrent_map_keeps_order(emulator, client_for):
 )
 def test_api_messages(body, text, expected):
     assert api_messages(body, text) == expected
+
+
+def test_user_agent_version_matches_galaxy_yml(collection_root):
+    import yaml
+
+    from ansible_collections.orgsync.atlassian.plugins.module_utils._client import COLLECTION_VERSION
+
+    galaxy = yaml.safe_load((collection_root / "galaxy.yml").read_text())
+    assert COLLECTION_VERSION == galaxy["version"]
+    assert f"orgsync.atlassian/{galaxy['version']}" in USER_AGENT

@@ -197,7 +197,7 @@ CASES = {
         end=SYNC.start,
         fails_with=(
             f"GET {MEMBER} kept failing (HTTP 429). Gave up after 3 attempts (max_retries=2); the last Retry-After "
-            "was 0 seconds. Run again later, or raise max_retries."
+            "asked for 0 s. Run again later, or raise max_retries."
         ),
     ),
     "retry-budget-runs-out-on-writes": Case(

@@ -9,10 +9,11 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from ansible.module_utils.basic import env_fallback
+from ansible.module_utils.common.parameters import AnsibleFallbackNotFound
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import ConfigurationError
 
@@ -22,15 +23,28 @@ API_TOKEN_ENV = "ATLASSIAN_API_TOKEN"
 BEARER_TOKEN_ENV = "ATLASSIAN_BEARER_TOKEN"
 
 
+def non_empty_env_fallback(*names: str) -> str:
+    """The first of these environment variables that is set and not empty.
+
+    Unlike Ansible's ``env_fallback``, an empty variable does not count: AWX injects every field of a credential,
+    rendering unset ones as "", which would otherwise hide ATLASSIAN_EMAIL behind an empty ATLASSIAN_USERNAME, or
+    turn an unused ATLASSIAN_BEARER_TOKEN into a conflict with the API token.
+    """
+    for name in names:
+        if os.environ.get(name):
+            return os.environ[name]
+    raise AnsibleFallbackNotFound
+
+
 def connection_argument_spec() -> dict:
     """Options documented in the ``orgsync.atlassian.connection`` doc fragment."""
     return dict(
         # Not `required=True`: Ansible's own message would not mention the env var, ours does.
-        url=dict(type="str", fallback=(env_fallback, [URL_ENV])),
-        username=dict(type="str", aliases=["email"], fallback=(env_fallback, list(USERNAME_ENVS))),
-        api_token=dict(type="str", no_log=True, fallback=(env_fallback, [API_TOKEN_ENV])),
-        bearer_token=dict(type="str", no_log=True, fallback=(env_fallback, [BEARER_TOKEN_ENV])),
-        validate_certs=dict(type="bool", default=True, fallback=(env_fallback, ["ATLASSIAN_VALIDATE_CERTS"])),
+        url=dict(type="str", fallback=(non_empty_env_fallback, [URL_ENV])),
+        username=dict(type="str", aliases=["email"], fallback=(non_empty_env_fallback, list(USERNAME_ENVS))),
+        api_token=dict(type="str", no_log=True, fallback=(non_empty_env_fallback, [API_TOKEN_ENV])),
+        bearer_token=dict(type="str", no_log=True, fallback=(non_empty_env_fallback, [BEARER_TOKEN_ENV])),
+        validate_certs=dict(type="bool", default=True, fallback=(non_empty_env_fallback, ["ATLASSIAN_VALIDATE_CERTS"])),
         timeout=dict(type="float", default=30.0),
         max_retries=dict(type="int", default=5),
     )

@@ -90,3 +90,16 @@ def test_a_failed_write_fails_the_task_but_keeps_the_others(emulator, args, run_
     rerun = run_module(main, args(group="team-design", users=["jane@acme.example", "zoe@acme.example"]))
     assert rerun["changed"] is True and len(rerun["added"]) == 1
     assert len(emulator.members("team-design")) == 2
+
+
+def test_empty_env_vars_do_not_hide_the_others(emulator, run_module, monkeypatch):
+    # AWX injects every credential field, unset ones as "": they must count as unset.
+    monkeypatch.setenv("ATLASSIAN_URL", emulator.url)
+    monkeypatch.setenv("ATLASSIAN_USERNAME", "")
+    monkeypatch.setenv("ATLASSIAN_EMAIL", "admin@acme.example")
+    monkeypatch.setenv("ATLASSIAN_API_TOKEN", "admin-api-token")
+    monkeypatch.setenv("ATLASSIAN_BEARER_TOKEN", "")
+    monkeypatch.setenv("ATLASSIAN_VALIDATE_CERTS", "")
+    result = run_module(main, {"group": "team-design", "user": "jane@acme.example"})
+    assert result["changed"] is True, result
+    assert emulator.members("team-design") == {JANE_ID}

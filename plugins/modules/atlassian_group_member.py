@@ -25,6 +25,7 @@ author:
   - orgsync founding engineers (@orgsync)
 extends_documentation_fragment:
   - orgsync.atlassian.connection
+  - orgsync.atlassian.attributes
 attributes:
   check_mode:
     description: No write request is sent; RV(added), RV(removed) and C(changed) predict what a real run would do.
@@ -32,11 +33,6 @@ attributes:
   diff_mode:
     description: Shows the group's members before and after, by email (or accountId when the email is hidden).
     support: full
-  action_group:
-    description: Use C(group/orgsync.atlassian.atlassian) in C(module_defaults) to set the connection options.
-    support: full
-    membership:
-      - orgsync.atlassian.atlassian
 options:
   group:
     description:

@@ -22,18 +22,8 @@ author:
   - orgsync founding engineers (@orgsync)
 extends_documentation_fragment:
   - orgsync.atlassian.connection
-attributes:
-  check_mode:
-    description: Read-only, so it runs the same in check mode and always reports C(changed=false).
-    support: full
-  diff_mode:
-    description: Nothing is changed, so there is nothing to diff.
-    support: none
-  action_group:
-    description: Use C(group/orgsync.atlassian.atlassian) in C(module_defaults) to set the connection options.
-    support: full
-    membership:
-      - orgsync.atlassian.atlassian
+  - orgsync.atlassian.attributes
+  - orgsync.atlassian.attributes.info_module
 options:
   group:
     description:

@@ -107,6 +107,16 @@ def script_spec(ctx: Context) -> dict:
     }
 
 
+def measure_script(ctx: Context, script: Path) -> Result:
+    """Run a standalone client script against the workload and measure it: wall time, requests, 429s, end state."""
+    wall, summary = run_script(script, script_spec(ctx), ctx.workdir)
+    seen = count(ctx.emulator)
+    problem = summary.get("problem") or check_members(ctx)
+    return Result(
+        wall, seen.requests, seen.throttled, failed=summary["rc"] != 0, problem=problem, api_seconds=seen.api_seconds
+    )
+
+
 def check_members(ctx: Context) -> str | None:
     """None when the group holds exactly the expected members, else what differs."""
     actual = ctx.emulator.members(ctx.workload.group)

@@ -90,17 +90,12 @@ def available() -> str | None:
 
 
 def run(ctx):
-    from bench.measure import Result, check_members, count, run_script, script_spec
+    from bench.measure import Result, measure_script
 
     missing = available()
     if missing:
         return Result(0.0, 0, 0, failed=True, problem=missing)
-    wall, summary = run_script(Path(__file__), script_spec(ctx), ctx.workdir)
-    seen = count(ctx.emulator)
-    problem = summary.get("problem") or check_members(ctx)
-    return Result(
-        wall, seen.requests, seen.throttled, failed=summary["rc"] != 0, problem=problem, api_seconds=seen.api_seconds
-    )
+    return measure_script(ctx, Path(__file__))
 
 
 NAME = "d"

@@ -67,14 +67,9 @@ def main(spec_path: str) -> int:
 
 
 def run(ctx):
-    from bench.measure import Result, check_members, count, run_script, script_spec
+    from bench.measure import measure_script
 
-    wall, summary = run_script(Path(__file__), script_spec(ctx), ctx.workdir)
-    seen = count(ctx.emulator)
-    problem = summary.get("problem") or check_members(ctx)
-    return Result(
-        wall, seen.requests, seen.throttled, failed=summary["rc"] != 0, problem=problem, api_seconds=seen.api_seconds
-    )
+    return measure_script(ctx, Path(__file__))
 
 
 NAME = "c"

@@ -55,6 +55,10 @@ class ResolutionError(AtlassianError):
     """A user or group reference does not name exactly one usable account or group."""
 
 
+class UnknownUserError(ResolutionError):
+    """A user reference names no account that the API lets us see (as opposed to several, or the wrong kind)."""
+
+
 class RetriesExhaustedError(AtlassianError):
     """The request kept failing with a retryable answer until the retry budget ran out."""
 

@@ -11,7 +11,11 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import ConfigurationError, ResolutionError
+from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
+    ConfigurationError,
+    ResolutionError,
+    UnknownUserError,
+)
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import User
 
 # Deliberately loose: Atlassian decides what a valid address is; this only catches typos before any request.
@@ -91,7 +95,7 @@ def pick_user_for_email(email: str, candidates: Iterable[User]) -> User:
             f"'{email}' matched {len(hidden)} accounts whose emails are hidden, so it cannot be told which is meant",
             hint=ACCOUNT_ID_REMEDY,
         )
-    raise ResolutionError(
+    raise UnknownUserError(
         f"No active Atlassian account was found with email '{email}'. Likely causes: there is no such user (or it "
         "is deactivated: user search only finds active users); the user's privacy settings hide the email; or the "
         "calling account lacks the Browse users and groups permission",
@@ -102,7 +106,7 @@ def pick_user_for_email(email: str, candidates: Iterable[User]) -> User:
 def check_account(user: User | None, account_id: str) -> User:
     """An accountId lookup must find a person."""
     if user is None:
-        raise ResolutionError(
+        raise UnknownUserError(
             f"No Atlassian account has accountId '{account_id}' (Atlassian: Specified user does not exist or you do "
             "not have required permissions)",
             hint="Check the accountId, or pass the user's email instead",

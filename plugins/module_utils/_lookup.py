@@ -59,29 +59,40 @@ def resolve_reference(
     return check_account(member or backend.get_user(ref), ref)
 
 
-def resolve_references(
-    backend, refs: list[str], *, members: Mapping[str, User] | None = None, consequence: str = ""
-) -> list[User]:
-    """Every reference resolved (concurrently, order kept), or one ``ResolutionError`` listing each failure.
-
-    ``consequence`` completes the error's first sentence, e.g. ", so nothing was changed".
-    """
+def resolve_each(backend, refs: list[str], members: Mapping[str, User] | None = None) -> list[User | ResolutionError]:
+    """Each reference resolved (concurrently, order kept): its account, or the ``ResolutionError`` saying why not."""
     members = members or {}
     by_email = email_index(members)
 
-    def resolve_one(ref: str) -> User | str:
+    def resolve_one(ref: str) -> User | ResolutionError:
         try:
             return resolve_reference(backend, ref, members, by_email)
         except ResolutionError as exc:
-            return exc.message
+            return exc
 
-    outcomes = backend.client.map_concurrently(resolve_one, refs)
-    problems = [o for o in outcomes if isinstance(o, str)]
+    return backend.client.map_concurrently(resolve_one, refs)
+
+
+def raise_unresolved(
+    outcomes: list[User | ResolutionError], *, consequence: str = "", tolerate: type | tuple = ()
+) -> list[User]:
+    """The accounts, or one ``ResolutionError`` listing every failure that is not of a ``tolerate`` type.
+
+    ``consequence`` completes the error's first sentence, e.g. ", so nothing was changed".
+    """
+    problems = [o.message for o in outcomes if isinstance(o, ResolutionError) and not isinstance(o, tolerate)]
     if problems:
         raise ResolutionError(
-            f"{len(problems)} of {len(refs)} users could not be resolved{consequence}: " + " | ".join(problems)
+            f"{len(problems)} of {len(outcomes)} users could not be resolved{consequence}: " + " | ".join(problems)
         )
     return [o for o in outcomes if isinstance(o, User)]
+
+
+def resolve_references(
+    backend, refs: list[str], *, members: Mapping[str, User] | None = None, consequence: str = ""
+) -> list[User]:
+    """Every reference resolved (concurrently, order kept), or one ``ResolutionError`` listing each failure."""
+    return raise_unresolved(resolve_each(backend, refs, members), consequence=consequence)
 
 
 def user_details(user: User) -> dict:

@@ -16,12 +16,17 @@ import math
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import AtlassianError
+from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
+    AtlassianError,
+    UnknownUserError,
+)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import is_email
 from ansible_collections.orgsync.atlassian.plugins.module_utils._jira_cloud import CHANGED, MEMBER_PAGE_SIZE, MemberPage
 from ansible_collections.orgsync.atlassian.plugins.module_utils._lookup import (
     email_index,
     known_member,
-    resolve_references,
+    raise_unresolved,
+    resolve_each,
 )
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
 from ansible_collections.orgsync.atlassian.plugins.module_utils._planner import Plan
@@ -40,6 +45,25 @@ class Snapshot:
     complete: bool
     users: list[User]
     strategy: str
+    # References that name no account at all (only tolerated for removals: "not a member" already holds).
+    not_found: list[str] = field(default_factory=list)
+
+    def not_found_warnings(self) -> list[str]:
+        """What the task says about each reference in ``not_found``: what was checked, and why nothing is done."""
+        label = self.group.name or self.group.group_id
+        warnings = []
+        for ref in self.not_found:
+            if is_email(ref):
+                warnings.append(
+                    f"No active account has the email '{ref}' and no member of {label} shows it, so it is not a "
+                    f"member of {label}: nothing to remove. A member whose privacy settings hide their email can only "
+                    "be removed by accountId."
+                )
+            else:
+                warnings.append(
+                    f"No account has accountId '{ref}', so it is not a member of {label}: nothing to remove."
+                )
+        return warnings
 
 
 @dataclass
@@ -114,11 +138,21 @@ class MembershipService:
         return group, itertools.chain([first] if first is not None else [], pages)
 
     def snapshot(
-        self, group: Group, refs: list[str], *, need_complete: bool, pages: Iterator[MemberPage] | None = None
+        self,
+        group: Group,
+        refs: list[str],
+        *,
+        need_complete: bool,
+        pages: Iterator[MemberPage] | None = None,
+        missing_ok: bool = False,
     ) -> Snapshot:
         """Resolve every reference and learn their membership before anything is written.
 
         ``pages`` are the group's member pages from ``open_group``; read here when not given.
+        ``missing_ok`` (removals): a reference that names no account is reported in ``Snapshot.not_found`` instead
+        of failing, since "not a member" already holds for it. Before concluding that, an email that user search
+        could not find is looked for in the whole member listing, which (unlike the search) shows deactivated
+        accounts: offboarding usually deactivates a leaver first and removes their groups afterwards.
         Raises ``ResolutionError`` naming every reference that does not resolve to one person's account.
         """
         pages = pages if pages is not None else self.backend.iter_member_pages(group)
@@ -131,13 +165,29 @@ class MembershipService:
             distinct_users=sum(1 for ref in refs if known_member(ref, members, on_first_page) is None),
             need_complete=need_complete,
         )
-        if strategy == ALL_PAGES:
+
+        def read_other_pages() -> None:
             for page in pages:
                 members.update((u.account_id, u) for u in page.users)
-        # Members seen so far (all of them, or the first page) resolve without a lookup.
-        resolved = resolve_references(self.backend, refs, members=members, consequence=", so nothing was changed")
+
         if strategy == ALL_PAGES:
-            return Snapshot(group, members, True, resolved, strategy)
+            read_other_pages()
+        # Members seen so far (all of them, or the first page) resolve without a lookup.
+        outcomes = resolve_each(self.backend, refs, members)
+        unfound = [i for i, o in enumerate(outcomes) if isinstance(o, UnknownUserError)]
+        if missing_ok and strategy == PER_USER and any(is_email(refs[i]) for i in unfound):
+            # Read once for every such reference; this costs only the pages the per-user strategy skipped.
+            read_other_pages()
+            strategy = ALL_PAGES
+            by_email = email_index(members)
+            for i in unfound:
+                outcomes[i] = known_member(refs[i], members, by_email) or outcomes[i]
+        not_found = [refs[i] for i in unfound if isinstance(outcomes[i], UnknownUserError)] if missing_ok else []
+        resolved = raise_unresolved(
+            outcomes, consequence=", so nothing was changed", tolerate=UnknownUserError if missing_ok else ()
+        )
+        if strategy == ALL_PAGES:
+            return Snapshot(group, members, True, resolved, strategy, not_found)
         # Per-user: membership of the requested users only; the first page already told us about some of them.
         unknown = [u for u in resolved if u.account_id not in members]
         group_ids = self.client.map_concurrently(lambda u: self.backend.user_group_ids(u.account_id), unknown)
@@ -145,7 +195,7 @@ class MembershipService:
         current.update(
             {u.account_id: u for u, ids in zip(unknown, group_ids, strict=True) if ids and group.group_id in ids}
         )
-        return Snapshot(group, current, False, resolved, strategy)
+        return Snapshot(group, current, False, resolved, strategy, not_found)
 
     def apply(self, group: Group, plan: Plan) -> ApplyResult:
         """Send the writes; one failing user does not stop the others."""

@@ -18,6 +18,12 @@ description:
     membership really changed.
   - Every user is resolved before anything is written. If any user cannot be resolved, the task fails listing each
     of them and changes nothing.
+  - With O(state=absent), a user that no account answers to (an email nobody has, an accountId that does not exist)
+    is already not a member, so the task succeeds for it with C(changed=false) and a warning naming it; an
+    offboarding list can be re-run and shared. An email shared by several accounts still fails, because it is never guessed.
+  - Deactivated users are removed by email too. Atlassian's user search finds active accounts only, so when it finds
+    nobody for an email given with O(state=absent), the group's member listing (which includes deactivated members)
+    is read once for all such emails before concluding.
   - If some writes fail (for example HTTP 403, or retries exhausted), the others are still applied; the task fails
     listing each failed user and its reason, and RV(added) and RV(removed) report what did change. Running it again
     converges.
@@ -196,7 +202,11 @@ def main() -> None:
         group, pages = service.open_group(name=wanted.group, group_id=wanted.group_id)
         module.result["group"] = group.summary()
         snapshot = service.snapshot(
-            group, wanted.users, need_complete=wanted.exclusive or module.diff_mode, pages=pages
+            group,
+            wanted.users,
+            need_complete=wanted.exclusive or module.diff_mode,
+            pages=pages,
+            missing_ok=wanted.state == "absent",
         )
         plan = plan_membership(
             snapshot.current,
@@ -208,6 +218,8 @@ def main() -> None:
         )
         outcome = ApplyResult.predicted(plan) if module.check_mode else service.apply(group, plan)
 
+    for warning in snapshot.not_found_warnings():
+        module.warn(warning)
     for member in plan.protected:
         module.warn(f"Kept {member.label} in {group.name}: exclusive never removes the calling account.")
     module.result.update(

@@ -85,3 +85,60 @@ def test_apply_reports_each_failure_and_applies_the_rest(emulator, service):
     action, user, reason = result.failures[0]
     assert action == "add" and "HTTP 403" in reason and "site administration" in reason
     assert emulator.members("team-design") == {result.added[0].account_id}
+
+
+# ------------------------------------------------------------------ removals of leavers and of nobody (issue 8)
+
+LEAVER = "big-group-0110@bulk.example"  # deactivated, email visible, on the third member page of big-group
+
+
+def test_a_deactivated_leaver_is_found_for_removal_in_the_member_listing(emulator, service):
+    group = service.resolve_group(name="big-group", group_id=None)
+    emulator.clear_log()
+    snapshot = service.snapshot(group, [LEAVER], need_complete=False, missing_ok=True)
+    # One user in a 120-member group takes the per-user path; the search cannot see a deactivated account, so the
+    # other member pages are read once, and they show the leaver.
+    (leaver,) = snapshot.users
+    assert leaver.email == LEAVER and not leaver.active
+    assert snapshot.complete and leaver.account_id in snapshot.current and snapshot.not_found == []
+    paths = sorted(r.path.rsplit("/rest/api/3/", 1)[-1] for r in emulator.log)
+    assert paths == ["group/member"] * 3 + ["user/search"]
+    plan = plan_membership(snapshot.current, snapshot.users, state="absent", membership_complete=snapshot.complete)
+    assert plan.removes == (leaver,)
+
+
+def test_adding_a_deactivated_user_by_email_still_fails(service):
+    group = service.resolve_group(name="big-group", group_id=None)
+    with pytest.raises(ResolutionError, match="No active Atlassian account was found with email"):
+        service.snapshot(group, [LEAVER], need_complete=False)
+
+
+def test_removing_references_that_name_nobody_is_not_an_error(emulator, service):
+    group = service.resolve_group(name="big-group", group_id=None)
+    refs = ["ghost@acme.example", "5b10a2844c20165700edefff", "jane@acme.example"]
+    snapshot = service.snapshot(group, refs, need_complete=False, missing_ok=True)
+    assert snapshot.not_found == refs[:2]
+    assert [u.email for u in snapshot.users] == ["jane@acme.example"]
+    plan = plan_membership(snapshot.current, snapshot.users, state="absent", membership_complete=snapshot.complete)
+    assert plan.removes == () and not plan.changed
+    warnings = snapshot.not_found_warnings()
+    assert "No active account has the email 'ghost@acme.example' and no member of big-group shows it" in warnings[0]
+    assert warnings[1] == (
+        "No account has accountId '5b10a2844c20165700edefff', so it is not a member of big-group: nothing to remove."
+    )
+
+
+def test_an_unknown_account_id_alone_costs_no_member_pages(emulator, service):
+    group = service.resolve_group(name="big-group", group_id=None)
+    emulator.clear_log()
+    snapshot = service.snapshot(group, ["5b10a2844c20165700edefff"], need_complete=False, missing_ok=True)
+    assert snapshot.not_found == ["5b10a2844c20165700edefff"] and not snapshot.complete
+    assert sorted(r.path.rsplit("/rest/api/3/", 1)[-1] for r in emulator.log) == ["group/member", "user"]
+
+
+def test_ambiguity_is_never_guessed_when_removing(service):
+    group = service.resolve_group(name="jira-software-users", group_id=None)
+    with pytest.raises(ResolutionError) as err:
+        service.snapshot(group, ["pat@acme.example", "ghost@acme.example"], need_complete=False, missing_ok=True)
+    assert err.value.message.startswith("1 of 2 users could not be resolved, so nothing was changed")
+    assert "'pat@acme.example' is ambiguous" in err.value.message

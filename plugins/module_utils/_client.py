@@ -6,7 +6,8 @@
 
 """HTTP client for Atlassian REST APIs: one session, auth on every request, retries, paging, typed errors.
 
-It knows HTTP, not products: backends (for example ``_jira_cloud``) say which paths to call.
+It knows HTTP, not products: a backend says which paths to call, how its listings page (``_paging``), how its error
+bodies read and what to advise for each status (an ``ErrorReader``), and which response headers it wants to see.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ import threading
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator, TypeVar
+from typing import Any, Callable, Iterable, Iterator, Mapping, TypeVar
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import ConnectionSettings
-from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import AtlassianError, RetriesExhaustedError
+from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import HttpError, RetriesExhaustedError
+from ansible_collections.orgsync.atlassian.plugins.module_utils._paging import Page, Paging
 from ansible_collections.orgsync.atlassian.plugins.module_utils._retry import (
     RETRYABLE_STATUSES,
     BackoffPolicy,
@@ -65,7 +67,6 @@ class ApiResponse:
     status: int
     body: Any
     headers: dict = field(repr=False)
-    attempts: int = 1
     # An earlier attempt of this same write may have been applied (5xx, reset or timeout after sending).
     unclear_earlier: bool = False
 
@@ -73,28 +74,40 @@ class ApiResponse:
 _XML_MESSAGE = re.compile(r"<message>(.*?)</message>", re.S)
 
 
-def api_messages(body: Any, text: str = "") -> list[str]:
-    """Atlassian's own words from an error body: ErrorCollection, gateway ``message``, or XML/plain 401s."""
-    messages: list[str] = []
-    if isinstance(body, dict):
-        messages.extend(str(m) for m in body.get("errorMessages") or [])
-        errors = body.get("errors")
-        if isinstance(errors, dict):
-            messages.extend(f"{k}: {v}" for k, v in errors.items())
-        if body.get("message") and not messages:
-            messages.append(str(body["message"]))
-    elif text:
-        match = _XML_MESSAGE.search(text)
-        stripped = text.strip()
+class ErrorReader:
+    """How a product words its errors. This base reads what every Atlassian API may send (a JSON ``message``, the XML
+    or plain-text 401 bodies) and advises nothing; each backend adds its own body shapes and remedies."""
+
+    def messages(self, body: Any, text: str) -> list[str]:
+        """Atlassian's own words from an error body."""
+        if isinstance(body, dict):
+            return [str(body["message"])] if body.get("message") else []
+        match = _XML_MESSAGE.search(text or "")
+        stripped = (text or "").strip()
         if match:
-            messages.append(match.group(1).strip())
-        elif stripped and not stripped.startswith("<"):
-            messages.append(stripped[:300])
-    return messages
+            return [match.group(1).strip()]
+        if stripped and not stripped.startswith("<"):
+            return [stripped[:300]]
+        return []
+
+    def hint(self, status: int) -> str | None:
+        """What to do about an answer with this status, in the product's terms."""
+        return None
+
+    def url_hint(self, base_url: str) -> str:
+        """What to check when something that is not this API answered (a web page instead of JSON)."""
+        return (
+            f"{base_url} does not answer like an Atlassian REST API (a login page, a proxy or another web site may "
+            "have answered). Check url"
+        )
 
 
 class AtlassianClient:
-    """One ``requests.Session`` per task. Thread-safe for the bounded pool in ``map_concurrently``."""
+    """One ``requests.Session`` per task. Thread-safe for the bounded pool in ``map_concurrently``.
+
+    ``errors`` words failures (a backend replaces the neutral ``ErrorReader`` with itself); ``observers`` are called
+    with the headers of every answer, for backends that learn something from them.
+    """
 
     def __init__(
         self,
@@ -110,9 +123,10 @@ class AtlassianClient:
         self.backoff = backoff or BackoffPolicy()
         self.gate = RateGate(self.clock)
         self.workers = max(1, workers)
+        self.errors: ErrorReader = ErrorReader()
+        self.observers: list[Callable[[Mapping[str, str]], None]] = []
         self._count_lock = threading.Lock()
         self.request_count = 0
-        self.caller_account_id: str | None = None
         self.session = session if session is not None else self._new_session()
 
     def _new_session(self):
@@ -143,11 +157,13 @@ class AtlassianClient:
         params: dict | list | None = None,
         json: Any = None,
         accept: Iterable[int] = (),
+        non_json_ok: bool = False,
     ) -> ApiResponse:
         """Send one logical request, retrying 429/5xx/connection errors within ``max_retries``.
 
-        Returns for 2xx and for statuses in ``accept`` (which the caller interprets itself); raises
-        ``AtlassianError`` for everything else.
+        Returns for 2xx and for statuses in ``accept`` (which the caller interprets itself); raises ``HttpError``
+        for everything else. A body that is not JSON is an error (something else answered) unless ``non_json_ok``,
+        which returns it as ``body=None``.
         """
         url = self.settings.base_url + path
         accepted = set(accept)
@@ -171,8 +187,8 @@ class AtlassianClient:
                     self.clock.sleep(self.backoff.delay(attempt, None, None))
                 continue
             self.gate.observe(response.headers)
-            if self.caller_account_id is None and response.headers.get("X-AAccountId"):
-                self.caller_account_id = response.headers["X-AAccountId"]
+            for observe in self.observers:
+                observe(response.headers)
             status = response.status_code
             if status in RETRYABLE_STATUSES and status not in accepted:
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
@@ -190,10 +206,10 @@ class AtlassianClient:
                 continue
             body = _decode(response)
             if 200 <= status < 300 or status in accepted:
-                if body is None and response.content.strip():
+                if body is None and response.content.strip() and not non_json_ok:
                     raise self._not_json_error(method, path, status, response.headers.get("Content-Type"))
-                return ApiResponse(status, body, dict(response.headers), attempt, unclear)
-            raise self.error_for(method, path, status, body, response.text)
+                return ApiResponse(status, body, dict(response.headers), unclear)
+            raise self.error_for(method, path, status, body, response.text, response.headers.get("Content-Type"))
         hint = f"Gave up after {max_attempts} attempts (max_retries={self.settings.max_retries})"
         if last_retry_after is not None:
             hint += f"; the last Retry-After asked for {last_retry_after:g} s"
@@ -201,48 +217,52 @@ class AtlassianClient:
         if last_status is None:
             hint += f"; also check that {self.settings.base_url} is reachable and validate_certs/timeout fit"
         raise RetriesExhaustedError(
-            f"{method} {path} kept failing ({last_problem})",
-            status=last_status,
-            hint=hint,
-            attempts=max_attempts,
-            retry_after=last_retry_after,
+            f"{method} {path} kept failing ({last_problem})", status=last_status, hint=hint, attempts=max_attempts
         )
 
     def get(self, path: str, params: dict | list | None = None, accept: Iterable[int] = ()) -> ApiResponse:
         return self.request("GET", path, params=params, accept=accept)
 
+    # ------------------------------------------------------------------ paging
+
     def iter_pages(
-        self, path: str, params: dict, *, page_size: int = 50, start_at: int = 0, first: dict | None = None
-    ) -> Iterator[dict]:
-        """Yield each page body of a ``startAt``/``maxResults`` listing until it ends.
+        self,
+        path: str,
+        params: dict,
+        paging: Paging,
+        *,
+        page_size: int,
+        position: Any = None,
+        first: Any = None,
+    ) -> Iterator[Page]:
+        """Yield each page of a listing until it ends (``paging`` says how pages are asked for and read).
 
-        The end is ``isLast: true``, a page without ``isLast`` and without ``nextPage``, or an empty page. The next
-        ``startAt`` counts the values actually received, because Atlassian may lower ``maxResults`` silently (group
-        members come 50 at most). An empty page that claims not to be last (``isLast: false``, ``total`` beyond it) is
-        asked for again, with back-off, within ``max_retries``; if it stays empty the read fails with
-        ``RetriesExhaustedError`` instead of stopping there, since a listing cut short would hide members from an
-        exclusive sync or a removal, which would then report success with those members still in the group.
+        An empty page that claims more follow is asked for again, with back-off, within ``max_retries``; if it stays
+        empty the read fails with ``RetriesExhaustedError`` instead of stopping there, since a listing cut short
+        would hide members from an exclusive sync or a removal, which would then report success with those members
+        still in the group.
 
-        ``first``, when given, is the answer already received for ``start_at`` (``iter_pages_concurrently`` resumes
-        here): it counts as the first attempt at that page, so a page is never asked for more often than here.
+        ``position`` is where to start (the first page by default). ``first``, when given, is the answer already
+        received for it (``iter_pages_concurrently`` resumes here): it counts as the first attempt at that page, so a
+        page is never asked for more often than here.
         """
+        position = paging.first_position if position is None else position
         empty_answers = 0  # answers in a row that were empty although they claimed more
         while True:
             if first is not None:
                 body, first = first, None
             else:
-                body = self.get(path, {**params, "startAt": start_at, "maxResults": page_size}).body or {}
-            values = body.get("values") or []
-            if not values:
-                total = body.get("total")
-                if body.get("isLast") is not False or (total is not None and start_at >= total):
+                body = self.get(path, {**params, **paging.params(position, page_size)}).body
+            page = paging.read(body, position)
+            if not page.values:
+                if not paging.claims_more(page, position):
                     return
                 empty_answers += 1
                 if empty_answers > self.settings.max_retries:
-                    claimed = "no total" if total is None else f"total {total}"
+                    claimed = "no total" if page.total is None else f"total {page.total}"
                     raise RetriesExhaustedError(
-                        f"GET {path} kept answering an empty page at startAt={start_at} that claims more follow "
-                        f"(isLast false, {claimed})",
+                        f"GET {path} kept answering an empty page at {paging.describe(position)} that claims more follow "
+                        f"({claimed})",
                         hint=f"Gave up after {empty_answers} attempts (max_retries={self.settings.max_retries}) rather "
                         "than act on part of the listing. Run again later, or raise max_retries",
                         attempts=empty_answers,
@@ -250,52 +270,54 @@ class AtlassianClient:
                 self.clock.sleep(self.backoff.delay(empty_answers, None, None))
                 continue
             empty_answers = 0
-            yield body
-            if _is_last_page(body):
+            yield page
+            if page.next_position is None:
                 return
-            start_at += len(values)
+            position = page.next_position
 
-    def iter_pages_concurrently(self, path: str, params: dict, *, page_size: int = 50) -> Iterator[dict]:
-        """``iter_pages``, but the pages that the first page's ``total`` announces are fetched on the bounded pool.
+    def iter_pages_concurrently(self, path: str, params: dict, paging: Paging, *, page_size: int) -> Iterator[Page]:
+        """``iter_pages``, but the pages that the first page's total announces are fetched on the bounded pool.
 
-        The first page is read alone, so a caller that stops after it (see ``_membership.choose_strategy``) pays one
-        request. The rest are fetched together only when the caller asks for the second page. ``total`` "may
-        change" between pages, so the concurrent batch is a head start and not the answer: the pages are yielded in
-        order up to the first one that is the last, or that breaks the pattern (empty, or shorter than the first
-        without being the last); from there, or past a batch whose final page is not the last because the listing
-        grew, reading goes on one page at a time with ``iter_pages``. Its first page may repeat values already
-        yielded; callers key members by accountId.
+        Only for paging styles with random access (an offset per page) whose first page tells the total; otherwise
+        pages are read one after the other. The first page is read alone, so a caller that stops after it (see
+        ``_membership.choose_strategy``) pays one request. The rest are fetched together only when the caller asks
+        for the second page. The total "may change" between pages, so the concurrent batch is a head start and not
+        the answer: the pages are yielded in order up to the first one that is the last, or that breaks the pattern
+        (empty, or shorter than the first without being the last); from there, or past a batch whose final page is
+        not the last because the listing grew, reading goes on one page at a time with ``iter_pages``. Its first page
+        may repeat values already yielded; callers key members by account.
         """
-        pages = self.iter_pages(path, params, page_size=page_size)
+        pages = self.iter_pages(path, params, paging, page_size=page_size)
         first = next(pages, None)
         if first is None:
             return
         yield first
-        step = len(first.get("values") or [])
-        total = first.get("total")
-        if self.workers == 1 or _is_last_page(first) or not isinstance(total, int) or total <= step:
+        step = len(first.values)
+        total = first.total
+        batch = paging.random_access and self.workers > 1 and first.next_position is not None
+        if not batch or total is None or total <= step:
             yield from pages
             return
         pages.close()
         starts = list(range(step, total, step))
         bodies = self.map_concurrently(
-            lambda at: self.get(path, {**params, "startAt": at, "maxResults": page_size}).body or {}, starts
+            lambda at: self.get(path, {**params, **paging.params(at, page_size)}).body, starts
         )
         resume_at = starts[-1] + step  # past a batch of full pages none of which is the last: the listing grew
         for start_at, body in zip(starts, bodies, strict=True):
-            values = body.get("values") or []
-            if not values and not _is_last_page(body):
+            page = paging.read(body, start_at)
+            if not page.values and paging.claims_more(page, start_at):
                 # Empty although it claims more: iter_pages asks again, taking this answer as its first attempt.
-                yield from self.iter_pages(path, params, page_size=page_size, start_at=start_at, first=body)
+                yield from self.iter_pages(path, params, paging, page_size=page_size, position=start_at, first=body)
                 return
-            if values:
-                yield body
-            if _is_last_page(body):
+            if page.values:
+                yield page
+            if page.next_position is None:
                 return
-            if len(values) != step:
-                resume_at = start_at + len(values)
+            if len(page.values) != step:
+                resume_at = start_at + len(page.values)
                 break
-        yield from self.iter_pages(path, params, page_size=page_size, start_at=resume_at)
+        yield from self.iter_pages(path, params, paging, page_size=page_size, position=resume_at)
 
     def map_concurrently(self, func: Callable[[T], R], items: Iterable[T]) -> list[R]:
         """``[func(item) ...]`` on a small bounded pool sharing this session and its rate gate; order kept."""
@@ -307,58 +329,27 @@ class AtlassianClient:
 
     # ------------------------------------------------------------------ errors
 
-    def error_for(self, method: str, path: str, status: int, body: Any, text: str) -> AtlassianError:
-        messages = api_messages(body, text)
-        summary = f"{method} {path} failed with HTTP {status}"
-        return AtlassianError(summary, status=status, api_messages=messages, hint=self._hint_for(status))
-
-    def _not_json_error(self, method: str, path: str, status: int, content_type: str | None) -> AtlassianError:
-        """A success that is not JSON came from something other than Atlassian's API: read on, it would look like "no
-        such group" or "no such user" (or crash), so say what answered instead."""
-        return AtlassianError(
-            f"{method} {path} answered HTTP {status} with a body that is not JSON ({content_type or 'no Content-Type'})",
-            status=status,
-            hint=f"{self.settings.base_url} does not answer like an Atlassian REST API (a login page, a proxy or "
-            "another web site may have answered). Check url: it is the site URL, for example https://acme.atlassian.net, "
-            "or the gateway URL https://api.atlassian.com/ex/jira/<cloudId>",
+    def error_for(
+        self, method: str, path: str, status: int, body: Any, text: str, content_type: str | None = None
+    ) -> HttpError:
+        summary = f"{method} {path} answered HTTP {status}"
+        if body is None and "html" in (content_type or "").lower():
+            # A web page where an API answer belongs: whatever answered is not the API this backend speaks.
+            return HttpError(
+                summary + " with a web page", status=status, hint=self.errors.url_hint(self.settings.base_url)
+            )
+        return HttpError(
+            summary, status=status, api_messages=self.errors.messages(body, text), hint=self.errors.hint(status)
         )
 
-    def _hint_for(self, status: int) -> str | None:
-        if status == 401:
-            if self.settings.bearer_token:
-                hint = (
-                    "Atlassian rejected the bearer_token. bearer_token is for an OAuth 2.0 access token (with the "
-                    "gateway URL https://api.atlassian.com/ex/jira/<cloudId>) or a Data Center personal access "
-                    "token; an Atlassian Cloud API token is not a bearer token: pass it as api_token with username "
-                    "set to the account's email"
-                )
-                if self.settings.bearer_token.startswith("ATATT"):
-                    hint += " (the bearer_token given looks like an Atlassian API token)"
-                return hint
-            hint = (
-                "Atlassian rejected the credentials. Check that username is the email address of the account that "
-                "created the API token and api_token is the token itself, not base64-encoded and without 'Basic' "
-                "(the collection builds base64(email:api_token) itself); that the token has not expired or been "
-                "revoked; and that a scoped API token (service accounts) is used with the gateway URL "
-                "https://api.atlassian.com/ex/jira/<cloudId>, not the site URL. An OAuth 2.0 token or Data Center "
-                "personal access token belongs in bearer_token"
-            )
-            return hint
-        if status == 403:
-            return (
-                "The account is authenticated but lacks permission. Changing group membership needs site "
-                "administration (a member of site-admins, or Administer Jira); reading users and groups needs the "
-                "Browse users and groups permission. OAuth tokens need the manage:jira-configuration (or "
-                "write:group:jira) scope"
-            )
-        if status == 404:
-            return "The group or user was not found. Check the group name or group_id, and the user's accountId"
-        return None
-
-
-def _is_last_page(body: dict) -> bool:
-    """``isLast: true``, or a page that has neither ``isLast`` nor a ``nextPage`` link."""
-    return body.get("isLast") is True or ("isLast" not in body and not body.get("nextPage"))
+    def _not_json_error(self, method: str, path: str, status: int, content_type: str | None) -> HttpError:
+        """A success that is not JSON came from something other than Atlassian's API: read on, it would look like "no
+        such group" or "no such user" (or crash), so say what answered instead."""
+        return HttpError(
+            f"{method} {path} answered HTTP {status} with a body that is not JSON ({content_type or 'no Content-Type'})",
+            status=status,
+            hint=self.errors.url_hint(self.settings.base_url),
+        )
 
 
 def _decode(response) -> Any:

@@ -21,6 +21,8 @@ URL_ENV = "ATLASSIAN_URL"
 USERNAME_ENVS = ("ATLASSIAN_USERNAME", "ATLASSIAN_EMAIL")
 API_TOKEN_ENV = "ATLASSIAN_API_TOKEN"
 BEARER_TOKEN_ENV = "ATLASSIAN_BEARER_TOKEN"
+BACKEND_ENV = "ATLASSIAN_BACKEND"
+AUTO = "auto"
 
 
 def non_empty_env_fallback(*names: str) -> str:
@@ -47,6 +49,9 @@ def connection_argument_spec() -> dict:
         validate_certs=dict(type="bool", default=True, fallback=(non_empty_env_fallback, ["ATLASSIAN_VALIDATE_CERTS"])),
         timeout=dict(type="float", default=30.0),
         max_retries=dict(type="int", default=5),
+        # Not `choices`: the valid names come from the backend table (_backends.BACKENDS), checked with a message
+        # that lists them.
+        backend=dict(type="str", default=AUTO, fallback=(non_empty_env_fallback, [BACKEND_ENV])),
     )
 
 
@@ -61,14 +66,8 @@ class ConnectionSettings:
     validate_certs: bool = True
     timeout: float = 30.0
     max_retries: int = 5
-
-    @property
-    def auth_scheme(self) -> str:
-        return "bearer" if self.bearer_token else "basic"
-
-    @property
-    def is_gateway(self) -> bool:
-        return urlsplit(self.base_url).hostname == "api.atlassian.com"
+    # "auto", or a name from the backend table.
+    backend: str = AUTO
 
 
 def _is_loopback(host: str) -> bool:
@@ -95,7 +94,7 @@ def normalise_base_url(url: str) -> str:
         raise ConfigurationError(
             f"url '{url}' already contains a REST API path",
             hint="Give only the site URL, for example https://acme.atlassian.net; "
-            "the collection adds /rest/api/3 itself",
+            "the collection adds the API path (/rest/api/3, /wiki/rest/api) itself",
         )
     if parts.query or parts.fragment:
         raise ConfigurationError(f"url '{url}' has a query string or fragment", hint="Give only the site URL")
@@ -160,4 +159,5 @@ def settings_from_params(params: dict) -> ConnectionSettings:
         validate_certs=params.get("validate_certs", True),
         timeout=float(params.get("timeout") or 30.0),
         max_retries=int(params["max_retries"]) if params.get("max_retries") is not None else 5,
+        backend=(params.get("backend") or AUTO).strip(),
     )

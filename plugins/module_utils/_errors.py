@@ -4,16 +4,20 @@
 
 # This file is internal to the orgsync.atlassian collection; its API may change without notice.
 
-"""Typed errors raised by the shared client code; only modules turn them into ``fail_json``."""
+"""Typed errors raised by the shared code; only the module wrapper turns them into ``fail_json``."""
 
 from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
 
 
 class AtlassianError(Exception):
     """Something the caller has to act on, with what Atlassian said and what to do about it.
 
-    The message is built from safe parts only (method, path, status, Atlassian's own messages, a hint): never headers,
-    never the request body, so that a token cannot leak through ``str(error)``, ``repr(error)`` or a traceback.
+    The message is built from safe parts only (the operation, method, path, status, Atlassian's own messages, a
+    hint): never headers, never the request body, so that a token cannot leak through ``str(error)``,
+    ``repr(error)`` or a traceback.
     """
 
     def __init__(
@@ -24,24 +28,29 @@ class AtlassianError(Exception):
         api_messages: tuple[str, ...] | list[str] = (),
         hint: str | None = None,
         attempts: int | None = None,
-        retry_after: float | None = None,
     ) -> None:
         self.summary = summary
         self.status = status
         self.api_messages = tuple(api_messages)
         self.hint = hint
         self.attempts = attempts
-        self.retry_after = retry_after
-        super().__init__(self.message)
+        # What the user asked for when this happened, in their words ("adding jane@acme.com to team-a"); see
+        # ``operation``.
+        self.operation: str | None = None
+        super().__init__(summary)
 
     @property
     def message(self) -> str:
-        parts = [self.summary]
+        first = f"{self.operation} failed: {self.summary}" if self.operation else self.summary
+        parts = [first]
         if self.api_messages:
             parts.append("Atlassian said: " + "; ".join(self.api_messages))
         if self.hint:
             parts.append(self.hint)
         return " ".join(p if p.endswith(".") else p + "." for p in parts)
+
+    def __str__(self) -> str:
+        return self.message
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(status={self.status!r}, summary={self.summary!r})"
@@ -59,9 +68,25 @@ class UnknownUserError(ResolutionError):
     """A user reference names no account that the API lets us see (as opposed to several, or the wrong kind)."""
 
 
-class RetriesExhaustedError(AtlassianError):
+class HttpError(AtlassianError):
+    """An answer (or the lack of one) from the server that stops a request: the HTTP detail of a failure."""
+
+
+class RetriesExhaustedError(HttpError):
     """The request kept failing with a retryable answer until the retry budget ran out."""
 
 
-class AmbiguousWriteError(AtlassianError):
-    """A write failed in a way that leaves unknown whether Atlassian applied it."""
+@contextmanager
+def operation(description: str) -> Iterator[None]:
+    """Name, in the user's words, what an HTTP failure inside the block interrupted.
+
+    ``with operation("adding jane@acme.com to team-a"): ...`` turns "POST /rest/api/3/group/user answered HTTP 403"
+    into "adding jane@acme.com to team-a failed: POST /rest/api/3/group/user answered HTTP 403", the way amazon.aws
+    prefixes boto errors with what the module was doing. The innermost operation wins: it is the most precise.
+    """
+    try:
+        yield
+    except HttpError as exc:
+        if exc.operation is None:
+            exc.operation = description
+        raise

@@ -62,8 +62,10 @@ def check_references(refs: Iterable[str | None], option: str) -> list[str]:
     return list(distinct.values())
 
 
-def pick_user_for_email(email: str, candidates: Iterable[User]) -> User:
-    """Choose the one account an email names from a (prefix-matching) user search.
+def pick_user_for_email(email: str, candidates: Iterable[User], not_found: UnknownUserError) -> User:
+    """Choose the one account an email names from a backend's candidates (``Backend.find_by_email``), or raise.
+
+    ``not_found`` is raised when none fits: the backend's own words for what it searched and what to do.
 
     Keeps only exact, case-insensitive email matches so that ``jo@acme.com`` never resolves to ``jo@acme.com.au``.
     Atlassian returns a user whose email is hidden by privacy settings only for an exact full-email query, with no
@@ -95,20 +97,14 @@ def pick_user_for_email(email: str, candidates: Iterable[User]) -> User:
             f"'{email}' matched {len(hidden)} accounts whose emails are hidden, so it cannot be told which is meant",
             hint=ACCOUNT_ID_REMEDY,
         )
-    raise UnknownUserError(
-        f"No active Atlassian account was found with email '{email}'. Likely causes: there is no such user (or it "
-        "is deactivated: user search only finds active users); the user's privacy settings hide the email; or the "
-        "calling account lacks the Browse users and groups permission",
-        hint=ACCOUNT_ID_REMEDY,
-    )
+    raise not_found
 
 
 def check_account(user: User | None, account_id: str) -> User:
     """An accountId lookup must find a person."""
     if user is None:
         raise UnknownUserError(
-            f"No Atlassian account has accountId '{account_id}' (Atlassian: Specified user does not exist or you do "
-            "not have required permissions)",
+            f"No Atlassian account has accountId '{account_id}' (or the calling account may not see it)",
             hint="Check the accountId, or pass the user's email instead",
         )
     if user.account_type != PERSON_ACCOUNT_TYPE:

@@ -4,36 +4,35 @@
 
 # This file is internal to the orgsync.atlassian collection; its API may change without notice.
 
-"""The Jira Cloud platform REST v3 backend: users, groups and group membership.
-
-Other backends (Jira Data Center, the Admin API, Confluence) implement the same methods.
-"""
+"""The Jira Cloud platform REST v3 backend: users, groups and group membership (``backend: jira_cloud``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Iterator
+from typing import Any, Iterator, Mapping
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient, api_messages
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import (
+    ACCOUNT_ID,
+    CHANGED,
+    EMAIL,
+    UNCHANGED,
+    Backend,
+    MemberPage,
+    SiteProbe,
+)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient
+from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import ConnectionSettings
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
-    AtlassianError,
     ResolutionError,
     RetriesExhaustedError,
+    UnknownUserError,
 )
+from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import ACCOUNT_ID_REMEDY
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
+from ansible_collections.orgsync.atlassian.plugins.module_utils._paging import OffsetPaging
 
 API = "/rest/api/3"
-# Atlassian caps group members at 50 a page whatever is asked.
-MEMBER_PAGE_SIZE = 50
-# Outcomes of one membership write.
-CHANGED = "changed"
-UNCHANGED = "unchanged"
-
-
-@dataclass(frozen=True)
-class MemberPage:
-    users: tuple[User, ...]
-    total: int | None
+PAGING = OffsetPaging()
+GATEWAY = "https://api.atlassian.com/ex/jira/<cloudId>"
 
 
 def user_from_json(data: dict) -> User:
@@ -46,50 +45,116 @@ def user_from_json(data: dict) -> User:
     )
 
 
-def _mentions(error_body, phrase: str) -> bool:
-    return any(phrase in message.lower() for message in api_messages(error_body))
-
-
-class JiraCloudBackend:
-    name = "jira_cloud"
+class JiraCloudBackend(Backend):
+    # Atlassian caps group members at 50 a page whatever is asked.
+    member_page_size = 50
+    total_known = True
+    concurrent_pages = True
+    reference_kinds = frozenset({EMAIL, ACCOUNT_ID})
+    email_search = True
 
     def __init__(self, client: AtlassianClient) -> None:
-        self.client = client
+        super().__init__(client)
+        self._caller: str | None = None
+        client.observers.append(self._observe)
 
-    # ------------------------------------------------------------------ identity
+    def _observe(self, headers: Mapping[str, str]) -> None:
+        # Jira names the authenticated account in the X-AAccountId header of every answer, so the caller is usually
+        # known without asking.
+        if self._caller is None and headers.get("X-AAccountId"):
+            self._caller = headers["X-AAccountId"]
+
+    @classmethod
+    def recognises_url(cls, settings: ConnectionSettings) -> bool:
+        return "/ex/jira/" in settings.base_url + "/"
+
+    @classmethod
+    def recognises_site(cls, probe: SiteProbe) -> bool:
+        # serverInfo says deploymentType "Cloud"; a 401/403 there also comes from Jira (the path exists), and the
+        # next request then reports the refusal with Jira's remedies.
+        if probe.status in (401, 403):
+            return True
+        return probe.status == 200 and isinstance(probe.body, dict) and probe.body.get("deploymentType") == "Cloud"
+
+    # ------------------------------------------------------------------ errors
+
+    def messages(self, body: Any, text: str) -> list[str]:
+        if isinstance(body, dict) and ("errorMessages" in body or "errors" in body):
+            # Jira's ErrorCollection: {"errorMessages": [...], "errors": {field: message}}.
+            messages = [str(m) for m in body.get("errorMessages") or []]
+            errors = body.get("errors")
+            if isinstance(errors, dict):
+                messages.extend(f"{k}: {v}" for k, v in errors.items())
+            return messages or super().messages(body, text)
+        return super().messages(body, text)
+
+    def hint(self, status: int) -> str | None:
+        if status == 401:
+            bearer = self.client.settings.bearer_token
+            if bearer:
+                hint = (
+                    "Atlassian rejected the bearer_token. bearer_token is for an OAuth 2.0 access token (with the "
+                    f"gateway URL {GATEWAY}) or a Data Center personal access token; an Atlassian Cloud API token is "
+                    "not a bearer token: pass it as api_token with username set to the account's email"
+                )
+                if bearer.startswith("ATATT"):
+                    hint += " (the bearer_token given looks like an Atlassian API token)"
+                return hint
+            return (
+                "Atlassian rejected the credentials. Check that username is the email address of the account that "
+                "created the API token and api_token is the token itself, not base64-encoded and without 'Basic' "
+                "(the collection builds base64(email:api_token) itself); that the token has not expired or been "
+                "revoked; and that a scoped API token (service accounts) is used with the gateway URL "
+                f"{GATEWAY}, not the site URL. An OAuth 2.0 token or Data Center personal access token belongs in "
+                "bearer_token"
+            )
+        if status == 403:
+            return (
+                "The account is authenticated but lacks permission. Changing group membership needs site "
+                "administration (a member of site-admins, or Administer Jira); reading users and groups needs the "
+                "Browse users and groups permission. OAuth tokens need the manage:jira-configuration (or "
+                "write:group:jira) scope"
+            )
+        if status == 404:
+            return "The group or user was not found. Check the group name or group_id, and the user's accountId"
+        return None
+
+    def url_hint(self, base_url: str) -> str:
+        return (
+            super().url_hint(base_url) + ": it is the site URL, for example https://acme.atlassian.net, or the "
+            f"gateway URL {GATEWAY}"
+        )
+
+    # ------------------------------------------------------------------ users
 
     def caller_account_id(self) -> str:
-        """The authenticated account. Jira names it in the X-AAccountId header of every answer; ask only if unseen."""
-        if self.client.caller_account_id is None:
-            self.client.caller_account_id = user_from_json(self.client.get(f"{API}/myself").body).account_id
-        return self.client.caller_account_id
+        if self._caller is None:
+            self._caller = user_from_json(self.client.get(f"{API}/myself").body).account_id
+        return self._caller
 
     def get_user(self, account_id: str) -> User | None:
         response = self.client.get(f"{API}/user", {"accountId": account_id}, accept=(404,))
         return None if response.status == 404 else user_from_json(response.body)
 
-    def search_users(self, query: str) -> list[User]:
-        """Active users whose display name or email starts with ``query`` (Atlassian's prefix search)."""
-        body = self.client.get(f"{API}/user/search", {"query": query, "maxResults": 100}).body or []
+    def find_by_email(self, email: str) -> list[User]:
+        """Active users whose display name or email starts with the address (Atlassian's prefix search); a user who
+        hides their email is found only by the whole address, without ``emailAddress``."""
+        body = self.client.get(f"{API}/user/search", {"query": email, "maxResults": 100}).body or []
         return [user_from_json(item) for item in body]
 
-    def user_group_ids(self, account_id: str) -> set[str] | None:
-        """IDs of every group the user is in, in one request; None when the user does not exist."""
-        response = self.client.get(f"{API}/user/groups", {"accountId": account_id}, accept=(404,))
-        if response.status == 404:
-            return None
-        return {item["groupId"] for item in response.body or [] if item.get("groupId")}
+    def email_not_found(self, email: str) -> UnknownUserError:
+        return UnknownUserError(
+            f"No active Atlassian account was found with email '{email}'. Likely causes: there is no such user (or "
+            "it is deactivated: user search only finds active users); the user's privacy settings hide the email; or "
+            "the calling account lacks the Browse users and groups permission",
+            hint=ACCOUNT_ID_REMEDY,
+        )
 
-    def user_groups(self, account_id: str) -> list[Group] | None:
-        """Every group the user is in, with names, in one request; None when the user does not exist."""
+    def groups_of(self, account_id: str) -> list[Group] | None:
         response = self.client.get(f"{API}/user/groups", {"accountId": account_id}, accept=(404,))
         if response.status == 404:
             return None
-        return [
-            Group(name=item.get("name"), group_id=item["groupId"])
-            for item in response.body or []
-            if item.get("groupId")
-        ]
+        return [Group(item.get("name"), item["groupId"]) for item in response.body or [] if item.get("groupId")]
 
     # ------------------------------------------------------------------ groups
 
@@ -112,8 +177,11 @@ class JiraCloudBackend:
     def iter_member_pages(self, group: Group) -> Iterator[MemberPage]:
         """Every member, inactive ones included, page by page; the pages after the first are fetched concurrently."""
         params = {"groupId": group.group_id, "includeInactiveUsers": "true"}
-        for body in self.client.iter_pages_concurrently(f"{API}/group/member", params, page_size=MEMBER_PAGE_SIZE):
-            yield MemberPage(tuple(user_from_json(v) for v in body["values"]), body.get("total"))
+        pages = self.client.iter_pages_concurrently(
+            f"{API}/group/member", params, PAGING, page_size=self.member_page_size
+        )
+        for page in pages:
+            yield MemberPage(tuple(user_from_json(v) for v in page.values), page.total)
 
     # ------------------------------------------------------------------ writes
 
@@ -127,23 +195,15 @@ class JiraCloudBackend:
 
     def _write(self, method: str, group: Group, user: User, *, params: dict, json: dict | None = None) -> str:
         adding = method == "POST"
+        path = f"{API}/group/user"
         try:
-            response = self.client.request(method, f"{API}/group/user", params=params, json=json, accept=(400,))
+            response = self.client.request(method, path, params=params, json=json, accept=(400,))
         except RetriesExhaustedError as exc:
-            return self._read_back(group, user, want_member=adding, error=exc)
+            return self.read_back(group, user, want_member=adding, error=exc)
         if response.status == 400:
             # Atlassian answers a duplicate add / a remove of a non-member with 400 and these words.
-            if not _mentions(response.body, "already a member" if adding else "not a member"):
-                raise self.client.error_for(method, f"{API}/group/user", 400, response.body, "")
+            phrase = "already a member" if adding else "not a member"
+            if not any(phrase in m.lower() for m in self.messages(response.body, "")):
+                raise self.client.error_for(method, path, 400, response.body, "")
             return CHANGED if response.unclear_earlier else UNCHANGED
         return CHANGED
-
-    def _read_back(self, group: Group, user: User, *, want_member: bool, error: AtlassianError) -> str:
-        """After a write whose outcome is unknown, look at the membership instead of guessing."""
-        try:
-            group_ids = self.user_group_ids(user.account_id)
-        except AtlassianError:
-            raise error from None
-        if group_ids is not None and (group.group_id in group_ids) == want_member:
-            return CHANGED
-        raise error

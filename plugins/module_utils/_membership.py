@@ -6,7 +6,7 @@
 
 """Reading a group's membership and the requested users, then applying a plan, at the fewest requests.
 
-Backend-neutral: it talks to a backend (``_jira_cloud.JiraCloudBackend`` today) and leaves decisions to the planner.
+It speaks the backend contract (``_backend.Backend``) only, and leaves decisions to the planner.
 """
 
 from __future__ import annotations
@@ -16,20 +16,21 @@ import math
 from dataclasses import dataclass, field
 from typing import Iterator
 
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import CHANGED, Backend, MemberPage
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
     AtlassianError,
     UnknownUserError,
+    operation,
 )
 from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import is_email
-from ansible_collections.orgsync.atlassian.plugins.module_utils._jira_cloud import CHANGED, MEMBER_PAGE_SIZE, MemberPage
-from ansible_collections.orgsync.atlassian.plugins.module_utils._lookup import (
+from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
+from ansible_collections.orgsync.atlassian.plugins.module_utils._planner import Plan
+from ansible_collections.orgsync.atlassian.plugins.module_utils._resolution import (
     email_index,
     known_member,
     raise_unresolved,
     resolve_each,
 )
-from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
-from ansible_collections.orgsync.atlassian.plugins.module_utils._planner import Plan
 
 # How the current membership was learnt.
 ALL_PAGES = "member_pages"
@@ -50,12 +51,12 @@ class Snapshot:
 
     def not_found_warnings(self) -> list[str]:
         """What the task says about each reference in ``not_found``: what was checked, and why nothing is done."""
-        label = self.group.name or self.group.group_id
+        label = self.group.label
         warnings = []
         for ref in self.not_found:
             if is_email(ref):
                 warnings.append(
-                    f"No active account has the email '{ref}' and no member of {label} shows it, so it is not a "
+                    f"No account was found with the email '{ref}' and no member of {label} shows it, so it is not a "
                     f"member of {label}: nothing to remove. A member whose privacy settings hide their email can only "
                     "be removed by accountId."
                 )
@@ -79,11 +80,11 @@ class ApplyResult:
         return bool(self.added or self.removed)
 
     def failure_details(self) -> list[dict]:
-        return [dict(user.summary(), action=action, reason=reason) for action, user, reason in self.failures]
+        return [dict(user.as_result(), action=action, reason=reason) for action, user, reason in self.failures]
 
     def failure_message(self) -> str:
-        """Which writes failed and why, and whether the others went through."""
-        details = " | ".join(f"{action} {user.label}: {reason}" for action, user, reason in self.failures)
+        """Which writes failed and why (each reason names its operation), and whether the others went through."""
+        details = " | ".join(reason for _action, _user, reason in self.failures)
         if len(self.failures) < self.attempted:
             progress = "; the others were applied, and a re-run retries only what is still missing"
         else:
@@ -96,29 +97,44 @@ class ApplyResult:
         return cls(added=list(plan.adds), removed=list(plan.removes), attempted=len(plan.adds) + len(plan.removes))
 
 
-def choose_strategy(*, total: int | None, first_page_size: int, distinct_users: int, need_complete: bool) -> str:
+def choose_strategy(
+    *,
+    total: int | None,
+    first_page_size: int,
+    distinct_users: int,
+    need_complete: bool,
+    page_size: int,
+    unsearchable_emails: bool = False,
+) -> str:
     """Read all member pages, or check each user's groups, whichever costs fewer requests.
 
     ``distinct_users`` counts the requested users that the first page does not already answer. Reading the other
     pages costs one request each, and then only the users who are not members need a lookup (members resolve from
-    the pages); checking per user costs a lookup and a ``user/groups`` request for each. So pages never cost more
+    the pages); checking per user costs a lookup and a groups-of-user request for each. So pages never cost more
     when there are no more of them than users, whoever turns out to be a member; beyond that, per user is chosen.
+    Without a total (cursor listings) the pages cannot be counted, so they are read. ``unsearchable_emails``: some
+    of those users are emails that the backend cannot look up with one search, and the group's own listing is the
+    cheapest place that may show them, so it is read.
     """
-    if need_complete or total is None:
+    if need_complete or total is None or unsearchable_emails:
         return ALL_PAGES
-    # Pages hold as many as the first one did: Atlassian may lower maxResults silently.
-    page_size = first_page_size or MEMBER_PAGE_SIZE
+    # Pages hold as many as the first one did: Atlassian may lower the page size silently.
+    page_size = first_page_size or page_size
     remaining_pages = math.ceil(max(total - first_page_size, 0) / page_size)
     return ALL_PAGES if remaining_pages <= distinct_users else PER_USER
 
 
 class MembershipService:
-    def __init__(self, backend) -> None:
+    def __init__(self, backend: Backend) -> None:
         self.backend = backend
-        self.client = backend.client
+
+    def caller_account_id(self) -> str:
+        with operation("finding out which account the credentials belong to"):
+            return self.backend.caller_account_id()
 
     def resolve_group(self, *, name: str | None, group_id: str | None) -> Group:
-        return self.backend.find_group(name=name, group_id=group_id)
+        with operation(f"looking up group {name or group_id}"):
+            return self.backend.find_group(name=name, group_id=group_id)
 
     def open_group(self, *, name: str | None, group_id: str | None) -> tuple[Group, Iterator[MemberPage]]:
         """The group, and its member pages to pass to ``snapshot``.
@@ -131,9 +147,14 @@ class MembershipService:
             group = self.resolve_group(name=name, group_id=None)
             return group, self.backend.iter_member_pages(group)
         pages = self.backend.iter_member_pages(Group(name=None, group_id=group_id))
+
+        def first_page() -> MemberPage | None:
+            with operation(f"reading the members of {group_id}"):
+                return next(pages, None)
+
         # In this order, so that a missing group fails with the lookup's message rather than the page's bare 404.
-        group, first = self.client.map_concurrently(
-            lambda step: step(), [lambda: self.resolve_group(name=None, group_id=group_id), lambda: next(pages, None)]
+        group, first = self.backend.concurrently(
+            lambda step: step(), [lambda: self.resolve_group(name=None, group_id=group_id), first_page]
         )
         return group, itertools.chain([first] if first is not None else [], pages)
 
@@ -150,30 +171,36 @@ class MembershipService:
 
         ``pages`` are the group's member pages from ``open_group``; read here when not given.
         ``missing_ok`` (removals): a reference that names no account is reported in ``Snapshot.not_found`` instead
-        of failing, since "not a member" already holds for it. Before concluding that, an email that user search
-        could not find is looked for in the whole member listing, which (unlike the search) shows deactivated
-        accounts: offboarding usually deactivates a leaver first and removes their groups afterwards.
+        of failing, since "not a member" already holds for it. Before concluding that, an email that the backend
+        could not find is looked for in the whole member listing, which shows deactivated accounts (Jira's user
+        search does not): offboarding usually deactivates a leaver first and removes their groups afterwards.
         Raises ``ResolutionError`` naming every reference that does not resolve to one person's account.
         """
-        pages = pages if pages is not None else self.backend.iter_member_pages(group)
-        first = next(pages, None)
+        backend = self.backend
+        pages = pages if pages is not None else backend.iter_member_pages(group)
+        with operation(f"reading the members of {group.label}"):
+            first = next(pages, None)
         members: dict[str, User] = {u.account_id: u for u in (first.users if first else ())}
         on_first_page = email_index(members)
+        unanswered = [ref for ref in refs if known_member(ref, members, on_first_page) is None]
         strategy = choose_strategy(
             total=first.total if first else 0,
             first_page_size=len(members),
-            distinct_users=sum(1 for ref in refs if known_member(ref, members, on_first_page) is None),
+            distinct_users=len(unanswered),
             need_complete=need_complete,
+            page_size=backend.member_page_size,
+            unsearchable_emails=not backend.email_search and any(is_email(ref) for ref in unanswered),
         )
 
         def read_other_pages() -> None:
-            for page in pages:
-                members.update((u.account_id, u) for u in page.users)
+            with operation(f"reading the members of {group.label}"):
+                for page in pages:
+                    members.update((u.account_id, u) for u in page.users)
 
         if strategy == ALL_PAGES:
             read_other_pages()
         # Members seen so far (all of them, or the first page) resolve without a lookup.
-        outcomes = resolve_each(self.backend, refs, members)
+        outcomes = resolve_each(backend, refs, members)
         unfound = [i for i, o in enumerate(outcomes) if isinstance(o, UnknownUserError)]
         if missing_ok and strategy == PER_USER and any(is_email(refs[i]) for i in unfound):
             # Read once for every such reference; this costs only the pages the per-user strategy skipped.
@@ -190,28 +217,38 @@ class MembershipService:
             return Snapshot(group, members, True, resolved, strategy, not_found)
         # Per-user: membership of the requested users only; the first page already told us about some of them.
         unknown = [u for u in resolved if u.account_id not in members]
-        group_ids = self.client.map_concurrently(lambda u: self.backend.user_group_ids(u.account_id), unknown)
+
+        def is_member(user: User) -> bool:
+            with operation(f"reading the groups of {user.label}"):
+                return any(g.group_id == group.group_id for g in backend.groups_of(user.account_id) or [])
+
         current = {u.account_id: u for u in resolved if u.account_id in members}
         current.update(
-            {u.account_id: u for u, ids in zip(unknown, group_ids, strict=True) if ids and group.group_id in ids}
+            {
+                u.account_id: u
+                for u, member in zip(unknown, backend.concurrently(is_member, unknown), strict=True)
+                if member
+            }
         )
         return Snapshot(group, current, False, resolved, strategy, not_found)
 
     def apply(self, group: Group, plan: Plan) -> ApplyResult:
         """Send the writes; one failing user does not stop the others."""
-        operations = [("add", u) for u in plan.adds] + [("remove", u) for u in plan.removes]
+        writes = [("add", u) for u in plan.adds] + [("remove", u) for u in plan.removes]
 
-        def run(operation: tuple[str, User]) -> str | AtlassianError:
-            action, user = operation
+        def run(write: tuple[str, User]) -> str | AtlassianError:
+            action, user = write
             try:
                 if action == "add":
-                    return self.backend.add_member(group, user)
-                return self.backend.remove_member(group, user)
+                    with operation(f"adding {user.label} to {group.label}"):
+                        return self.backend.add_member(group, user)
+                with operation(f"removing {user.label} from {group.label}"):
+                    return self.backend.remove_member(group, user)
             except AtlassianError as exc:
                 return exc
 
-        result = ApplyResult(attempted=len(operations))
-        for (action, user), outcome in zip(operations, self.client.map_concurrently(run, operations), strict=True):
+        result = ApplyResult(attempted=len(writes))
+        for (action, user), outcome in zip(writes, self.backend.concurrently(run, writes), strict=True):
             if isinstance(outcome, AtlassianError):
                 result.failures.append((action, user, outcome.message))
             elif outcome == CHANGED:

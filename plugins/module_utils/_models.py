@@ -16,12 +16,16 @@ class User:
     account_id: str
     email: str | None = None  # None when the user's privacy settings hide it
     display_name: str | None = None
-    active: bool = True
+    # None when the API does not say (Confluence Cloud's user objects have no such field).
+    active: bool | None = True
     account_type: str = "atlassian"
 
-    def summary(self) -> dict:
-        """The shape modules return for a user (``added``/``removed`` entries)."""
-        return {"account_id": self.account_id, "email": self.email, "display_name": self.display_name}
+    def as_result(self, *, detailed: bool = False) -> dict:
+        """How modules return a user: ``added``/``removed`` entries, or with ``detailed`` the info modules' entries."""
+        result = {"account_id": self.account_id, "email": self.email, "display_name": self.display_name}
+        if detailed:
+            result.update(active=self.active, account_type=self.account_type)
+        return result
 
     @property
     def label(self) -> str:
@@ -34,5 +38,10 @@ class Group:
     name: str | None
     group_id: str
 
-    def summary(self) -> dict:
+    def as_result(self) -> dict:
         return {"name": self.name, "group_id": self.group_id}
+
+    @property
+    def label(self) -> str:
+        """How a person reads this group in messages: its name when known, else its id."""
+        return self.name or self.group_id

@@ -13,6 +13,8 @@ from typing import Iterator
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import Backend
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends import check_backend_name, open_backend
 from ansible_collections.orgsync.atlassian.plugins.module_utils._client import (
     REQUESTS_IMPORT_ERROR,
     AtlassianClient,
@@ -23,7 +25,6 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._connection impo
     settings_from_params,
 )
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import AtlassianError
-from ansible_collections.orgsync.atlassian.plugins.module_utils._jira_cloud import JiraCloudBackend
 
 
 class AtlassianModule:
@@ -41,6 +42,7 @@ class AtlassianModule:
             self.ansible.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR, **self.result)
         with self.errors_reported():
             self.settings = settings_from_params(self.params)
+            check_backend_name(self.settings.backend)
         # Mask the derived base64 Basic credential too: Ansible only knows the raw no_log values.
         self.ansible.no_log_values.update(secret_values(self.settings))
 
@@ -72,12 +74,15 @@ class AtlassianModule:
             self.fail(exc.message, **extra)
 
     @contextmanager
-    def jira_cloud(self) -> Iterator[JiraCloudBackend]:
-        """A backend on a fresh client session, closed afterwards; its errors are reported as failures."""
+    def backend(self) -> Iterator[Backend]:
+        """The backend (named by the ``backend`` option, or found by ``auto``) on a fresh client session, closed
+        afterwards; its errors are reported as failures, and the result says which backend was used."""
         client = AtlassianClient(self.settings)
         try:
             with self.errors_reported():
-                yield JiraCloudBackend(client)
+                name, backend = open_backend(client)
+                self.result["backend"] = name
+                yield backend
         finally:
             client.close()
 

@@ -38,14 +38,7 @@ def group_selector(params: dict) -> tuple[str | None, str | None]:
 
 def membership_request(params: dict) -> MembershipRequest:
     group, group_id = group_selector(params)
-    if params.get("user") is not None and params.get("users") is not None:
-        raise ConfigurationError(
-            "Both user and users are set", hint="Use user for one person, or users for a list, not both"
-        )
-    if params.get("user") is None and params.get("users") is None:
-        raise ConfigurationError(
-            "Neither user nor users is set", hint="Set user (one email or accountId) or users (a list of them)"
-        )
+    exactly_one(params, "user", "users", "for example user: jane@acme.com, or users: a list of them")
     exclusive = bool(params.get("exclusive"))
     state = params.get("state") or "present"
     if exclusive and state == "absent":
@@ -54,7 +47,7 @@ def membership_request(params: dict) -> MembershipRequest:
             hint="Use state=present with exclusive=true to make the listed users the only members, or drop exclusive "
             "to remove the listed users",
         )
-    if params.get("user") is not None:
+    if params.get("user") not in (None, ""):
         users = check_references([params["user"]], "user")
     else:
         users = check_references(params["users"], "users")

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: atlassian_group_member
-short_description: Make sure users are in, or out of, an Atlassian Cloud group
+short_description: Make sure users are in, or out of, an Atlassian group
 version_added: 1.0.0
 description:
-  - Adds users to, or removes them from, a Jira / Confluence Cloud group (the site's shared user directory).
+  - Adds users to, or removes them from, a group of an Atlassian Cloud site (the directory Jira and Confluence
+    share), through the Jira Cloud or the Confluence Cloud REST API (O(backend)).
   - Each user is given by email address or by accountId; emails are resolved to accountIds for you, matching the
     whole address exactly (case-insensitive), so V(jo@acme.com) never picks V(jo@acme.com.au).
   - Idempotent. It reads the current membership first, writes only what differs, and reports C(changed) only when a
@@ -76,7 +77,15 @@ options:
       - Not allowed with O(state=absent).
     type: bool
     default: false
+notes:
+  - On a Confluence-only site (O(backend=confluence_cloud)), Confluence has no email search. An email resolves from
+    the group's own member listing, then from the member listings of the groups that grant Confluence access (read
+    once per task), then from a name search whose results count only when they show that very email. A user whose
+    privacy settings hide their email, or who has no Confluence access, must be given by accountId there.
 seealso:
+  - name: Confluence Cloud REST API, groups
+    description: The endpoints this module calls with O(backend=confluence_cloud).
+    link: https://developer.atlassian.com/cloud/confluence/rest/v1/api-group-group/
   - name: Jira Cloud REST API, group membership
     description: The endpoints this module calls.
     link: https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-groups/
@@ -126,6 +135,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+backend:
+  description: The backend used, as named by O(backend) or found by O(backend=auto).
+  returned: always, once it is known (failures about the options come before)
+  type: str
+  sample: confluence_cloud
 group:
   description: The group, with both its name and its id.
   returned: success, and failures after the group was found
@@ -197,10 +211,10 @@ def main() -> None:
     with module.errors_reported():
         wanted = membership_request(module.params)
 
-    with module.jira_cloud() as backend:
+    with module.backend() as backend:
         service = MembershipService(backend)
         group, pages = service.open_group(name=wanted.group, group_id=wanted.group_id)
-        module.result["group"] = group.summary()
+        module.result["group"] = group.as_result()
         snapshot = service.snapshot(
             group,
             wanted.users,
@@ -213,7 +227,7 @@ def main() -> None:
             snapshot.users,
             state=wanted.state,
             exclusive=wanted.exclusive,
-            caller_account_id=backend.caller_account_id() if wanted.exclusive else None,
+            caller_account_id=service.caller_account_id() if wanted.exclusive else None,
             membership_complete=snapshot.complete,
         )
         outcome = ApplyResult.predicted(plan) if module.check_mode else service.apply(group, plan)
@@ -221,16 +235,14 @@ def main() -> None:
     for warning in snapshot.not_found_warnings():
         module.warn(warning)
     for member in plan.protected:
-        module.warn(f"Kept {member.label} in {group.name}: exclusive never removes the calling account.")
+        module.warn(f"Kept {member.label} in {group.label}: exclusive never removes the calling account.")
     module.result.update(
         changed=outcome.changed,
-        added=[u.summary() for u in outcome.added],
-        removed=[u.summary() for u in outcome.removed],
+        added=[u.as_result() for u in outcome.added],
+        removed=[u.as_result() for u in outcome.removed],
     )
     if module.diff_mode and snapshot.complete:
-        module.result["diff"] = membership_diff(
-            group.name or group.group_id, snapshot.current, outcome.added, outcome.removed
-        )
+        module.result["diff"] = membership_diff(group.label, snapshot.current, outcome.added, outcome.removed)
     if outcome.failures:
         module.fail(outcome.failure_message(), failed_users=outcome.failure_details())
     module.exit()

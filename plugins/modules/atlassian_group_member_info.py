@@ -11,9 +11,10 @@ module: atlassian_group_member_info
 short_description: List the members of an Atlassian Cloud group
 version_added: 1.0.0
 description:
-  - Returns every member of a Jira / Confluence Cloud group, given by name or id, reading all pages (Atlassian returns
-    at most 50 members a page).
-  - Inactive (deactivated) members are included unless O(include_inactive=false).
+  - Returns every member of an Atlassian Cloud group, given by name or id, reading all pages (Jira returns at most 50
+    members a page, Confluence 200).
+  - Inactive (deactivated) members are included unless O(include_inactive=false). Confluence Cloud does not say which
+    members are deactivated, so there every member is listed.
   - RV(users) lists the members in the form M(orgsync.atlassian.atlassian_group_member) takes, so that today's
     membership can be written into a playbook and managed with
     O(orgsync.atlassian.atlassian_group_member#module:exclusive=true) from then on, like C(terraform import).
@@ -85,6 +86,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+backend:
+  description: The backend used, as named by O(backend) or found by O(backend=auto).
+  returned: always, once it is known (failures about the options come before)
+  type: str
+  sample: confluence_cloud
 group:
   description: The group, with both its name and its id.
   returned: success
@@ -117,7 +123,7 @@ members:
       type: str
       sample: Jane Doe
     active:
-      description: Whether the account is active.
+      description: Whether the account is active; V(null) where the API does not say (Confluence Cloud).
       type: bool
       sample: true
     account_type:
@@ -137,12 +143,12 @@ users:
   sample: ["jane@acme.com", "5b10a2844c20165700ede008"]
 """
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._lookup import (
+from ansible_collections.orgsync.atlassian.plugins.module_utils._info_output import (
     group_members,
     member_references,
     non_person_members,
-    user_details,
 )
+from ansible_collections.orgsync.atlassian.plugins.module_utils._membership import MembershipService
 from ansible_collections.orgsync.atlassian.plugins.module_utils._module import AtlassianModule
 from ansible_collections.orgsync.atlassian.plugins.module_utils._module_params import group_selector
 
@@ -158,21 +164,21 @@ def main() -> None:
     with module.errors_reported():
         name, group_id = group_selector(module.params)
 
-    with module.jira_cloud() as backend:
-        group = backend.find_group(name=name, group_id=group_id)
+    with module.backend() as backend:
+        group = MembershipService(backend).resolve_group(name=name, group_id=group_id)
         members = group_members(backend, group, include_inactive=module.params["include_inactive"])
 
     others = non_person_members(members)
     if others:
         labels = ", ".join(f"{m.display_name} ({m.account_id}, {m.account_type})" for m in others)
         module.warn(
-            f"{group.name} has {len(others)} members that are not people's accounts: {labels}. "
+            f"{group.label} has {len(others)} members that are not people's accounts: {labels}. "
             "orgsync.atlassian.atlassian_group_member refuses such accounts, so feeding 'users' back to it fails "
             "until they are removed from the list (and exclusive=true would then remove them from the group)."
         )
     module.exit(
-        group=group.summary(),
-        members=[user_details(m) for m in members],
+        group=group.as_result(),
+        members=[m.as_result(detailed=True) for m in members],
         users=member_references(members),
     )
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: atlassian_user_info
-short_description: Look up Atlassian Cloud users by email or accountId
+short_description: Look up Atlassian users by email or accountId
 version_added: 1.0.0
 description:
   - Finds Atlassian Cloud accounts by email address or accountId and returns their accountId, email, display name,
@@ -45,6 +45,9 @@ options:
     type: bool
     default: false
 notes:
+  - On a Confluence-only site (O(backend=confluence_cloud)) emails resolve from group member listings and a name
+    search, as M(orgsync.atlassian.atlassian_group_member) describes; a user who hides their email is found there by
+    accountId only.
   - Atlassian's user search finds active accounts only, so a deactivated account can be looked up by its accountId but
     not by its email.
   - A user whose privacy settings hide their email is still found by the exact full email; RV(users[].email) is then
@@ -81,6 +84,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+backend:
+  description: The backend used, as named by O(backend) or found by O(backend=auto).
+  returned: always, once it is known (failures about the options come before)
+  type: str
+  sample: confluence_cloud
 users:
   description:
     - One entry per distinct requested user, in the order given.
@@ -105,7 +113,7 @@ users:
       type: str
       sample: Jane Doe
     active:
-      description: Whether the account is active.
+      description: Whether the account is active; V(null) where the API does not say (Confluence Cloud).
       type: bool
       sample: true
     account_type:
@@ -127,10 +135,11 @@ users:
           type: str
 """
 
+from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import operation
 from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import check_references
-from ansible_collections.orgsync.atlassian.plugins.module_utils._lookup import resolve_references, user_details
 from ansible_collections.orgsync.atlassian.plugins.module_utils._module import AtlassianModule
 from ansible_collections.orgsync.atlassian.plugins.module_utils._module_params import exactly_one
+from ansible_collections.orgsync.atlassian.plugins.module_utils._resolution import resolve_references
 
 ARGUMENT_SPEC = dict(
     user=dict(type="str"),
@@ -151,13 +160,17 @@ def main() -> None:
     with module.errors_reported():
         refs = requested_references(module.params)
 
-    with module.jira_cloud() as backend:
+    with module.backend() as backend:
         users = resolve_references(backend, refs)
-        entries = [dict(reference=ref, **user_details(user)) for ref, user in zip(refs, users, strict=True)]
+        entries = [dict(reference=ref, **user.as_result(detailed=True)) for ref, user in zip(refs, users, strict=True)]
         if module.params["include_groups"]:
-            groups = backend.client.map_concurrently(lambda u: backend.user_groups(u.account_id) or [], users)
-            for entry, user_groups in zip(entries, groups, strict=True):
-                entry["groups"] = [g.summary() for g in user_groups]
+
+            def groups_of(user):
+                with operation(f"reading the groups of {user.label}"):
+                    return backend.groups_of(user.account_id) or []
+
+            for entry, user_groups in zip(entries, backend.concurrently(groups_of, users), strict=True):
+                entry["groups"] = [g.as_result() for g in user_groups]
     module.exit(users=entries)
 
 

@@ -57,13 +57,21 @@ def test_definition_is_a_valid_awx_custom_credential_type():
     assert definition["kind"] in CUSTOM_KINDS
     fields = definition["inputs"]["fields"]
     ids = [f["id"] for f in fields]
-    assert ids == ["url", "username", "api_token", "bearer_token"]
+    # New fields are only ever appended, and optional: credentials saved with an older definition keep working.
+    assert ids == ["url", "username", "api_token", "bearer_token", "backend"]
     assert all(FIELD_ID.match(i) for i in ids) and len(set(ids)) == len(ids)
     assert all(f["type"] == "string" and f.get("label") for f in fields)
     assert {f["id"] for f in fields if f.get("secret")} == {"api_token", "bearer_token"}
     assert set(definition["inputs"]["required"]) <= set(ids)
     env = definition["injectors"]["env"]
-    assert set(env) == {"ATLASSIAN_URL", "ATLASSIAN_USERNAME", "ATLASSIAN_API_TOKEN", "ATLASSIAN_BEARER_TOKEN"}
+    assert set(env) == {
+        "ATLASSIAN_URL",
+        "ATLASSIAN_USERNAME",
+        "ATLASSIAN_API_TOKEN",
+        "ATLASSIAN_BEARER_TOKEN",
+        "ATLASSIAN_BACKEND",
+    }
+    assert definition["inputs"]["required"] == ["url"]
     assert not any(var.startswith("ANSIBLE_") for var in env)
     assert set(definition["injectors"]) == {"env"}
     # AWX validates the templates against the defined fields with StrictUndefined: no unknown names.
@@ -86,6 +94,7 @@ def test_unset_inputs_render_as_empty_strings_and_secrets_are_hidden_in_safe_env
         "ATLASSIAN_USERNAME": "",
         "ATLASSIAN_API_TOKEN": "",
         "ATLASSIAN_BEARER_TOKEN": "tok",
+        "ATLASSIAN_BACKEND": "",  # unset: the modules' default, auto
     }
     assert render_env(definition, inputs, safe=True)["ATLASSIAN_BEARER_TOKEN"] == HIDDEN
 

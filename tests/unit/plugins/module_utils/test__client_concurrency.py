@@ -11,15 +11,17 @@ import pytest
 from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient
 from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import settings_from_params
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import RetriesExhaustedError
+from ansible_collections.orgsync.atlassian.plugins.module_utils._paging import OffsetPaging
 from ansible_collections.orgsync.atlassian.plugins.module_utils._retry import Clock, RateGate
 
 MEMBERS = "/rest/api/3/group/member"
 BIG = {"groupname": "big-group", "includeInactiveUsers": "true"}  # 120 members: pages of 50, 50, 20
+JIRA_PAGING = OffsetPaging()
 
 
 def _read(client) -> tuple[list[str], list[int]]:
-    pages = list(client.iter_pages_concurrently(MEMBERS, BIG))
-    return [v["accountId"] for p in pages for v in p["values"]], [len(p["values"]) for p in pages]
+    pages = list(client.iter_pages_concurrently(MEMBERS, BIG, JIRA_PAGING, page_size=50))
+    return [v["accountId"] for p in pages for v in p.values], [len(p.values) for p in pages]
 
 
 def _starts(emulator) -> list[int]:
@@ -34,8 +36,8 @@ def test_pages_after_the_first_are_fetched_together_and_yielded_in_order(emulato
 
 
 def test_a_caller_that_stops_after_the_first_page_pays_one_request(emulator, client_for):
-    pages = client_for(emulator, workers=4).iter_pages_concurrently(MEMBERS, BIG)
-    assert len(next(pages)["values"]) == 50
+    pages = client_for(emulator, workers=4).iter_pages_concurrently(MEMBERS, BIG, JIRA_PAGING, page_size=50)
+    assert len(next(pages).values) == 50
     pages.close()
     assert _starts(emulator) == [0]
 
@@ -69,12 +71,12 @@ def test_a_page_found_empty_in_the_batch_counts_as_the_first_attempt(emulator, c
     # The batch's empty answer is the first attempt at that page; iter_pages asks again within max_retries (3), and
     # a page that stays empty fails the read rather than cutting the listing short.
     emulator.configure(faults=[{"action": "empty_page", "path": MEMBERS, "skip": 1, "times": times}])
-    pages = client_for(emulator, workers=4).iter_pages_concurrently(MEMBERS, BIG)
+    pages = client_for(emulator, workers=4).iter_pages_concurrently(MEMBERS, BIG, JIRA_PAGING, page_size=50)
     if times is None:
         with pytest.raises(RetriesExhaustedError, match="empty page at startAt=50 that claims more follow"):
             list(pages)
     else:
-        assert sum(len(p["values"]) for p in pages) == 120
+        assert sum(len(p.values) for p in pages) == 120
     starts = _starts(emulator)
     assert max(starts.count(at) for at in starts) == (2 if times == 1 else 4)
 

@@ -70,4 +70,4 @@ def test_settings_repr_hides_secrets():
     assert "super-secret-token" not in repr(settings)
     bearer = settings_from_params({"url": "https://acme.atlassian.net", "bearer_token": "bearer-secret"})
     assert "bearer-secret" not in repr(bearer)
-    assert bearer.auth_scheme == "bearer"
+    assert bearer.bearer_token == "bearer-secret" and bearer.api_token is None and bearer.username is None

@@ -6,16 +6,16 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import CHANGED, UNCHANGED, SiteProbe
+from ansible_collections.orgsync.atlassian.plugins.module_utils._client import secret_values
+from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import settings_from_params
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import AtlassianError, ResolutionError
-from ansible_collections.orgsync.atlassian.plugins.module_utils._jira_cloud import (
-    CHANGED,
-    UNCHANGED,
-    JiraCloudBackend,
-)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._jira_cloud import JiraCloudBackend
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
 
 JANE = User("5b10a2844c20165700ede003", "jane@acme.example", "Jane Doe")
 DESIGN = Group("team-design", "c2d4e6f8-1a3b-4c5d-8e7f-9a0b1c2d3e4f")
+GATEWAY = {"url": "https://acme.atlassian.net", "username": "a@acme.example", "api_token": "t"}
 
 
 @pytest.fixture
@@ -36,6 +36,7 @@ def test_unknown_group_is_a_resolution_error(backend):
 def test_member_pages_include_inactive_and_hidden_members(backend):
     platform = backend.find_group(name="team-platform")
     members = [u for page in backend.iter_member_pages(platform) for u in page.users]
+    assert all(page.total == 4 for page in backend.iter_member_pages(platform))
     by_name = {u.display_name: u for u in members}
     assert not by_name["Ivan Former"].active
     assert by_name["Deploy Bot"].account_type == "app"
@@ -46,9 +47,13 @@ def test_member_pages_include_inactive_and_hidden_members(backend):
 def test_lookups(backend):
     assert backend.get_user(JANE.account_id) == JANE
     assert backend.get_user("no-such-account") is None
-    assert {u.email for u in backend.search_users("jo@acme.example")} == {"jo@acme.example", "jo@acme.example.au"}
-    assert DESIGN.group_id not in backend.user_group_ids(JANE.account_id)
-    assert backend.user_group_ids("no-such-account") is None
+    assert {u.email for u in backend.find_by_email("jo@acme.example")} == {"jo@acme.example", "jo@acme.example.au"}
+    assert {g.name for g in backend.groups_of(JANE.account_id)} == {
+        "jira-software-users",
+        "confluence-users",
+        "team-platform",
+    }
+    assert backend.groups_of("no-such-account") is None
 
 
 def test_caller_comes_from_the_response_header_without_an_extra_request(emulator, backend):
@@ -98,3 +103,68 @@ def test_other_400s_are_errors(emulator, backend):
     with pytest.raises(AtlassianError) as err:
         backend.add_member(DESIGN, User("", None, None))
     assert err.value.status in (400, 404)
+
+
+# ------------------------------------------------------------------ how Jira's errors read, and what they advise
+
+
+@pytest.mark.parametrize(
+    ("params", "hint_fragment"),
+    [
+        ({"api_token": "wrong"}, "username is the email address"),
+        ({"bearer_token": "admin-api-token"}, "not a bearer token"),
+    ],
+)
+def test_401_is_translated_with_a_remedy_and_no_secret(emulator, client_for, params, hint_fragment):
+    backend = JiraCloudBackend(client_for(emulator, **params))
+    with pytest.raises(AtlassianError) as err:
+        backend.find_group(name="team-design")
+    assert err.value.status == 401
+    assert "Client must be authenticated" in err.value.message
+    assert hint_fragment in err.value.message
+    for secret in secret_values(backend.client.settings):
+        assert secret not in err.value.message and secret not in repr(err.value)
+
+
+def test_403_and_404_hints(emulator, client_for):
+    bob = JiraCloudBackend(client_for(emulator, username="bob@acme.example", api_token="bob-api-token"))
+    with pytest.raises(AtlassianError) as err:
+        bob.add_member(DESIGN, JANE)
+    assert err.value.status == 403 and "site administration" in err.value.message
+    assert "You do not have permission to manage groups" in err.value.message  # Jira's own words, from errorMessages
+    with pytest.raises(AtlassianError) as err:
+        JiraCloudBackend(client_for(emulator)).add_member(Group("gone", "00000000-0000-4000-8000-000000000000"), JANE)
+    assert err.value.status == 404 and "group name or group_id" in err.value.message
+
+
+def test_error_collection_messages(backend):
+    body = {"errorMessages": ["a"], "errors": {"f": "b"}}
+    assert backend.messages(body, "") == ["a", "f: b"]
+    assert backend.messages({"message": "gateway says no"}, "") == ["gateway says no"]
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "recognised"),
+    [
+        (200, {"deploymentType": "Cloud", "baseUrl": "https://acme.atlassian.net"}, True),
+        (200, {"deploymentType": "Server"}, False),  # Jira Data Center: another backend
+        (401, None, True),  # the path exists: Jira refused the credentials
+        (404, {"errorMessages": ["nope"]}, False),  # no Jira on this site
+        (200, None, False),  # a web page
+    ],
+)
+def test_recognises_a_jira_cloud_site_from_server_info(status, body, recognised):
+    assert JiraCloudBackend.recognises_site(SiteProbe(status, body)) is recognised
+
+
+def test_recognises_the_jira_gateway_url():
+    assert JiraCloudBackend.recognises_url(
+        settings_from_params({**GATEWAY, "url": "https://api.atlassian.com/ex/jira/1"})
+    )
+    assert not JiraCloudBackend.recognises_url(settings_from_params(GATEWAY))
+
+
+def test_an_email_nobody_has_names_the_causes_and_the_remedy(backend):
+    message = backend.email_not_found("ghost@acme.example").message
+    for phrase in ("ghost@acme.example", "deactivated", "privacy", "Browse users and groups", "accountId"):
+        assert phrase in message

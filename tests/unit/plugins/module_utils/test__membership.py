@@ -35,7 +35,10 @@ def service(emulator, client_for):
     ],
 )
 def test_choose_strategy(total, first, users, complete, expected):
-    assert choose_strategy(total=total, first_page_size=first, distinct_users=users, need_complete=complete) == expected
+    assert (
+        choose_strategy(total=total, first_page_size=first, distinct_users=users, page_size=50, need_complete=complete)
+        == expected
+    )
 
 
 def test_member_emails_resolve_without_user_search(emulator, service):
@@ -122,7 +125,7 @@ def test_removing_references_that_name_nobody_is_not_an_error(emulator, service)
     plan = plan_membership(snapshot.current, snapshot.users, state="absent", membership_complete=snapshot.complete)
     assert plan.removes == () and not plan.changed
     warnings = snapshot.not_found_warnings()
-    assert "No active account has the email 'ghost@acme.example' and no member of big-group shows it" in warnings[0]
+    assert "No account was found with the email 'ghost@acme.example' and no member of big-group shows it" in warnings[0]
     assert warnings[1] == (
         "No account has accountId '5b10a2844c20165700edefff', so it is not a member of big-group: nothing to remove."
     )

@@ -48,12 +48,18 @@ def paths(emulator) -> list[str]:
     ],
 )
 def test_planner_picks_the_cheaper_membership_check(total, first, users, expected):
-    assert choose_strategy(total=total, first_page_size=first, distinct_users=users, need_complete=False) == expected
+    assert (
+        choose_strategy(total=total, first_page_size=first, distinct_users=users, page_size=50, need_complete=False)
+        == expected
+    )
 
 
 @pytest.mark.parametrize("users", [0, 1, 1000])
 def test_exclusive_and_diff_always_read_every_page(users):
-    assert choose_strategy(total=5000, first_page_size=50, distinct_users=users, need_complete=True) == ALL_PAGES
+    assert (
+        choose_strategy(total=5000, first_page_size=50, distinct_users=users, page_size=50, need_complete=True)
+        == ALL_PAGES
+    )
 
 
 def test_users_on_the_first_page_cost_nothing_more(emulator, service):
@@ -85,7 +91,7 @@ def test_by_name_the_group_is_looked_up_first(emulator, service):
 def test_by_id_the_lookup_runs_alongside_the_first_page(emulator, service):
     group, pages = service.open_group(name=None, group_id=BIG_ID)
     # The name comes from the lookup; the first page is already read, the rest only when asked for.
-    assert group.summary() == {"name": "big-group", "group_id": BIG_ID}
+    assert group.as_result() == {"name": "big-group", "group_id": BIG_ID}
     assert sorted(paths(emulator)) == ["group/bulk", "group/member"]
     assert len(list(pages)) == 3
     assert sorted(paths(emulator)) == ["group/bulk"] + ["group/member"] * 3

@@ -4,7 +4,10 @@
 
 from __future__ import annotations
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._lookup import member_references, non_person_members
+from ansible_collections.orgsync.atlassian.plugins.module_utils._info_output import (
+    member_references,
+    non_person_members,
+)
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import User
 
 

@@ -4,18 +4,17 @@
 
 # This file is internal to the orgsync.atlassian collection; its API may change without notice.
 
-"""Read-only lookups for the info modules: users by reference, a group's members, and how to write a member back.
+"""User references (emails, accountIds) to accounts, through a backend and the rules of ``_identity``.
 
-Resolution applies the rules of ``_identity`` (the ones the membership module applies) through a backend's
-``search_users`` / ``get_user``, so a reference that ``atlassian_user_info`` resolves is one ``atlassian_group_member``
-accepts, and one it refuses is refused with the same message.
+The membership service and ``atlassian_user_info`` both resolve here, so a reference that ``atlassian_user_info``
+resolves is one ``atlassian_group_member`` accepts, and one it refuses is refused with the same message.
 """
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+from typing import Mapping
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import ResolutionError
+from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import ResolutionError, operation
 from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import (
     PERSON_ACCOUNT_TYPE,
     check_account,
@@ -23,7 +22,7 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import
     pick_user_for_email,
     reference_key,
 )
-from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
+from ansible_collections.orgsync.atlassian.plugins.module_utils._models import User
 
 
 def email_index(members: Mapping[str, User]) -> dict[str, list[User]]:
@@ -37,7 +36,7 @@ def email_index(members: Mapping[str, User]) -> dict[str, list[User]]:
 
 def known_member(ref: str, members: Mapping[str, User], by_email: Mapping[str, list[User]]) -> User | None:
     """The member ``ref`` names when the members already read tell without a lookup: an accountId among them, or an
-    email that exactly one of them shows on a person's account (anything else is left to the search's rules)."""
+    email that exactly one of them shows on a person's account (anything else is left to the backend's rules)."""
     if is_email(ref):
         matches = by_email.get(reference_key(ref), [])
         return matches[0] if len(matches) == 1 and matches[0].account_type == PERSON_ACCOUNT_TYPE else None
@@ -54,9 +53,12 @@ def resolve_reference(
     ref = ref.strip()
     members = members or {}
     member = known_member(ref, members, by_email if by_email is not None else email_index(members))
-    if is_email(ref):
-        return member or pick_user_for_email(ref, backend.search_users(ref))
-    return check_account(member or backend.get_user(ref), ref)
+    if member is not None:
+        return check_account(member, ref) if not is_email(ref) else member
+    with operation(f"looking up {ref}"):
+        if is_email(ref):
+            return pick_user_for_email(ref, backend.find_by_email(ref), backend.email_not_found(ref))
+        return check_account(backend.get_user(ref), ref)
 
 
 def resolve_each(backend, refs: list[str], members: Mapping[str, User] | None = None) -> list[User | ResolutionError]:
@@ -70,7 +72,7 @@ def resolve_each(backend, refs: list[str], members: Mapping[str, User] | None = 
         except ResolutionError as exc:
             return exc
 
-    return backend.client.map_concurrently(resolve_one, refs)
+    return backend.concurrently(resolve_one, refs)
 
 
 def raise_unresolved(
@@ -88,47 +90,6 @@ def raise_unresolved(
     return [o for o in outcomes if isinstance(o, User)]
 
 
-def resolve_references(
-    backend, refs: list[str], *, members: Mapping[str, User] | None = None, consequence: str = ""
-) -> list[User]:
+def resolve_references(backend, refs: list[str], *, consequence: str = "") -> list[User]:
     """Every reference resolved (concurrently, order kept), or one ``ResolutionError`` listing each failure."""
-    return raise_unresolved(resolve_each(backend, refs, members), consequence=consequence)
-
-
-def user_details(user: User) -> dict:
-    """The shape the info modules return for one account."""
-    return {
-        "account_id": user.account_id,
-        "email": user.email,
-        "display_name": user.display_name,
-        "active": user.active,
-        "account_type": user.account_type,
-    }
-
-
-def group_members(backend, group: Group, *, include_inactive: bool) -> list[User]:
-    """Every member of the group (all pages), in the order Atlassian lists them, optionally without inactive ones."""
-    members: dict[str, User] = {}
-    for page in backend.iter_member_pages(group):
-        members.update((u.account_id, u) for u in page.users)
-    return [u for u in members.values() if include_inactive or u.active]
-
-
-def member_references(members: Iterable[User]) -> list[str]:
-    """How to name each member so that ``atlassian_group_member`` resolves it back to exactly that account.
-
-    The email when it is visible, the account is active and no other member shares it; otherwise the accountId.
-    User search finds only active accounts and an email shared by two accounts is ambiguous, so in those cases only
-    the accountId is certain to name the same account again.
-    """
-    members = list(members)
-    owners: dict[str, int] = {}
-    for member in members:
-        if member.email:
-            owners[member.email.lower()] = owners.get(member.email.lower(), 0) + 1
-    return [m.email if m.email and m.active and owners[m.email.lower()] == 1 else m.account_id for m in members]
-
-
-def non_person_members(members: Iterable[User]) -> list[User]:
-    """Members that are not people's Atlassian accounts (apps, customers); ``atlassian_group_member`` refuses them."""
-    return [m for m in members if m.account_type != PERSON_ACCOUNT_TYPE]
+    return raise_unresolved(resolve_each(backend, refs), consequence=consequence)

@@ -1,0 +1,156 @@
+# -*- coding: utf-8 -*-
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright: contributors to orgsync.atlassian
+
+# This file is internal to the orgsync.atlassian collection; its API may change without notice.
+
+"""The backend contract: what the membership service and the modules need from one Atlassian product API.
+
+A backend is one file (``_jira_cloud.py``, ``_confluence_cloud.py``, ...) holding a subclass of ``Backend``, and one
+line in the table of ``_backends.py``. Everything above it (the service, the planner, the modules) speaks only this
+contract; everything below it (``_client.py``) knows only HTTP. A backend owns its product's knowledge: paths, paging
+style, how error bodies read and what to advise for each status, how the caller is identified, and how a user
+reference becomes an account.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any, Callable, ClassVar, Iterable, Iterator, TypeVar
+
+from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient, ErrorReader
+from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import ConnectionSettings
+from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import AtlassianError, UnknownUserError
+from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# Outcomes of one membership write.
+CHANGED = "changed"
+UNCHANGED = "unchanged"
+
+# Kinds of user reference a backend may accept.
+EMAIL = "email"
+ACCOUNT_ID = "account_id"
+
+
+@dataclass(frozen=True)
+class MemberPage:
+    """One page of a group's members, and the group's size when the API says (``None`` otherwise)."""
+
+    users: tuple[User, ...]
+    total: int | None
+
+
+@dataclass(frozen=True)
+class SiteProbe:
+    """The one answer ``auto`` asks a site for (see ``_backends.detect``): its status and JSON body, if any."""
+
+    status: int | None
+    body: Any
+
+
+class Backend(ErrorReader, ABC):
+    """One product API. Subclasses declare what they are (the class attributes) and implement the operations.
+
+    A backend is also its client's ``ErrorReader``: it knows how its product's error bodies read and what to advise
+    for each status, so every ``HttpError`` raised while it is in use speaks that product's language.
+    """
+
+    # -- what a backend declares about itself -------------------------------------------------------------------
+    #: Members a page of ``iter_member_pages`` holds at most (the API may lower it; pages are counted as received).
+    member_page_size: ClassVar[int]
+    #: Whether member pages say how many members the group has (the strategy counts pages only when they do).
+    total_known: ClassVar[bool]
+    #: Whether the pages after the first may be fetched together once the total is known.
+    concurrent_pages: ClassVar[bool]
+    #: The kinds of user reference it resolves (``EMAIL``, ``ACCOUNT_ID``; Data Center adds usernames).
+    reference_kinds: ClassVar[frozenset[str]]
+    #: Whether an email resolves with one search request. When it does not (Confluence has no email search), the
+    #: group's own member listing is the first place to look, so reading it beats checking users one by one.
+    email_search: ClassVar[bool]
+
+    def __init__(self, client: AtlassianClient) -> None:
+        self.client = client
+        client.errors = self
+
+    # -- choosing a backend (``backend: auto``) ------------------------------------------------------------------
+
+    @classmethod
+    def recognises_url(cls, settings: ConnectionSettings) -> bool:
+        """Whether the URL alone says this backend is meant (an API gateway URL names its product). No request."""
+        return False
+
+    @classmethod
+    def recognises_site(cls, probe: SiteProbe) -> bool:
+        """Whether the site's answer to the probe (``_backends.PROBE_PATH``) says this backend is meant."""
+        return False
+
+    # -- groups --------------------------------------------------------------------------------------------------
+
+    @abstractmethod
+    def find_group(self, *, name: str | None = None, group_id: str | None = None) -> Group:
+        """The group with this name (case-insensitive) or id, with both filled in; ``ResolutionError`` if none."""
+
+    @abstractmethod
+    def iter_member_pages(self, group: Group) -> Iterator[MemberPage]:
+        """Every member of the group, deactivated ones included, page by page (lazily: a caller that stops after
+        the first page pays one request)."""
+
+    # -- users ---------------------------------------------------------------------------------------------------
+
+    @abstractmethod
+    def find_by_email(self, email: str) -> list[User]:
+        """The accounts this email may name, for ``_identity.pick_user_for_email`` to choose from.
+
+        May include accounts whose email only starts the same way (Jira's search is a prefix search) and a single
+        account whose email is hidden when the API matched the whole address; must not include anything matched on
+        other grounds (a name) unless its email is shown and equal. Called concurrently: implementations that read
+        shared listings must read each at most once per task.
+        """
+
+    def email_not_found(self, email: str) -> UnknownUserError:
+        """The error for an email that names no account: what was searched, the likely causes, and the remedy."""
+        return UnknownUserError(f"No account was found with email '{email}'")
+
+    @abstractmethod
+    def get_user(self, account_id: str) -> User | None:
+        """The account with this id (deactivated ones too), or ``None`` when there is none."""
+
+    @abstractmethod
+    def groups_of(self, account_id: str) -> list[Group] | None:
+        """Every group the user is in (one listing), or ``None`` when the API says the user does not exist."""
+
+    @abstractmethod
+    def caller_account_id(self) -> str:
+        """The accountId of the account the credentials belong to (``exclusive`` never removes it)."""
+
+    # -- writes --------------------------------------------------------------------------------------------------
+
+    @abstractmethod
+    def add_member(self, group: Group, user: User) -> str:
+        """Make the user a member. ``CHANGED``, or ``UNCHANGED`` when the API says it already was (a race with
+        another writer); raises ``HttpError`` otherwise."""
+
+    @abstractmethod
+    def remove_member(self, group: Group, user: User) -> str:
+        """Make the user not a member. ``CHANGED``, or ``UNCHANGED`` when the API says it already was not."""
+
+    # -- shared mechanics ----------------------------------------------------------------------------------------
+
+    def concurrently(self, func: Callable[[T], R], items: Iterable[T]) -> list[R]:
+        """``[func(item) ...]`` within this backend's concurrency and rate limits; order kept."""
+        return self.client.map_concurrently(func, items)
+
+    def read_back(self, group: Group, user: User, *, want_member: bool, error: AtlassianError) -> str:
+        """After a write whose outcome is unknown (its retries ran out), look at the membership instead of guessing:
+        ``CHANGED`` if it holds as wanted, else the write's own error."""
+        try:
+            groups = self.groups_of(user.account_id)
+        except AtlassianError:
+            raise error from None
+        if groups is not None and any(g.group_id == group.group_id for g in groups) == want_member:
+            return CHANGED
+        raise error

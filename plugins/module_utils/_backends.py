@@ -1,0 +1,75 @@
+# -*- coding: utf-8 -*-
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright: contributors to orgsync.atlassian
+
+# This file is internal to the orgsync.atlassian collection; its API may change without notice.
+
+"""The table of backends (the ``backend`` option's values) and how ``backend: auto`` picks one.
+
+Like community.hashi_vault's table of auth methods: adding a backend is adding its file and one line here.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import Backend, SiteProbe
+from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient
+from ansible_collections.orgsync.atlassian.plugins.module_utils._confluence_cloud import ConfluenceCloudBackend
+from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import AUTO
+from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import ConfigurationError, operation
+from ansible_collections.orgsync.atlassian.plugins.module_utils._jira_cloud import JiraCloudBackend
+
+# In the order ``auto`` asks them: on a site with both products, the first that recognises it wins.
+BACKENDS: dict[str, type[Backend]] = {
+    "jira_cloud": JiraCloudBackend,
+    "confluence_cloud": ConfluenceCloudBackend,
+}
+
+# The one request ``auto`` may send. Jira (Cloud and Data Center) answers it with its deploymentType, anonymously
+# allowed; a site without Jira answers 404. v2, because Data Center has no v3.
+PROBE_PATH = "/rest/api/2/serverInfo"
+# Any refusal is an answer worth reading, except 429, which is retried like any rate-limited request.
+PROBE_ACCEPT = tuple(status for status in range(400, 500) if status != 429)
+
+
+def check_backend_name(name: str) -> None:
+    if name != AUTO and name not in BACKENDS:
+        raise ConfigurationError(
+            f"backend '{name}' is not one this collection knows",
+            hint=f"Set backend to one of {', '.join([AUTO, *BACKENDS])} (or leave it unset for {AUTO})",
+        )
+
+
+def open_backend(client: AtlassianClient) -> tuple[str, Backend]:
+    """The backend named by the ``backend`` option, or the one ``auto`` recognises, on ``client``.
+
+    ``auto`` costs at most one request (``PROBE_PATH``), and none when the URL alone tells (a gateway URL names its
+    product); an explicit ``backend`` costs none.
+    """
+    name = client.settings.backend
+    check_backend_name(name)
+    if name == AUTO:
+        name = detect(client)
+    return name, BACKENDS[name](client)
+
+
+def detect(client: AtlassianClient) -> str:
+    for name, backend in BACKENDS.items():
+        if backend.recognises_url(client.settings):
+            return name
+    probe = probe_site(client)
+    for name, backend in BACKENDS.items():
+        if backend.recognises_site(probe):
+            return name
+    url = client.settings.base_url
+    seen = f"HTTP {probe.status}" if probe.body is not None else f"HTTP {probe.status} without a JSON body"
+    raise ConfigurationError(
+        f"{url} does not answer like an Atlassian site this collection knows (GET {PROBE_PATH} gave {seen})",
+        hint=f"Check url (the site URL, for example https://acme.atlassian.net), or set the backend option to one of "
+        f"{', '.join(BACKENDS)} to say which API it is",
+    )
+
+
+def probe_site(client: AtlassianClient) -> SiteProbe:
+    with operation(f"finding out which Atlassian API {client.settings.base_url} serves (backend: {AUTO})"):
+        response = client.request("GET", PROBE_PATH, accept=PROBE_ACCEPT, non_json_ok=True)
+    return SiteProbe(response.status, response.body)

@@ -1,0 +1,278 @@
+# -*- coding: utf-8 -*-
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright: contributors to orgsync.atlassian
+
+# This file is internal to the orgsync.atlassian collection; its API may change without notice.
+
+"""The Confluence Cloud REST v1 backend (``backend: confluence_cloud``), for sites without Jira.
+
+Confluence Cloud has no email search. An email resolves from what Confluence shows: the member listings of the target
+group and of the groups that grant Confluence access (every user with access is in one), read at most once per task,
+then a CQL search by the name the address suggests, whose results count only when they show that very email.
+Nothing else is guessed.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import Any, Iterator
+
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import (
+    ACCOUNT_ID,
+    CHANGED,
+    EMAIL,
+    UNCHANGED,
+    Backend,
+    MemberPage,
+    SiteProbe,
+)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient
+from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import ConnectionSettings
+from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
+    ResolutionError,
+    RetriesExhaustedError,
+    UnknownUserError,
+)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import ACCOUNT_ID_REMEDY
+from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
+from ansible_collections.orgsync.atlassian.plugins.module_utils._paging import StartLimitPaging
+
+GATEWAY = "https://api.atlassian.com/ex/confluence/<cloudId>"
+# Members come 200 a page at most (a larger limit is refused with 400); the first page asks for the total so that
+# the strategy can count pages and the rest can be fetched together.
+MEMBER_PAGING = StartLimitPaging(total_param="shouldReturnTotalSize")
+LIST_PAGING = StartLimitPaging()
+PAGE_LIMIT = 200
+# Groups whose members have Confluence access ("user"); their listings are where every active user shows.
+ACCESS_TYPE = "user"
+# Characters that separate the words of a name in an email's local part (jane.doe, jane_doe, jane-doe).
+_NAME_SEPARATORS = re.compile(r"[._\-+]+")
+
+
+def user_from_json(data: dict) -> User:
+    return User(
+        account_id=data["accountId"],
+        # Hidden by the user's privacy settings: an empty string.
+        email=data.get("email") or None,
+        display_name=data.get("displayName") or data.get("publicName"),
+        # Confluence's user object does not say whether the account is active.
+        active=None,
+        # "" when Confluence does not know; only "app" marks an account that is not a person's.
+        account_type=data.get("accountType") or "atlassian",
+    )
+
+
+def group_from_json(data: dict) -> Group:
+    return Group(name=data.get("name"), group_id=data["id"])
+
+
+class ConfluenceCloudBackend(Backend):
+    member_page_size = PAGE_LIMIT
+    total_known = True
+    concurrent_pages = True
+    reference_kinds = frozenset({EMAIL, ACCOUNT_ID})
+    email_search = False
+
+    def __init__(self, client: AtlassianClient) -> None:
+        super().__init__(client)
+        # A site URL (https://acme.atlassian.net) or the gateway URL gets /wiki; a URL given with /wiki already
+        # (https://acme.atlassian.net/wiki) does not get it twice.
+        self.api = "/rest/api" if client.settings.base_url.endswith("/wiki") else "/wiki/rest/api"
+        self._caller: str | None = None
+        # Every account a member listing showed during this task, by lower-cased email; and the groups whose whole
+        # listing was read, so that none is read twice.
+        self._lock = threading.Lock()
+        self._by_email: dict[str, dict[str, User]] = {}
+        self._listed: set[str] = set()
+        self._access_groups: list[Group] | None = None
+        self._access_reading = threading.Lock()
+
+    @classmethod
+    def recognises_url(cls, settings: ConnectionSettings) -> bool:
+        return "/ex/confluence/" in settings.base_url + "/" or settings.base_url.endswith("/wiki")
+
+    @classmethod
+    def recognises_site(cls, probe: SiteProbe) -> bool:
+        # No Jira answers at this address: on an Atlassian Cloud site, that leaves Confluence. A site that is not
+        # Atlassian at all is told apart by the first Confluence request (its answer is then a web page, not JSON).
+        return probe.status == 404
+
+    # ------------------------------------------------------------------ errors
+
+    def messages(self, body: Any, text: str) -> list[str]:
+        # {"statusCode": 404, "data": {"errors": [{"message": {"translation": "...", "args": []}}], ...},
+        #  "message": "..."}
+        messages = super().messages(body, text)
+        data = body.get("data") if isinstance(body, dict) else None
+        for error in (data.get("errors") if isinstance(data, dict) else None) or []:
+            message = error.get("message") if isinstance(error, dict) else None
+            translation = message.get("translation") if isinstance(message, dict) else message
+            if translation and str(translation) not in messages:
+                messages.append(str(translation))
+        return messages
+
+    def hint(self, status: int) -> str | None:
+        if status == 401:
+            if self.client.settings.bearer_token:
+                return (
+                    "Atlassian rejected the bearer_token. bearer_token is for an OAuth 2.0 access token, used with the "
+                    f"gateway URL {GATEWAY}; an Atlassian Cloud API token is not a bearer token: pass it as api_token "
+                    "with username set to the account's email"
+                )
+            return (
+                "Atlassian rejected the credentials. Check that username is the email address of the account that "
+                "created the API token and api_token is the token itself (the collection builds base64(email:"
+                "api_token) itself); that the token has not expired or been revoked; and that a scoped API token "
+                f"(service accounts) is used with the gateway URL {GATEWAY}, not the site URL"
+            )
+        if status == 403:
+            return (
+                "The account is authenticated but lacks permission. Changing group membership in Confluence needs "
+                "site administration (organization or site admin); reading groups and their members needs "
+                "permission to view users and groups. OAuth tokens need the write:confluence-groups (or "
+                "write:group:confluence) scope"
+            )
+        if status == 404:
+            return "The group or user was not found. Check the group name or group_id, and the user's accountId"
+        return None
+
+    def url_hint(self, base_url: str) -> str:
+        return (
+            super().url_hint(base_url) + f": it is the site URL, for example https://acme.atlassian.net (the "
+            f"collection adds /wiki/rest/api), or the gateway URL {GATEWAY}; set backend if the site is not "
+            "Confluence Cloud"
+        )
+
+    # ------------------------------------------------------------------ groups
+
+    def find_group(self, *, name: str | None = None, group_id: str | None = None) -> Group:
+        path, params = (
+            (f"{self.api}/group/by-id", {"id": group_id}) if group_id else (f"{self.api}/group/by-name", {"name": name})
+        )
+        response = self.client.get(path, params, accept=(404,))
+        if response.status != 404 and isinstance(response.body, dict) and response.body.get("id"):
+            return group_from_json(response.body)
+        wanted = f"id '{group_id}'" if group_id else f"name '{name}'"
+        raise ResolutionError(
+            f"No group with {wanted} exists on {self.client.settings.base_url}",
+            hint="Check the spelling (admin.atlassian.com > Directory > Groups); groups are not created by this module",
+            status=404,
+        )
+
+    def iter_member_pages(self, group: Group) -> Iterator[MemberPage]:
+        """Every member, 200 a page; the pages after the first are fetched concurrently. Every member seen is
+        remembered by email, so that resolving an email never reads this listing again."""
+        pages = self.client.iter_pages_concurrently(
+            f"{self.api}/group/{group.group_id}/membersByGroupId", {}, MEMBER_PAGING, page_size=PAGE_LIMIT
+        )
+        for page in pages:
+            users = tuple(user_from_json(v) for v in page.values)
+            self._remember(users)
+            yield MemberPage(users, page.total)
+        with self._lock:
+            self._listed.add(group.group_id)
+
+    def _remember(self, users: tuple[User, ...]) -> None:
+        with self._lock:
+            for user in users:
+                if user.email:
+                    self._by_email.setdefault(user.email.lower(), {})[user.account_id] = user
+
+    # ------------------------------------------------------------------ users
+
+    def caller_account_id(self) -> str:
+        if self._caller is None:
+            self._caller = self.client.get(f"{self.api}/user/current").body["accountId"]
+        return self._caller
+
+    def get_user(self, account_id: str) -> User | None:
+        response = self.client.get(f"{self.api}/user", {"accountId": account_id}, accept=(404,))
+        return None if response.status == 404 else user_from_json(response.body)
+
+    def groups_of(self, account_id: str) -> list[Group] | None:
+        # Confluence does not document what it answers for an unknown accountId; the listing is then empty.
+        pages = self.client.iter_pages(
+            f"{self.api}/user/memberof", {"accountId": account_id}, LIST_PAGING, page_size=PAGE_LIMIT
+        )
+        return [group_from_json(item) for page in pages for item in page.values]
+
+    def find_by_email(self, email: str) -> list[User]:
+        """Accounts showing exactly this email: in the listings already read, else in the listings of the groups
+        that grant Confluence access (read once for every email of the task), else in a CQL name search."""
+        key = email.strip().lower()
+        with self._lock:
+            known = key in self._by_email
+        if not known:
+            self._read_access_listings()
+        with self._lock:
+            found = list(self._by_email.get(key, {}).values())
+        return found or self._search_by_name(key)
+
+    def _read_access_listings(self) -> None:
+        # One reader at a time: the others wait for it rather than read the same listings again.
+        with self._access_reading:
+            if self._access_groups is not None:
+                return
+            groups = [
+                group_from_json(item)
+                for page in self.client.iter_pages(
+                    f"{self.api}/group", {"accessType": ACCESS_TYPE}, LIST_PAGING, page_size=PAGE_LIMIT
+                )
+                for item in page.values
+            ]
+            for group in groups:
+                with self._lock:
+                    listed = group.group_id in self._listed
+                if not listed:
+                    for _page in self.iter_member_pages(group):
+                        pass
+            self._access_groups = groups
+
+    def _search_by_name(self, email: str) -> list[User]:
+        """A CQL search for the name the address suggests (jane.doe@ -> "jane doe"); only results that show this
+        very email count, so a namesake is never taken for the person."""
+        name = _NAME_SEPARATORS.sub(" ", email.split("@", 1)[0]).replace('"', "").replace("\\", "").strip()
+        if not name:
+            return []
+        body = self.client.get(f"{self.api}/search/user", {"cql": f'user.fullname~"{name}"', "limit": 50}).body or {}
+        users = [user_from_json(r["user"]) for r in body.get("results") or [] if isinstance(r.get("user"), dict)]
+        return [u for u in users if u.email and u.email.lower() == email]
+
+    def email_not_found(self, email: str) -> UnknownUserError:
+        groups = ", ".join(g.label for g in self._access_groups or []) or "none found"
+        return UnknownUserError(
+            f"No Confluence account was found with email '{email}'. Confluence Cloud has no email search, so the "
+            f"address was looked for in the member listings of the group and of the groups that grant Confluence "
+            f"access ({groups}), and by a name search. Likely causes: there is no such user; the user's privacy "
+            "settings hide the email; or the user has no Confluence access",
+            hint=ACCOUNT_ID_REMEDY,
+        )
+
+    # ------------------------------------------------------------------ writes
+
+    def add_member(self, group: Group, user: User) -> str:
+        path = f"{self.api}/group/userByGroupId"
+        try:
+            response = self.client.request(
+                "POST", path, params={"groupId": group.group_id}, json={"accountId": user.account_id}, accept=(400,)
+            )
+        except RetriesExhaustedError as exc:
+            return self.read_back(group, user, want_member=True, error=exc)
+        if response.status == 400:
+            # What Confluence answers for an existing member is not documented; if it refuses with these words, the
+            # membership already holds (a race with another writer, or our own earlier attempt).
+            if not any("already" in m.lower() for m in self.messages(response.body, "")):
+                raise self.client.error_for("POST", path, 400, response.body, "")
+            return CHANGED if response.unclear_earlier else UNCHANGED
+        return CHANGED
+
+    def remove_member(self, group: Group, user: User) -> str:
+        """DELETE answers 204 whether or not the user was a member (documented), so the answer cannot tell whether
+        this changed anything: the membership read before the plan does (a member is the only one removed)."""
+        path = f"{self.api}/group/userByGroupId"
+        try:
+            self.client.request("DELETE", path, params={"groupId": group.group_id, "accountId": user.account_id})
+        except RetriesExhaustedError as exc:
+            return self.read_back(group, user, want_member=False, error=exc)
+        return CHANGED

@@ -1,0 +1,47 @@
+# -*- coding: utf-8 -*-
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright: contributors to orgsync.atlassian
+
+# This file is internal to the orgsync.atlassian collection; its API may change without notice.
+
+"""What the read-only modules return: a group's members, and how to name them for ``atlassian_group_member``."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import operation
+from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import PERSON_ACCOUNT_TYPE
+from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
+
+
+def group_members(backend, group: Group, *, include_inactive: bool) -> list[User]:
+    """Every member of the group (all pages), in the order the API lists them, optionally without deactivated ones
+    (a member whose status the API does not tell is kept)."""
+    members: dict[str, User] = {}
+    with operation(f"reading the members of {group.label}"):
+        for page in backend.iter_member_pages(group):
+            members.update((u.account_id, u) for u in page.users)
+    return [u for u in members.values() if include_inactive or u.active is not False]
+
+
+def member_references(members: Iterable[User]) -> list[str]:
+    """How to name each member so that ``atlassian_group_member`` resolves it back to exactly that account.
+
+    The email when it is visible, the account is not known to be deactivated and no other member shares it;
+    otherwise the accountId. User search finds only active accounts and an email shared by two accounts is
+    ambiguous, so in those cases only the accountId is certain to name the same account again.
+    """
+    members = list(members)
+    owners: dict[str, int] = {}
+    for member in members:
+        if member.email:
+            owners[member.email.lower()] = owners.get(member.email.lower(), 0) + 1
+    return [
+        m.email if m.email and m.active is not False and owners[m.email.lower()] == 1 else m.account_id for m in members
+    ]
+
+
+def non_person_members(members: Iterable[User]) -> list[User]:
+    """Members that are not people's Atlassian accounts (apps, customers); ``atlassian_group_member`` refuses them."""
+    return [m for m in members if m.account_type != PERSON_ACCOUNT_TYPE]

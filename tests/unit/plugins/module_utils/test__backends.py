@@ -1,0 +1,145 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright: contributors to orgsync.atlassian
+"""The table of backends and ``backend: auto``: which backend a site gets, and at what cost (at most one request).
+
+A small real HTTP server stands in for sites the emulator does not play (a web site that is not Atlassian, a Jira
+Data Center server), and counts the requests.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import threading
+from typing import Any
+
+import pytest
+
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends import (
+    BACKENDS,
+    PROBE_PATH,
+    check_backend_name,
+    open_backend,
+)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient
+from ansible_collections.orgsync.atlassian.plugins.module_utils._confluence_cloud import ConfluenceCloudBackend
+from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import settings_from_params
+from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import ConfigurationError
+from ansible_collections.orgsync.atlassian.plugins.module_utils._jira_cloud import JiraCloudBackend
+
+
+class Site:
+    """Answers every GET with one status, body and content type; records the paths asked for."""
+
+    def __init__(self, status: int, body: Any, content_type: str = "application/json") -> None:
+        self.paths: list[str] = []
+        site = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                site.paths.append(self.path)
+                data = (json.dumps(body) if content_type == "application/json" else body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def site_factory():
+    sites: list[Site] = []
+
+    def make(status: int, body: Any, content_type: str = "application/json") -> Site:
+        sites.append(Site(status, body, content_type))
+        return sites[-1]
+
+    yield make
+    for site in sites:
+        site.close()
+
+
+def client(url: str, **params: Any) -> AtlassianClient:
+    return AtlassianClient(
+        settings_from_params({"url": url, "username": "a@acme.example", "api_token": "t", "max_retries": 0, **params})
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "expected"),
+    [
+        (200, {"deploymentType": "Cloud", "baseUrl": "https://acme.atlassian.net"}, JiraCloudBackend),
+        (404, {"errorMessages": ["Not found"]}, ConfluenceCloudBackend),  # no Jira on this Cloud site
+        (
+            401,
+            {"message": "Client must be authenticated to access this resource.", "status-code": 401},
+            JiraCloudBackend,
+        ),
+    ],
+)
+def test_auto_asks_the_site_once(site_factory, status, body, expected):
+    site = site_factory(status, body)
+    name, backend = open_backend(client(site.url))
+    assert isinstance(backend, expected) and BACKENDS[name] is expected
+    assert site.paths == [PROBE_PATH]
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/ex/jira/11223344-a1b2-3b33-c444-def123456789", JiraCloudBackend),
+        ("/ex/confluence/11223344-a1b2-3b33-c444-def123456789", ConfluenceCloudBackend),
+        ("/wiki", ConfluenceCloudBackend),
+    ],
+)
+def test_a_url_that_names_its_product_costs_no_request(site_factory, path, expected):
+    site = site_factory(500, {"never": "asked"})
+    assert isinstance(open_backend(client(site.url + path))[1], expected)
+    assert site.paths == []
+
+
+@pytest.mark.parametrize("name", ["jira_cloud", "confluence_cloud"])
+def test_an_explicit_backend_costs_no_request(site_factory, name):
+    site = site_factory(500, {"never": "asked"})
+    assert isinstance(open_backend(client(site.url, backend=name))[1], BACKENDS[name])
+    assert site.paths == []
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "content_type", "seen"),
+    [
+        (200, "<!doctype html><title>Acme intranet</title>", "text/html", "HTTP 200 without a JSON body"),
+        (200, {"deploymentType": "Server", "version": "9.12.0"}, "application/json", "HTTP 200"),
+        (400, {"whatever": True}, "application/json", "HTTP 400"),
+    ],
+)
+def test_a_site_that_no_backend_recognises_gets_a_clear_error(site_factory, status, body, content_type, seen):
+    site = site_factory(status, body, content_type)
+    with pytest.raises(ConfigurationError) as caught:
+        open_backend(client(site.url))
+    assert caught.value.message == (
+        f"{site.url} does not answer like an Atlassian site this collection knows (GET {PROBE_PATH} gave {seen}). "
+        "Check url (the site URL, for example https://acme.atlassian.net), or set the backend option to one of "
+        "jira_cloud, confluence_cloud to say which API it is."
+    )
+    assert site.paths == [PROBE_PATH]
+
+
+def test_an_unknown_backend_name_is_refused_before_any_request():
+    with pytest.raises(ConfigurationError) as caught:
+        check_backend_name("jira")
+    assert caught.value.message == (
+        "backend 'jira' is not one this collection knows. Set backend to one of auto, jira_cloud, confluence_cloud "
+        "(or leave it unset for auto)."
+    )

@@ -34,6 +34,13 @@ class Context:
     def credentials(self) -> tuple[str, str]:
         return ADMIN_EMAIL, ADMIN_TOKEN
 
+    def module_env(self) -> dict[str, str]:
+        """The ATLASSIAN_* environment the module variants run with. The backend is named, as a performance-minded
+        user would: left at auto it costs one more request per task (a probe of the site)."""
+        import harness
+
+        return harness.connection_env(self.url, *self.credentials(), ATLASSIAN_BACKEND=self.workload.backend)
+
 
 @dataclass
 class Result:

@@ -73,6 +73,7 @@ class Workload:
     min_requests_note: str
     member_pages: int  # pages of 50 the group's members fill when the job starts
     account_of: dict[str, str] = field(default_factory=dict)  # email -> accountId, for checking samples
+    backend: str = "jira_cloud"  # what the module variants name in ATLASSIAN_BACKEND
 
     def lower_bound_seconds(self, rate_limit_rps: float) -> float:
         return self.min_requests / rate_limit_rps

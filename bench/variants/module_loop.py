@@ -46,7 +46,7 @@ def run(ctx):
     from bench.measure import Result, count
 
     workload = ctx.workload
-    env = harness.connection_env(ctx.url, *ctx.credentials())
+    env = ctx.module_env()
 
     def timed(play, users, name):
         before = count(ctx.emulator)

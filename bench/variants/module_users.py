@@ -37,7 +37,7 @@ def run(ctx):
         playbook([task]),
         collection=ctx.collection,
         workdir=ctx.workdir,
-        env=harness.connection_env(ctx.url, *ctx.credentials()),
+        env=ctx.module_env(),
         extra_vars={"bench_users": workload.users},
         timeout=1800,
     )

@@ -160,6 +160,8 @@ def main() -> None:
     with module.errors_reported():
         refs = requested_references(module.params)
 
+    if not refs:
+        module.exit(users=[])  # nothing to look up: not even which backend the site speaks
     with module.backend() as backend:
         users = resolve_references(backend, refs)
         entries = [dict(reference=ref, **user.as_result(detailed=True)) for ref, user in zip(refs, users, strict=True)]

@@ -55,7 +55,8 @@ def test_bench_runs_every_workload_and_variant_on_tiny_sizes(tmp_path):
             wall, _api, requests, throttled = rows[(workload, f"({variant})")][2:6]
             assert float(wall) > 0 and int(requests.replace(",", "")) > 0 and throttled.isdigit()
         assert (workload, "lower bound") in rows
-    # (b) ran a sample and says so; (a) on W2 reads the 72 members in 2 pages after the group lookup, nothing else.
+    # (b) ran a sample and says so; (a) on W2 reads the 72 members in 2 pages after the group lookup, nothing else
+    # (the backend is named, so there is no probe).
     assert "extrapolated" in rows[("W1", "(b)")][8]
     assert rows[("W2", "(a)")][4] == "3"
     assert "## Targets" in text

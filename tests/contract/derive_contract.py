@@ -1,22 +1,22 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Copyright: contributors to orgsync.atlassian
-"""Derive the API contract the integration tests hold the collection and the emulator to.
+"""Derive the API contracts the integration tests hold the collection and the emulator to, one per product API.
 
-Input: the Jira Cloud platform REST v3 OpenAPI extract that the emulator's schema tests also use
-(``tests/emulator/openapi/jira-platform-groups-users.openapi.json``, the shared reference extract re-indented; its
-``info.x-source`` names the upstream mirror, commit and path).
-Output: ``jira-groups-users.contract.json``: only the operations the collection or the emulator uses, with their
-parameters, request and response schemas and status codes; descriptions, summaries, titles, examples and vendor
-``x-`` extensions stripped; ``x-derived-from`` recording where it came from. Nothing is invented, with one recorded
-exception (``x-contract-additions``): the spec lists per operation the statuses Atlassian thought worth documenting,
-while Atlassian's rate-limiting guide says any REST API can answer 429 and some 503s carry Retry-After; those (and
-the transient 5xx the collection retries) are added where missing, without a body schema, since the body is not
-documented.
+Inputs: the OpenAPI extracts the emulator's schema tests also use (``tests/emulator/openapi/``): Jira Cloud platform
+REST v3 (the shared reference extract re-indented, plus serverInfo from the same spec blob) and Confluence Cloud REST
+v1 (the shared reference extract as is); each records its upstream mirror, commit and path in ``info.x-source``.
+Outputs: ``jira-groups-users.contract.json`` and ``confluence-groups.contract.json``: only the operations the
+collection or the emulator uses, with their parameters, request and response schemas and status codes; descriptions,
+summaries, titles, examples and vendor ``x-`` extensions stripped; ``x-derived-from`` recording where each came from.
+Nothing is invented, with one recorded exception (``x-contract-additions``): a spec lists per operation the statuses
+Atlassian thought worth documenting, while Atlassian's rate-limiting guide says any REST API can answer 429 and some
+503s carry Retry-After; those (and the transient 5xx the collection retries) are added where missing, without a body
+schema, since the body is not documented.
 
-    python tests/contract/derive_contract.py            # rewrite the contract
-    python tests/contract/derive_contract.py --check    # exit 1 if the committed file is stale
+    python tests/contract/derive_contract.py            # rewrite the contracts
+    python tests/contract/derive_contract.py --check    # exit 1 if a committed file is stale
 
-A test (tests/integration/test_contract.py) fails when the committed contract differs from a fresh derivation.
+A test (tests/integration/test_contract.py) fails when a committed contract differs from a fresh derivation.
 """
 
 from __future__ import annotations
@@ -26,32 +26,92 @@ import copy
 import hashlib
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-SOURCE = HERE.parent / "emulator" / "openapi" / "jira-platform-groups-users.openapi.json"
-CONTRACT = HERE / "jira-groups-users.contract.json"
+OPENAPI_DIR = HERE.parent / "emulator" / "openapi"
 
-# Who uses each operation. The collection: plugins/module_utils/_jira_cloud.py. The emulator serves these too, plus
-# the group create/get/delete and picker routes that tests use for set-up. A test checks both lists against the code.
-COLLECTION_OPERATIONS = (
-    ("/rest/api/3/myself", "get"),
-    ("/rest/api/3/user", "get"),
-    ("/rest/api/3/user/search", "get"),
-    ("/rest/api/3/user/groups", "get"),
-    ("/rest/api/3/group/bulk", "get"),
-    ("/rest/api/3/group/member", "get"),
-    ("/rest/api/3/group/user", "post"),
-    ("/rest/api/3/group/user", "delete"),
+
+@dataclass(frozen=True)
+class ContractSpec:
+    """One product API's contract: where it comes from, where it goes, and which operations it keeps."""
+
+    product: str
+    source: Path
+    output: Path
+    title: str
+    # Who uses each operation. The collection: its backend file; the emulator serves these too, plus routes that
+    # tests use for set-up. A test checks both lists against the code.
+    collection_operations: tuple[tuple[str, str], ...]
+    emulator_only_operations: tuple[tuple[str, str], ...]
+    note: str
+    # The spec's server when it is usable as a base URL; else the one to validate against (recorded in the output).
+    server: str | None = None
+
+    @property
+    def operations(self) -> tuple[tuple[str, str], ...]:
+        return self.collection_operations + self.emulator_only_operations
+
+
+JIRA = ContractSpec(
+    product="jira",
+    source=OPENAPI_DIR / "jira-platform-groups-users.openapi.json",
+    output=HERE / "jira-groups-users.contract.json",
+    title="Jira Cloud groups and users: the subset orgsync.atlassian uses",
+    collection_operations=(
+        ("/rest/api/3/serverInfo", "get"),
+        ("/rest/api/3/myself", "get"),
+        ("/rest/api/3/user", "get"),
+        ("/rest/api/3/user/search", "get"),
+        ("/rest/api/3/user/groups", "get"),
+        ("/rest/api/3/group/bulk", "get"),
+        ("/rest/api/3/group/member", "get"),
+        ("/rest/api/3/group/user", "post"),
+        ("/rest/api/3/group/user", "delete"),
+    ),
+    emulator_only_operations=(
+        ("/rest/api/3/group", "get"),
+        ("/rest/api/3/group", "post"),
+        ("/rest/api/3/group", "delete"),
+        ("/rest/api/3/groups/picker", "get"),
+    ),
+    note="v2 (/rest/api/2) is the same API on Cloud (spec narrative 'Version'); validators map it to v3.",
 )
-EMULATOR_ONLY_OPERATIONS = (
-    ("/rest/api/3/group", "get"),
-    ("/rest/api/3/group", "post"),
-    ("/rest/api/3/group", "delete"),
-    ("/rest/api/3/groups/picker", "get"),
+CONFLUENCE = ContractSpec(
+    product="confluence",
+    source=OPENAPI_DIR / "confluence-groups.openapi.json",
+    output=HERE / "confluence-groups.contract.json",
+    title="Confluence Cloud groups and users: the subset orgsync.atlassian uses",
+    collection_operations=(
+        ("/wiki/rest/api/group", "get"),
+        ("/wiki/rest/api/group/by-name", "get"),
+        ("/wiki/rest/api/group/by-id", "get"),
+        ("/wiki/rest/api/group/{groupId}/membersByGroupId", "get"),
+        ("/wiki/rest/api/group/userByGroupId", "post"),
+        ("/wiki/rest/api/group/userByGroupId", "delete"),
+        ("/wiki/rest/api/user", "get"),
+        ("/wiki/rest/api/user/current", "get"),
+        ("/wiki/rest/api/user/memberof", "get"),
+        ("/wiki/rest/api/search/user", "get"),
+    ),
+    emulator_only_operations=(
+        ("/wiki/rest/api/group", "post"),
+        ("/wiki/rest/api/group", "delete"),
+        ("/wiki/rest/api/group/by-id", "delete"),
+        ("/wiki/rest/api/group/picker", "get"),
+        ("/wiki/rest/api/group/member", "get"),
+        ("/wiki/rest/api/group/{groupName}", "get"),
+        ("/wiki/rest/api/group/{groupName}/member", "get"),
+        ("/wiki/rest/api/group/user", "post"),
+        ("/wiki/rest/api/group/user", "delete"),
+        ("/wiki/rest/api/user/bulk", "get"),
+    ),
+    note="The spec's server is scheme-relative (//your-domain.atlassian.net); the contract names it with https.",
+    server="https://your-domain.atlassian.net",
 )
-OPERATIONS = COLLECTION_OPERATIONS + EMULATOR_ONLY_OPERATIONS
+CONTRACTS = (JIRA, CONFLUENCE)
 
 # Documentation only: none of these changes what a request or response may contain.
 DOC_KEYS = frozenset({"description", "summary", "title", "example", "examples", "externalDocs", "tags"})
@@ -128,9 +188,9 @@ def used_scopes(operations: list[dict]) -> set[str]:
     return scopes
 
 
-def derive(source: dict, source_bytes: bytes) -> dict:
+def derive(spec: ContractSpec, source: dict, source_bytes: bytes) -> dict:
     paths: dict[str, dict] = {}
-    for path, method in OPERATIONS:
+    for path, method in spec.operations:
         paths.setdefault(path, {})[method] = derive_operation(source["paths"][path][method])
     paths = {p: dict(sorted(item.items())) for p, item in sorted(paths.items())}
 
@@ -168,23 +228,20 @@ def derive(source: dict, source_bytes: bytes) -> dict:
     }
     return {
         "openapi": source["openapi"],
-        "info": {
-            "title": "Jira Cloud groups and users: the subset orgsync.atlassian uses",
-            "version": source["info"]["version"],
-        },
+        "info": {"title": spec.title, "version": source["info"]["version"]},
         "x-derived-from": {
             "repository": x_source.get("repository"),
             "commit": x_source.get("commit"),
             "path": x_source.get("path"),
             "upstream_url": x_source.get("upstream_url"),
             "info_version": source["info"]["version"],
-            "extract": str(SOURCE.relative_to(HERE.parents[1])),
+            "extract": str(spec.source.relative_to(HERE.parents[1])),
             "extract_sha256": hashlib.sha256(source_bytes).hexdigest(),
             "derived_by": str(Path(__file__).resolve().relative_to(HERE.parents[1])),
-            "note": "v2 (/rest/api/2) is the same API on Cloud (spec narrative 'Version'); validators map it to v3.",
+            "note": spec.note,
         },
         "x-contract-additions": {"reason": ADDITION_REASON, "responses": added},
-        "servers": copy.deepcopy(source["servers"]),
+        "servers": [{"url": spec.server}] if spec.server else copy.deepcopy(source["servers"]),
         "paths": paths,
         "components": {k: dict(sorted(v.items())) for k, v in sorted(components.items())},
     }
@@ -194,24 +251,26 @@ def render(contract: dict) -> str:
     return json.dumps(contract, indent=1, sort_keys=False, ensure_ascii=False) + "\n"
 
 
-def fresh_contract() -> str:
-    raw = SOURCE.read_bytes()
-    return render(derive(json.loads(raw), raw))
+def fresh_contract(spec: ContractSpec = JIRA) -> str:
+    raw = spec.source.read_bytes()
+    return render(derive(spec, json.loads(raw), raw))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="fail if the committed contract is stale")
+    parser.add_argument("--check", action="store_true", help="fail if a committed contract is stale")
     args = parser.parse_args(argv)
-    text = fresh_contract()
-    if args.check:
-        if not CONTRACT.exists() or CONTRACT.read_text(encoding="utf-8") != text:
-            print(f"{CONTRACT} is stale: run python {Path(__file__).name}", file=sys.stderr)
-            return 1
-        return 0
-    CONTRACT.write_text(text, encoding="utf-8")
-    print(f"wrote {CONTRACT} ({len(text)} bytes)")
-    return 0
+    stale = 0
+    for spec in CONTRACTS:
+        text = fresh_contract(spec)
+        if args.check:
+            if not spec.output.exists() or spec.output.read_text(encoding="utf-8") != text:
+                print(f"{spec.output} is stale: run python {Path(__file__).name}", file=sys.stderr)
+                stale = 1
+            continue
+        spec.output.write_text(text, encoding="utf-8")
+        print(f"wrote {spec.output} ({len(text)} bytes)")
+    return stale
 
 
 if __name__ == "__main__":

@@ -3,8 +3,9 @@
 """Contract validation of the integration suite's traffic (issue 3).
 
 Every emulator an integration test starts is watched (``conftest.emulator_factory``): each request the collection
-sends and each answer the emulator gives is validated with openapi-core against tests/contract/, and any violation
-fails the test. See tools/atlassian_emulator/contract.py for the mechanism.
+sends and each answer the emulator gives is validated with openapi-core against tests/contract/ (the Jira contract
+for /rest/api, the Confluence one for /wiki/rest/api), and any violation fails the test. See
+tools/atlassian_emulator/contract.py for the mechanism.
 """
 
 from __future__ import annotations
@@ -15,13 +16,17 @@ from pathlib import Path
 
 import pytest
 
-from atlassian_emulator.contract import ContractValidator, ContractWatch
+from atlassian_emulator.contract import ContractSet, ContractWatch
 
-CONTRACT = Path(__file__).resolve().parents[1] / "contract" / "jira-groups-users.contract.json"
+CONTRACT_DIR = Path(__file__).resolve().parents[1] / "contract"
+CONTRACT = CONTRACT_DIR / "jira-groups-users.contract.json"
+CONFLUENCE_CONTRACT = CONTRACT_DIR / "confluence-groups.contract.json"
+# Which contract holds which paths (the product APIs the emulator serves).
+CONTRACTS = {"/rest/api": CONTRACT, "/wiki/rest/api": CONFLUENCE_CONTRACT}
 
 
-def load_validator() -> ContractValidator:
-    return ContractValidator(CONTRACT)
+def load_validator() -> ContractSet:
+    return ContractSet(CONTRACTS)
 
 
 # Set to a file path to have every watch append "requests responses" to it (for the figures in docs/testing.md).
@@ -39,7 +44,6 @@ def fail_on_violations(watches: Iterable[ContractWatch]) -> None:
     reports = [watch.report() for watch in watches if watch.violations]
     if reports:
         pytest.fail(
-            "The API traffic broke the contract (tests/contract/jira-groups-users.contract.json):\n"
-            + "\n".join(reports),
+            "The API traffic broke the contract (tests/contract/):\n" + "\n".join(reports),
             pytrace=False,
         )

@@ -81,7 +81,7 @@ BAD_INPUT: dict[str, tuple[dict[str, Any], str]] = {
     "url-doubling-rest-api-3": (
         {**CONN, "url": EMULATOR + "/rest/api/3", **GROUP, **ZOE},
         "url '{url}/rest/api/3' already contains a REST API path. Give only the site URL, for example "
-        "https://acme.atlassian.net; the collection adds /rest/api/3 itself.",
+        "https://acme.atlassian.net; the collection adds the API path (/rest/api/3, /wiki/rest/api) itself.",
     ),
     "http-to-a-remote-host": (
         {**CONN, "url": "http://acme.atlassian.net", **GROUP, **ZOE},
@@ -103,11 +103,11 @@ BAD_INPUT: dict[str, tuple[dict[str, Any], str]] = {
     ),
     "user-and-users": (
         {**CONN, **GROUP, **ZOE, "users": ["jane@acme.example"]},
-        "Both user and users are set. Use user for one person, or users for a list, not both.",
+        "Both user and users are set. Set only one of them, for example user: jane@acme.com, or users: a list of them.",
     ),
     "neither-user-nor-users": (
         {**CONN, **GROUP},
-        "Neither user nor users is set. Set user (one email or accountId) or users (a list of them).",
+        "Neither user nor users is set. Set one of them, for example user: jane@acme.com, or users: a list of them.",
     ),
     "empty-users-list": (
         {**CONN, **GROUP, "users": []},
@@ -128,10 +128,9 @@ BAD_INPUT: dict[str, tuple[dict[str, Any], str]] = {
     ),
     "url-of-a-site-that-is-not-atlassian": (
         {**CONN, "url": "{{ html_site }}", **GROUP, **ZOE},
-        "GET /rest/api/3/group/bulk answered HTTP 200 with a body that is not JSON (text/html; charset=utf-8). "
-        "{html_site} does not answer like an Atlassian REST API (a login page, a proxy or another web site may have "
-        "answered). Check url: it is the site URL, for example https://acme.atlassian.net, or the gateway URL "
-        "https://api.atlassian.com/ex/jira/<cloudId>.",
+        "{html_site} does not answer like an Atlassian site this collection knows (GET /rest/api/2/serverInfo gave "
+        "HTTP 200 without a JSON body). Check url (the site URL, for example https://acme.atlassian.net), or set the "
+        "backend option to one of jira_cloud, confluence_cloud to say which API it is.",
     ),
     "unknown-group": (
         {**CONN, "group": "team-desing", **ZOE},
@@ -162,13 +161,13 @@ BAD_INPUT: dict[str, tuple[dict[str, Any], str]] = {
     ),
     "accountid-that-does-not-exist": (
         {**CONN, **GROUP, "user": UNKNOWN_ID},
-        UNRESOLVED + f"No Atlassian account has accountId '{UNKNOWN_ID}' (Atlassian: Specified user does not exist or "
-        "you do not have required permissions). Check the accountId, or pass the user's email instead.",
+        UNRESOLVED + f"No Atlassian account has accountId '{UNKNOWN_ID}' (or the calling account may not see it). "
+        "Check the accountId, or pass the user's email instead.",
     ),
     "wrong-token-401": (
         {**CONN, "api_token": WRONG_TOKEN, **GROUP, **ZOE},
-        "GET /rest/api/3/group/bulk failed with HTTP 401. Atlassian said: Client must be authenticated to access this "
-        "resource. Atlassian rejected the credentials. Check that username is the email address of the account that "
+        "looking up group team-design failed: GET /rest/api/3/group/bulk answered HTTP 401. Atlassian said: Client "
+        "must be authenticated to access this resource. Atlassian rejected the credentials. Check that username is the email address of the account that "
         "created the API token and api_token is the token itself, not base64-encoded and without 'Basic' (the "
         "collection builds base64(email:api_token) itself); that the token has not expired or been revoked; and that "
         "a scoped API token (service accounts) is used with the gateway URL https://api.atlassian.com/ex/jira/"
@@ -177,8 +176,8 @@ BAD_INPUT: dict[str, tuple[dict[str, Any], str]] = {
     ),
     "caller-not-an-admin-403": (
         {**CONN, "username": BOB[0], "api_token": BOB[1], **GROUP, **ZOE},
-        "1 of 1 membership changes failed, so nothing was changed; fix the cause given for each and re-run: add "
-        "zoe@acme.example: POST /rest/api/3/group/user failed with HTTP 403. Atlassian said: You do not have "
+        "1 of 1 membership changes failed, so nothing was changed; fix the cause given for each and re-run: adding "
+        "zoe@acme.example to team-design failed: POST /rest/api/3/group/user answered HTTP 403. Atlassian said: You do not have "
         "permission to manage groups. Site administration permission is required. The account is authenticated but "
         "lacks permission. Changing group membership needs site administration (a member of site-admins, or "
         "Administer Jira); reading users and groups needs the Browse users and groups permission. OAuth tokens need "

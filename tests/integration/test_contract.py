@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
+import sys
 from pathlib import Path
 
 import contract_check
@@ -32,12 +33,33 @@ JANE_ID = "5b10a2844c20165700ede003"
 def _derive_module():
     spec = importlib.util.spec_from_file_location("derive_contract", CONTRACT_DIR / "derive_contract.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 
 
 derive_contract = _derive_module()
 CONTRACT = json.loads(contract_check.CONTRACT.read_text(encoding="utf-8"))
+SPECS = {spec.product: spec for spec in derive_contract.CONTRACTS}
+# Where each product's contract comes from (the extract's info.x-source), and how the backend file names its API
+# prefix: Jira's as the constant API, Confluence's as self.api (with or without /wiki); the probe of backend: auto is
+# Jira's serverInfo in v2, which the contract holds as v3.
+ORIGINS = {
+    "jira": (
+        "github.com/jarekbird/jira-api-mcp-wrapper",
+        "fea6054694f99860c85887a64b9f169fec71ed18",
+        "swagger-v3.v3.json",
+    ),
+    "confluence": (
+        "github.com/xvrh/atlassian_apis",
+        "77a145823f6175435ebe9ee62db4edd1119fb697",
+        "tool/apis/confluence.json",
+    ),
+}
+CALLERS = {
+    "jira": ("_jira_cloud.py", r"\bAPI}(/[\w/{}.-]+)\"", "/rest/api/3"),
+    "confluence": ("_confluence_cloud.py", r"\bself\.api}(/[\w/{}.-]+)\"", "/wiki/rest/api"),
+}
 
 
 def _session() -> requests.Session:
@@ -50,20 +72,23 @@ def _session() -> requests.Session:
 # ---------------------------------------------------------------------------------------------------------- the file
 
 
-def test_committed_contract_equals_a_fresh_derivation():
-    assert contract_check.CONTRACT.read_text(encoding="utf-8") == derive_contract.fresh_contract(), (
-        "tests/contract/jira-groups-users.contract.json is stale: run .venv/bin/python tests/contract/derive_contract.py"
+@pytest.mark.parametrize("product", sorted(SPECS))
+def test_committed_contract_equals_a_fresh_derivation(product):
+    spec = SPECS[product]
+    assert spec.output.read_text(encoding="utf-8") == derive_contract.fresh_contract(spec), (
+        f"{spec.output.name} is stale: run .venv/bin/python tests/contract/derive_contract.py"
     )
 
 
-def test_contract_records_its_source_and_keeps_no_documentation():
-    source = json.loads(derive_contract.SOURCE.read_text(encoding="utf-8"))
-    origin = CONTRACT["x-derived-from"]
-    assert origin["repository"] == "github.com/jarekbird/jira-api-mcp-wrapper"
-    assert origin["commit"] == "fea6054694f99860c85887a64b9f169fec71ed18"
-    assert origin["path"] == "swagger-v3.v3.json"
-    assert origin["info_version"] == source["info"]["version"] == CONTRACT["info"]["version"]
-    assert CONTRACT["servers"] == [{"url": "https://your-domain.atlassian.net"}]
+@pytest.mark.parametrize("product", sorted(SPECS))
+def test_contract_records_its_source_and_keeps_no_documentation(product):
+    spec = SPECS[product]
+    contract = json.loads(spec.output.read_text(encoding="utf-8"))
+    source = json.loads(spec.source.read_text(encoding="utf-8"))
+    origin = contract["x-derived-from"]
+    assert (origin["repository"], origin["commit"], origin["path"]) == ORIGINS[product]
+    assert origin["info_version"] == source["info"]["version"] == contract["info"]["version"]
+    assert contract["servers"] == [{"url": "https://your-domain.atlassian.net"}]
 
     def doc_keys(node, inside_properties=False):
         if isinstance(node, list):
@@ -79,27 +104,38 @@ def test_contract_records_its_source_and_keeps_no_documentation():
             found += doc_keys(value, inside_properties=key == "properties" and not inside_properties)
         return found
 
-    assert doc_keys(CONTRACT["paths"]) == [] and doc_keys(CONTRACT["components"]) == []
+    assert doc_keys(contract["paths"]) == [] and doc_keys(contract["components"]) == []
 
 
-def test_contract_covers_what_the_collection_and_the_emulator_use(emulator):
-    # Every path the collection's backends build (f"{API}/...") is in the contract with the method used there.
-    called = set()
-    for source in (REPO_ROOT / "plugins" / "module_utils").glob("*.py"):
-        text = source.read_text(encoding="utf-8")
-        for match in re.finditer(r'\bAPI}(/[\w/]+)"', text):
-            called.add("/rest/api/3" + match.group(1))
-    collection_paths = {path for path, _method in derive_contract.COLLECTION_OPERATIONS}
+@pytest.mark.parametrize("product", sorted(SPECS))
+def test_contract_covers_what_the_collection_and_the_emulator_use(product, emulator_factory):
+    spec = SPECS[product]
+    contract = json.loads(spec.output.read_text(encoding="utf-8"))
+    # Every path the product's backend builds is in the contract with the method used there.
+    filename, pattern, prefix = CALLERS[product]
+    text = (REPO_ROOT / "plugins" / "module_utils" / filename).read_text(encoding="utf-8")
+    called = {prefix + match.group(1) for match in re.finditer(pattern, text)}
+    called = {re.sub(r"{group\.group_id}", "{groupId}", path) for path in called}
+    if product == "jira":
+        called.add("/rest/api/3/serverInfo")  # _backends.PROBE_PATH, in v2: the same API
+    collection_paths = {path for path, _method in spec.collection_operations}
     assert called == collection_paths
-    # Every emulated route (v3; v2 is the same API) is an operation of the contract, and vice versa.
+    # Every emulated route of the product is an operation of the contract, and vice versa.
+    emulator = emulator_factory(products=("jira", "confluence"))
+    mount = "/rest/api/3/" if product == "jira" else "/wiki/rest/api/"
     routes = {
-        (rule.rule, method.lower())
+        (re.sub(r"<(\w+)>", lambda m: "{" + _camel(m.group(1)) + "}", rule.rule), method.lower())
         for rule in emulator.app.url_map.iter_rules()
-        if rule.rule.startswith("/rest/api/3/")
+        if rule.rule.startswith(mount)
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }
-    in_contract = {(path, method) for path, item in CONTRACT["paths"].items() for method in item}
-    assert routes == in_contract == set(derive_contract.OPERATIONS)
+    in_contract = {(path, method) for path, item in contract["paths"].items() for method in item}
+    assert routes == in_contract == set(spec.operations)
+
+
+def _camel(name: str) -> str:
+    first, *rest = name.split("_")
+    return first + "".join(part.title() for part in rest)
 
 
 # ------------------------------------------------------------------------------------------- the check catches ...

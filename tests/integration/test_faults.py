@@ -149,8 +149,8 @@ CASES = {
         removed=frozenset(),
         end=PAGED.start,
         fails_with=(
-            f"GET {MEMBER} kept answering an empty page at startAt=3 that claims more follow (isLast false, total 9). "
-            "Gave up after 3 attempts (max_retries=2) rather than act on part of the listing. Run again later, or "
+            f"reading the members of jira-software-users failed: GET {MEMBER} kept answering an empty page at startAt=3 "
+            "that claims more follow (total 9). Gave up after 3 attempts (max_retries=2) rather than act on part of the listing. Run again later, or "
             "raise max_retries."
         ),
     ),
@@ -196,8 +196,8 @@ CASES = {
         removed=frozenset(),
         end=SYNC.start,
         fails_with=(
-            f"GET {MEMBER} kept failing (HTTP 429). Gave up after 3 attempts (max_retries=2); the last Retry-After "
-            "asked for 0 s. Run again later, or raise max_retries."
+            f"reading the members of team-platform failed: GET {MEMBER} kept failing (HTTP 429). Gave up after 3 "
+            "attempts (max_retries=2); the last Retry-After asked for 0 s. Run again later, or raise max_retries."
         ),
     ),
     "retry-budget-runs-out-on-writes": Case(

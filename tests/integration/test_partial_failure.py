@@ -74,16 +74,17 @@ def test_failed_writes_are_reported_the_others_applied_and_a_rerun_converges(
     failed = {f["account_id"]: f for f in result["failed_users"]}
     assert set(failed) == {JOHN, IVAN} and {f["action"] for f in failed.values()} == {"remove"}
     assert failed[JOHN]["reason"].startswith(
-        "DELETE /rest/api/3/group/user failed with HTTP 403. Atlassian said: You cannot remove this user: the "
-        "membership is managed by your identity provider. The account is authenticated but lacks permission."
+        "removing john.smith@acme.example from team-platform failed: DELETE /rest/api/3/group/user answered HTTP 403. "
+        "Atlassian said: You cannot remove this user: the membership is managed by your identity provider. The "
+        "account is authenticated but lacks permission."
     )
     assert failed[IVAN]["reason"] == (
-        "DELETE /rest/api/3/group/user kept failing (HTTP 503). Gave up after 2 attempts (max_retries=1). Run again "
-        "later, or raise max_retries."
+        "removing ivan.former@acme.example from team-platform failed: DELETE /rest/api/3/group/user kept failing "
+        "(HTTP 503). Gave up after 2 attempts (max_retries=1). Run again later, or raise max_retries."
     )
     assert result["msg"].startswith("2 of 5 membership changes failed; the others were applied")
-    assert "remove john.smith@acme.example: DELETE" in result["msg"]
-    assert "remove ivan.former@acme.example: DELETE" in result["msg"]
+    assert "removing john.smith@acme.example from team-platform failed: DELETE" in result["msg"]
+    assert "removing ivan.former@acme.example from team-platform failed: DELETE" in result["msg"]
     # One attempt per write, except the 503s retried within the budget; the 403 is not retried.
     assert sorted(writes(settle(emulator))) == sorted(
         [

@@ -30,6 +30,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--rate-limit-burst", type=float, help="bucket size (default: the rps)")
     parser.add_argument("--retry-after-seconds", type=float, help="Retry-After to send on 429 (default: computed)")
     parser.add_argument("--remove-non-member-status", type=int, help="status for removing a non-member (400)")
+    parser.add_argument(
+        "--products",
+        help="comma-separated APIs the site serves over one directory: jira, confluence (default: the seed's, or jira)",
+    )
     return parser
 
 
@@ -64,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
     try:
-        emulator = Emulator(load_seed(args.seed), host=args.host, port=args.port, **knobs).start()
+        products = [p.strip() for p in args.products.split(",") if p.strip()] if args.products else None
+        emulator = Emulator(load_seed(args.seed), host=args.host, port=args.port, products=products, **knobs).start()
     except (OSError, SeedError, ValueError) as exc:
         print(f"cannot start the emulator: {exc}", file=sys.stderr)
         return 2

@@ -22,7 +22,7 @@ from urllib.parse import quote, urlencode
 from flask import Blueprint, Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException
 
-from .auth import authenticate, unauthorized
+from .auth import UNAUTHENTICATED_MESSAGE, authenticate, unauthorized
 from .knobs import FaultRule, RateDecision, normalize_path
 from .log import RequestRecord
 from .state import (
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 JSON_TYPE = "application/json;charset=UTF-8"
 EXTENSION = "atlassian_emulator"
 # Atlassian answers anonymous calls to these with empty results rather than 401 (a trap for "am I logged in?").
-ANONYMOUS_OK = ("/rest/api/3/user/search", "/rest/api/3/groups/picker")
+ANONYMOUS_OK = ("/rest/api/3/user/search", "/rest/api/3/groups/picker", "/rest/api/3/serverInfo")
 USER_NOT_FOUND = "Specified user does not exist or you do not have required permissions"
 NOT_SITE_ADMIN = "You do not have permission to manage groups. Site administration permission is required."
 INVALID_PAYLOAD = "Invalid request payload. Refer to the REST API documentation and try again."
@@ -149,10 +149,18 @@ def group_name_json(group: GroupRef) -> dict[str, Any]:
     return {"name": group.name, "groupId": group.group_id, "self": _group_self(group)}
 
 
-def group_json(group: GroupRef) -> dict[str, Any]:
-    """``Group`` with its first 50 members expanded, as createGroup and addUserToGroup answer."""
+_USERS_RANGE = re.compile(r"users\[(\d+):(\d+)\]")
+GROUP_USERS_MAX = 50  # Group.users expands 50 members at most per request
+
+
+def group_json(group: GroupRef, expand: str = "") -> dict[str, Any]:
+    """``Group`` with members expanded: ``expand=users[start:end]`` (end exclusive, at most 50 of them), else the first
+    50, as createGroup and addUserToGroup answer."""
     members = _emu().state.members(group.group_id)
-    items = [user_details(u) for u in members[:50]]
+    match = _USERS_RANGE.search(expand or "")
+    start, end = (int(match.group(1)), int(match.group(2))) if match else (0, GROUP_USERS_MAX)
+    end = min(end, start + GROUP_USERS_MAX)
+    items = [user_details(u) for u in members[start:end]]
     return {
         "name": group.name,
         "groupId": group.group_id,
@@ -160,9 +168,9 @@ def group_json(group: GroupRef) -> dict[str, Any]:
         "users": {
             "size": len(members),
             "items": items,
-            "max-results": 50,
-            "start-index": 0,
-            "end-index": max(len(items) - 1, 0),
+            "max-results": GROUP_USERS_MAX,
+            "start-index": start,
+            "end-index": start + max(len(items) - 1, 0),
         },
         "expand": "users",
     }
@@ -259,6 +267,32 @@ def _page(
 # -- Jira REST routes -------------------------------------------------------------------------------------------
 
 
+@api.get("/serverInfo")
+def server_info() -> Response:
+    """``ServerInformation``. Anonymous callers are allowed (ANONYMOUS_OK). Where the spec's example and its schema
+    disagree, the schema wins: the example shows ``defaultLocale``, which the schema does not list (and it forbids
+    unlisted properties), and times like ``2020-03-26T22:20:59.000+0000``, which its date-time format refuses (no
+    colon in the offset), so the times here carry ``+00:00``."""
+    now = datetime.now(timezone.utc)
+    return json_response(
+        {
+            "baseUrl": _emu().state.site,
+            "displayUrl": _emu().state.site,
+            "displayUrlConfluence": _emu().state.site,
+            "displayUrlServicedeskHelpCenter": _emu().state.site,
+            "version": "1001.0.0-SNAPSHOT",
+            "versionNumbers": [1001, 0, 0],
+            "deploymentType": "Cloud",
+            "buildNumber": 100281,
+            "buildDate": "2026-11-02T08:15:00.000+00:00",
+            "serverTime": now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}+00:00",
+            "scmInfo": "5f1a0d2c9e8b7a6f5e4d3c2b1a0f9e8d7c6b5a49",
+            "serverTitle": "Jira",
+            "serverTimeZone": "Etc/UTC",
+        }
+    )
+
+
 @api.get("/myself")
 def myself() -> Response:
     user = _emu().state.user(g.caller.account_id)
@@ -321,6 +355,9 @@ def bulk_groups() -> Response:
     groups = _emu().state.all_groups()
     if names or ids:
         groups = [grp for grp in groups if grp.name.casefold() in names or grp.group_id in ids]
+    access_type = request.args.get("accessType")
+    if access_type:
+        groups = [grp for grp in groups if grp.grants("jira") == access_type]
     params = [(k, v) for k in ("groupId", "groupName", "accessType", "applicationKey") for v in request.args.getlist(k)]
     return json_response(
         _page(groups, start, max_results, params, lambda grp: {"name": grp.name, "groupId": grp.group_id})
@@ -428,7 +465,7 @@ def remove_user_from_group() -> Response:
 
 @api.get("/group")
 def get_group() -> Response:
-    return json_response(group_json(_group_from_args()))
+    return json_response(group_json(_group_from_args(), request.args.get("expand", "")))
 
 
 @api.post("/group")
@@ -477,7 +514,7 @@ def clear_log() -> Response:
 
 @control.get("/state")
 def get_state() -> Response:
-    return json_response(_emu().state.snapshot())
+    return json_response({**_emu().state.snapshot(), "products": list(_emu().products)})
 
 
 @control.get("/config")
@@ -586,7 +623,8 @@ def _before() -> Response | None:
     g.fault = None
     g.rate = None
     g.dropped = False
-    g.api = request.path.startswith("/rest/")
+    g.product = product_of(request.path)
+    g.api = g.product is not None
     if not g.api:
         return None
     # Read the body now: the log wants it, and it must be consumed even when we answer early.
@@ -598,9 +636,15 @@ def _before() -> Response | None:
     g.rate = knobs.take_token()
     if g.rate is not None and not g.rate.allowed:
         return _too_many_requests(g.rate.retry_after, g.rate.limit)
+    if g.product not in emu.products:
+        # This site does not have that product: its API is not there at all (what Atlassian's edge answers on a
+        # real site is not documented; a JSON 404 here).
+        return json_response({"message": f"No {g.product} on this site: {request.path} does not exist"}, 404)
     outcome = authenticate(request.headers.get("Authorization"), emu.state)
     path = normalize_path(request.path)
     if outcome.caller is None and not (outcome.anonymous and path in ANONYMOUS_OK):
+        if g.product == "confluence":
+            return render_confluence_error(ConfluenceError(401, UNAUTHENTICATED_MESSAGE))
         return unauthorized(emu.state.site, request.headers.get("Accept"), outcome.reason)
     g.caller = outcome.caller
     rule = knobs.pick_fault(request.method, request.path, request.args)
@@ -620,7 +664,8 @@ def _after(response: Response) -> Response:
         elif rule.action == "reset":
             _drop_connection()
     response.headers["X-ARequestId"] = uuid.uuid4().hex
-    if g.caller is not None:
+    if g.caller is not None and g.product == "jira":
+        # Documented for Jira only (NARR "Special headers"); Confluence's caller comes from user/current.
         response.headers["X-AAccountId"] = g.caller.account_id
     if g.rate is not None and g.rate.allowed:
         _rate_headers(response, g.rate)
@@ -646,19 +691,46 @@ def _render_api_error(exc: ApiError) -> Response:
 
 
 def _render_http_error(exc: HTTPException) -> Response:
-    if request.path.startswith("/rest/"):
+    product = product_of(request.path)
+    if product == "confluence":
+        return render_confluence_error(ConfluenceError(exc.code or 500, exc.description or exc.name))
+    if product == "jira":
         return error_collection(exc.code or 500, [exc.description or exc.name])
     return json_response({"error": exc.name}, exc.code or 500)
 
 
+def product_of(path: str) -> str | None:
+    """Which product's API a path belongs to, or None for the emulator's own /_emulator routes."""
+    for product, prefixes in PRODUCTS.items():
+        if any(path == prefix or path.startswith(prefix + "/") for prefix in prefixes):
+            return product
+    return None
+
+
+# The product APIs a site may serve, and where (see Emulator(products=...)): one blueprint per mount point.
+PRODUCTS = {
+    "jira": ("/rest/api/3", "/rest/api/2"),
+    "confluence": ("/wiki/rest/api",),
+}
+
+
 def create_app(emulator: Emulator) -> Flask:
+    from .confluence import confluence
+
     app = Flask("atlassian_emulator")
     app.extensions[EXTENSION] = emulator
     app.register_blueprint(api, url_prefix="/rest/api/3", name="api3")
     app.register_blueprint(api, url_prefix="/rest/api/2", name="api2")
+    app.register_blueprint(confluence, url_prefix="/wiki/rest/api")
     app.register_blueprint(control, url_prefix="/_emulator")
     app.before_request(_before)
     app.after_request(_after)
     app.register_error_handler(ApiError, _render_api_error)
+    app.register_error_handler(ConfluenceError, render_confluence_error)
     app.register_error_handler(HTTPException, _render_http_error)
     return app
+
+
+# Imported last: confluence.py builds on the helpers above.
+from .confluence import ConfluenceError  # noqa: E402
+from .confluence import render_error as render_confluence_error  # noqa: E402

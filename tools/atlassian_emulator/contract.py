@@ -106,12 +106,44 @@ class ContractValidator:
         return self._errors(self._openapi.iter_response_errors(openapi_request, openapi_response))
 
 
+class ContractSet:
+    """Several contracts, one per product API, each for the paths under its prefix (the longest prefix wins), with
+    the ``ContractValidator`` interface. A path under no prefix is a violation: no contract covers it."""
+
+    def __init__(self, contracts: Mapping[str, ContractValidator | Mapping[str, Any] | str | Path]) -> None:
+        self.validators = {
+            prefix: c if isinstance(c, ContractValidator) else ContractValidator(c)
+            for prefix, c in sorted(contracts.items(), key=lambda item: -len(item[0]))
+        }
+
+    def _for(self, request) -> ContractValidator | None:
+        for prefix, validator in self.validators.items():
+            if request.path == prefix or request.path.startswith(prefix + "/"):
+                return validator
+        return None
+
+    def request_errors(self, request) -> list[str]:
+        validator = self._for(request)
+        if validator is None:
+            return [f"no contract covers {request.path} (contracts: {', '.join(self.validators)})"]
+        return validator.request_errors(request)
+
+    def response_errors(self, request, response) -> list[str]:
+        validator = self._for(request)
+        return [] if validator is None else validator.response_errors(request, response)
+
+
 class ContractWatch:
     """Validates an emulator's API traffic until ``close()``; collects ``violations`` instead of raising."""
 
-    def __init__(self, emulator: Emulator, contract: Mapping[str, Any] | str | Path | ContractValidator) -> None:
-        self.validator = contract if isinstance(contract, ContractValidator) else ContractValidator(contract)
+    def __init__(
+        self, emulator: Emulator, contract: Mapping[str, Any] | str | Path | ContractValidator | ContractSet
+    ) -> None:
+        self.validator = (
+            contract if isinstance(contract, (ContractValidator, ContractSet)) else ContractValidator(contract)
+        )
         self.app = emulator.app
+        self.products = emulator.products
         self.violations: list[Violation] = []
         self.requests_checked = 0
         self.responses_checked = 0
@@ -130,8 +162,12 @@ class ContractWatch:
     def _finished(self, sender: Any, response: Any, **extra: Any) -> None:
         from flask import request
 
-        if not request.path.startswith("/rest/"):
-            return  # /_emulator control routes are the test's, not Atlassian's
+        from .app import product_of
+
+        if product_of(request.path) not in self.products:
+            # Control routes are the test's, not Atlassian's; and a product this site does not serve has no API here
+            # to hold to a contract (its paths answer 404, as on a site without that product).
+            return
         method, path = request.method, request.path
         dropped = bool(g.get("dropped"))
         try:

@@ -13,16 +13,17 @@ from typing import Any
 from .app import create_app
 from .knobs import Knobs
 from .log import RequestLog, RequestRecord
-from .seed import DEFAULT_SEED_PATH, load_seed, state_from_seed
+from .seed import DEFAULT_PRODUCTS, DEFAULT_SEED_PATH, check_products, load_seed, state_from_seed
 from .server import ServerThread
 from .state import State
 
 
 class Emulator:
-    """A local stand-in for a Jira Cloud site's users, groups and memberships.
+    """A local stand-in for an Atlassian Cloud site's users, groups and memberships.
 
-    ``seed`` is a dict, a path to a YAML seed, or None for the default test seed. Keyword ``knobs`` override the
-    seed's ``knobs`` section (see ``Knobs``).
+    ``seed`` is a dict, a path to a YAML seed, or None for the default test seed. ``products`` are the APIs the site
+    serves over its one directory: ``("jira",)`` (the default, or the seed's ``products``), ``("confluence",)`` for a
+    Confluence-only site, or both. Keyword ``knobs`` override the seed's ``knobs`` section (see ``Knobs``).
     """
 
     def __init__(
@@ -31,6 +32,7 @@ class Emulator:
         *,
         host: str = "127.0.0.1",
         port: int = 0,
+        products: tuple[str, ...] | list[str] | None = None,
         **knobs: Any,
     ) -> None:
         if seed is None:
@@ -40,6 +42,9 @@ class Emulator:
         self._seed: dict[str, Any] = copy.deepcopy(dict(seed))
         self._seed_knobs: dict[str, Any] = {**(self._seed.get("knobs") or {}), **knobs}
         self.state: State = state_from_seed(self._seed)
+        self.products: tuple[str, ...] = check_products(
+            "products", products if products is not None else self._seed.get("products") or DEFAULT_PRODUCTS
+        )
         self.knobs = Knobs(**self._seed_knobs)
         self._log = RequestLog()
         self.app = create_app(self)

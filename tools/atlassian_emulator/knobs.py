@@ -16,8 +16,21 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 ACTIONS = ("status", "reset", "delay", "empty_page", "shift_total", "mutate")
-# Only these answer with a PageBean, so only they can be given an empty page or a shifted total.
-PAGED_PATHS = ("/rest/api/3/group/member", "/rest/api/3/group/bulk")
+# Only these answer with a page (Jira's PageBean, Confluence's results/_links), so only they can be given an empty
+# page or a shifted total.
+PAGED_PATHS = (
+    "/rest/api/3/group/member",
+    "/rest/api/3/group/bulk",
+    "/wiki/rest/api/group",
+    "/wiki/rest/api/group/member",
+)
+PAGED_PATTERNS = (re.compile(r"^/wiki/rest/api/group/[^/]+/(membersByGroupId|member)$"),)
+# A rule without a path (or with "*") matches every API path, Jira's and Confluence's.
+ANY_PATH = "*"
+
+
+def is_paged(path: str) -> bool:
+    return path in PAGED_PATHS or any(p.match(path) for p in PAGED_PATTERNS)
 
 
 def normalize_path(path: str) -> str:
@@ -50,7 +63,7 @@ class FaultRule:
 
     action: str
     method: str = "*"
-    path: str = "/rest"
+    path: str = ANY_PATH
     query: dict[str, str] = field(default_factory=dict)
     times: int | None = 1
     skip: int = 0
@@ -88,7 +101,7 @@ class FaultRule:
         rule = cls(
             action=action,
             method=str(spec.get("method", "*")).upper(),
-            path=normalize_path(str(spec.get("path", "/rest"))) if spec.get("path") not in (None, "*", "") else "/rest",
+            path=normalize_path(str(spec["path"])) if spec.get("path") not in (None, ANY_PATH, "") else ANY_PATH,
             query={str(k): str(v) for k, v in (spec.get("query") or {}).items()},
             times=None if "times" in spec and spec["times"] is None else int(spec.get("times", 1)),
             skip=int(spec.get("skip", 0)),
@@ -121,9 +134,9 @@ class FaultRule:
             return False
         path = normalize_path(path)
         # Segment-wise prefix: "/rest/api/3/group" covers ".../group/user" but not ".../groups/picker".
-        if not (path == self.path or path.startswith(self.path + "/")):
+        if self.path != ANY_PATH and not (path == self.path or path.startswith(self.path + "/")):
             return False
-        if self.action in ("empty_page", "shift_total") and path not in PAGED_PATHS:
+        if self.action in ("empty_page", "shift_total") and not is_paged(path):
             return False
         return all(query.get(k) == v for k, v in self.query.items())
 
@@ -168,12 +181,15 @@ class TokenBucket:
 
 
 def _coerce(name: str, value: Any) -> Any:
-    if name in ("remove_non_member_status", "member_page_cap"):
+    if name in ("member_page_cap", "confluence_page_cap"):
         number = int(value)
-        if name == "member_page_cap" and number < 1:
-            raise ValueError("member_page_cap must be >= 1")
-        if name == "remove_non_member_status" and not 200 <= number <= 599:
-            raise ValueError("remove_non_member_status must be an HTTP status")
+        if number < 1:
+            raise ValueError(f"{name} must be >= 1")
+        return number
+    if name in ("remove_non_member_status", "confluence_add_member_status"):
+        number = int(value)
+        if not 200 <= number <= 599:
+            raise ValueError(f"{name} must be an HTTP status")
         return number
     if name == "latency_ms":
         return max(float(value or 0), 0.0)
@@ -187,6 +203,8 @@ _SCALARS = (
     "retry_after_seconds",
     "remove_non_member_status",
     "member_page_cap",
+    "confluence_page_cap",
+    "confluence_add_member_status",
 )
 KNOB_NAMES = (*_SCALARS, "faults")
 
@@ -202,6 +220,10 @@ class Knobs:
         self.retry_after_seconds: float | None = None  # overrides the computed Retry-After (tests want it small)
         self.remove_non_member_status: int = 400
         self.member_page_cap: int = 50
+        # Confluence: a silent cap on listing pages below the documented 200 (tests page small groups with it), and
+        # the status for adding an existing member (undocumented: 201 like any add, or a 400 refusal).
+        self.confluence_page_cap: int = 200
+        self.confluence_add_member_status: int = 201
         self.faults: list[FaultRule] = []
         self._bucket: TokenBucket | None = None
         self.configure(**values)

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from .state import ACCOUNT_TYPES, Credential, State, User
+from .state import ACCESS_TYPES, ACCOUNT_TYPES, Credential, State, User
 
 SEEDS_DIR = Path(__file__).resolve().parent / "seeds"
 DEFAULT_SEED_PATH = SEEDS_DIR / "default.yaml"
@@ -24,7 +24,10 @@ DEMO_SEED_PATH = SEEDS_DIR / "demo.yaml"
 # groupIds that a seed leaves out are derived from the name, so a seed always yields the same ids.
 _GROUP_ID_NAMESPACE = uuid.UUID("6f1c1c52-3a43-4c4e-9d0a-6b0c5d3e9a10")
 
-_SEED_KEYS = {"site", "users", "groups", "credentials", "generate", "knobs"}
+_SEED_KEYS = {"site", "products", "users", "groups", "credentials", "generate", "knobs"}
+# The product APIs a site can serve (see app.PRODUCTS); a site serves Jira unless its seed says otherwise.
+PRODUCTS = ("jira", "confluence")
+DEFAULT_PRODUCTS = ("jira",)
 _USER_KEYS = {
     "account_id",
     "email",
@@ -36,9 +39,18 @@ _USER_KEYS = {
     "locale",
     "app_type",
 }
-_GROUP_KEYS = {"name", "group_id", "members"}
+_GROUP_KEYS = {"name", "group_id", "members", "access"}
 _CREDENTIAL_KEYS = {"email", "api_token", "bearer_token", "account_id", "site_admin"}
-_GENERATE_KEYS = {"group", "group_id", "members", "email_domain", "inactive_every", "hidden_every", "display_prefix"}
+_GENERATE_KEYS = {
+    "group",
+    "group_id",
+    "members",
+    "email_domain",
+    "inactive_every",
+    "hidden_every",
+    "display_prefix",
+    "access",
+}
 
 
 class SeedError(ValueError):
@@ -61,6 +73,22 @@ def _check_keys(where: str, entry: Any, allowed: set[str]) -> Mapping[str, Any]:
     if unknown:
         raise SeedError(f"{where}: unknown keys {sorted(unknown)}; allowed: {sorted(allowed)}")
     return entry
+
+
+def check_products(where: str, products: Any) -> tuple[str, ...]:
+    """A non-empty list of known products, in the order given, without repeats."""
+    if isinstance(products, str) or not products or any(p not in PRODUCTS for p in products):
+        raise SeedError(f"{where}: products must be a non-empty list of {list(PRODUCTS)}, got {products!r}")
+    return tuple(dict.fromkeys(products))
+
+
+def _access(where: str, value: Any) -> dict[str, str]:
+    """{product: access type} for a group: what membership grants in each product."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping) or any(p not in PRODUCTS or a not in ACCESS_TYPES for p, a in value.items()):
+        raise SeedError(f"{where}: access must map products {list(PRODUCTS)} to one of {list(ACCESS_TYPES)}")
+    return dict(value)
 
 
 def default_group_id(name: str) -> str:
@@ -121,10 +149,12 @@ def state_from_seed(seed: Mapping[str, Any]) -> State:
     ]
 
     groups: dict[str, tuple[str, list[str]]] = {}  # name -> (group_id, member accountIds)
+    access: dict[str, dict[str, str]] = {}
     generated_members: dict[str, list[str]] = {}
     for i, spec in enumerate(seed.get("generate") or []):
         where = f"generate[{i}]"
         name, group_id, made = _generated(where, _check_keys(where, spec, _GENERATE_KEYS))
+        access[name] = {**access.get(name, {}), **_access(where, spec.get("access"))}
         users.extend(made)
         generated_members.setdefault(name, []).extend(u.account_id for u in made)
         if group_id:
@@ -153,6 +183,7 @@ def state_from_seed(seed: Mapping[str, Any]) -> State:
         if name in listed:
             raise SeedError(f"{where}: group {name!r} is listed twice")
         listed.add(name)
+        access[name] = {**access.get(name, {}), **_access(where, entry.get("access"))}
         # A generate entry may already have named this group's id.
         group_id = entry.get("group_id") or (groups[name][0] if name in groups else default_group_id(name))
         groups[name] = (str(group_id), [resolve(where, m) for m in entry.get("members") or []])
@@ -186,6 +217,7 @@ def state_from_seed(seed: Mapping[str, Any]) -> State:
             [(name, gid, members) for name, (gid, members) in groups.items()],
             credentials,
             site=str(seed.get("site") or "https://acme.atlassian.net"),
+            access=access,
         )
     except ValueError as exc:
         raise SeedError(str(exc)) from exc

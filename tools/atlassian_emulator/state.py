@@ -71,12 +71,21 @@ class User:
         return None if self.email_hidden else self.email
 
 
+# What a group can grant in a product: Jira's and Confluence's accessType values.
+ACCESS_TYPES = ("user", "admin", "site-admin")
+
+
 @dataclass(frozen=True)
 class GroupRef:
     """A snapshot of a group's identity, safe to use after the lock is released."""
 
     name: str
     group_id: str
+    # product ("jira", "confluence") -> access type the group grants there (ACCESS_TYPES)
+    access: tuple[tuple[str, str], ...] = ()
+
+    def grants(self, product: str) -> str | None:
+        return dict(self.access).get(product)
 
 
 @dataclass
@@ -86,9 +95,10 @@ class _Group:
     members: set[str] = field(default_factory=set)
     # Members in listing order, rebuilt after a change: paging through a big group must not re-sort per page.
     ordered: list[User] | None = None
+    access: tuple[tuple[str, str], ...] = ()
 
     def ref(self) -> GroupRef:
-        return GroupRef(self.name, self.group_id)
+        return GroupRef(self.name, self.group_id, self.access)
 
 
 @dataclass(frozen=True)
@@ -119,7 +129,10 @@ class State:
         groups: Iterable[tuple[str, str, Iterable[str]]],
         credentials: Iterable[Credential],
         site: str = "https://acme.atlassian.net",
+        access: dict[str, dict[str, str]] | None = None,
     ) -> None:
+        """``groups`` are (name, groupId, member accountIds); ``access`` maps a group name to what it grants in each
+        product, e.g. ``{"confluence-users": {"confluence": "user"}}``."""
         self.lock = threading.RLock()
         self.site = site
         self.users: dict[str, User] = {}
@@ -129,7 +142,7 @@ class State:
             self.users[user.account_id] = user
         self.groups: dict[str, _Group] = {}
         for name, group_id, members in groups:
-            self._insert_group(name, group_id)
+            self._insert_group(name, group_id).access = tuple(sorted((access or {}).get(name, {}).items()))
             for account_id in members:
                 if account_id not in self.users:
                     raise ValueError(f"group {name!r}: unknown member {account_id!r}")
@@ -144,6 +157,10 @@ class State:
     def user(self, account_id: str) -> User | None:
         with self.lock:
             return self.users.get(account_id)
+
+    def all_users(self) -> list[User]:
+        with self.lock:
+            return sorted(self.users.values(), key=lambda u: u.sort_key)
 
     def users_with_email(self, email: str) -> list[User]:
         wanted = email.casefold()

@@ -100,7 +100,7 @@ def test_empty_list_returns_no_users(lookup, emulator):
         ("pat@acme.example", "'pat@acme.example' is ambiguous: 2 accounts have this email"),
         ("deploy-bot@acme.example", "belongs to an account of type app"),
         (BOT_ID, f"accountId '{BOT_ID}' is an account of type app"),
-        ("5b10a2844c20165700eeeeee", "Specified user does not exist or you do not have required permissions"),
+        ("5b10a2844c20165700eeeeee", "No Atlassian account has accountId '5b10a2844c20165700eeeeee'"),
     ],
 )
 def test_unresolvable_user_fails_like_the_membership_module(lookup, emulator, run_module, ref, expected):

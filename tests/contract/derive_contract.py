@@ -170,6 +170,10 @@ def derive_operation(operation: dict) -> dict:
     for status, response in operation["responses"].items():
         derived = strip_docs(response)
         derived["description"] = ""  # required by OpenAPI 3.0; the text itself is documentation
+        if derived.get("content") == {}:
+            # Confluence's spec writes an empty content map for answers without a body (201, 204) and for errors
+            # whose body it does not document; it says nothing, and openapi-core would read it as "a body is due".
+            del derived["content"]
         responses[status] = derived
     for status in TRANSIENT_STATUSES:
         responses.setdefault(status, {"description": "", "x-contract-added": True})

@@ -188,3 +188,9 @@ def run_module() -> Callable[..., dict[str, Any]]:
 def collection_root() -> Path:
     """The collection as Python sees it: ``build/unit_collections/ansible_collections/orgsync/atlassian``."""
     return COLLECTION_LINK
+
+
+@pytest.fixture(params=["jira_cloud", "confluence_cloud"])
+def backend_name(request: pytest.FixtureRequest) -> str:
+    """Each backend in turn (backend_sites.SITE_PRODUCTS says which products its emulated site serves)."""
+    return request.param

@@ -167,9 +167,14 @@ def _require_site_admin() -> None:
         raise ConfluenceError(403, "Only site admins and org admins can manage groups")
 
 
+def _visible(user: User | None) -> bool:
+    """Jira Service Management customers are portal-only accounts: Confluence does not know them."""
+    return user is not None and user.account_type != "customer"
+
+
 def _user(account_id: str) -> User:
     user = _state().user(account_id)
-    if user is None:
+    if not _visible(user):
         raise ConfluenceError(404, f"No user found with accountId {account_id}")
     return user
 
@@ -370,7 +375,7 @@ def bulk_users() -> Response:
         raise ConfluenceError(400, "The 'accountId' parameter is required")
     if len(ids) > BULK_MAX:
         raise ConfluenceError(400, f"At most {BULK_MAX} accountIds can be requested at once")
-    users = [u for u in (_state().user(i) for i in ids) if u is not None]
+    users = [u for u in (_state().user(i) for i in ids) if _visible(u)]
     return json_response(paged(users, user_json))
 
 
@@ -388,14 +393,16 @@ def search_users() -> Response:
         raise ConfluenceError(400, f"Could not parse cql : {cql}")
     field, value = match.group(1).lower(), match.group(3)
     if field == "accountid":
-        found = [u for u in [_state().user(value)] if u is not None]
+        found = [u for u in [_state().user(value)] if _visible(u)]
     else:
         # A fuzzy name match: every word of the query starts a word of the display name (case-insensitive).
         words = value.casefold().split()
         found = [
             u
             for u in _state().all_users()
-            if words and all(any(part.startswith(w) for part in u.display_name.casefold().split()) for w in words)
+            if _visible(u)
+            and words
+            and all(any(part.startswith(w) for part in u.display_name.casefold().split()) for w in words)
         ]
 
     def result(user: User) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 import pytest
+from backend_sites import SITE_PRODUCTS
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient
 from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import settings_from_params
@@ -56,3 +57,17 @@ def client_for(fake_clock: FakeClock) -> Callable[..., AtlassianClient]:
     yield make
     for client in clients:
         client.close()
+
+
+@pytest.fixture
+def site(emulator_factory: Callable[..., Any], backend_name: str) -> Any:
+    """An emulated site that serves (only) the product of ``backend_name``, with the default test seed."""
+    return emulator_factory(products=SITE_PRODUCTS[backend_name])
+
+
+@pytest.fixture
+def backend_for(client_for: Callable[..., AtlassianClient], backend_name: str) -> Callable[..., Any]:
+    """``backend_for(emulator, **client_params)``: the ``backend_name`` backend on a real client."""
+    from ansible_collections.orgsync.atlassian.plugins.module_utils._backends import BACKENDS
+
+    return lambda emulator, **params: BACKENDS[backend_name](client_for(emulator, **params))

@@ -13,6 +13,10 @@ or not):
   writes applied with their answer lost, an empty or misnumbered member page), within the retry budget, with every
   repeated write answering a fault.
 
+It runs on every backend (a Jira site, then a Confluence-only site; the module finds which with ``backend: auto``).
+On Confluence, people whose email is hidden are named by accountId only: Confluence has no email search that could
+confirm a hidden address (test__confluence_cloud.py shows it is never guessed).
+
 Level: the module's real ``main()`` in-process (``run_module``), not ansible-playbook. Each example needs three
 module runs; through ansible-playbook that is ~9 s an example (minutes for 50 examples), in-process it is well
 under a second, and the code under test is the same: argument parsing, client, backend, planner and module over
@@ -29,6 +33,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from backend_sites import SITE_PRODUCTS, kind, member_path
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -40,7 +45,8 @@ FAULT_EXAMPLES = 40
 GROUP = "prop-group"
 ADMIN = ("admin@prop.example", "prop-admin-token")
 CALLER = "prop-admin"
-CONTRACT = Path(__file__).resolve().parents[3] / "contract" / "jira-groups-users.contract.json"
+CONTRACTS = Path(__file__).resolve().parents[3] / "contract"
+GROUP_ID = "9e0a7c1e-5d4b-4c3a-8b2a-1f0e9d8c7b6a"
 
 
 def _user(account_id: str, email: str, *, active: bool = True, hidden: bool = False, kind: str = "atlassian") -> dict:
@@ -73,44 +79,50 @@ APP = _user("prop-bot", "bot@prop.example", kind="app")
 SEED = {
     "site": "https://prop.atlassian.net",
     "users": [*PEOPLE, APP],
-    "groups": [{"name": GROUP, "group_id": "9e0a7c1e-5d4b-4c3a-8b2a-1f0e9d8c7b6a", "members": []}],
+    "groups": [{"name": GROUP, "group_id": GROUP_ID, "members": []}],
     "credentials": [{"email": ADMIN[0], "api_token": ADMIN[1], "site_admin": True}],
     # Pages of 3: a membership of up to 11 spans up to 4 pages, so paging and the read strategy are exercised.
-    "knobs": {"member_page_cap": 3},
+    "knobs": {"member_page_cap": 3, "confluence_page_cap": 3},
 }
 BY_ID = {u["account_id"]: u for u in [*PEOPLE, APP]}
 
 
-def references(user: dict) -> list[str]:
-    """The ways a task may name this person."""
-    if not user["active"]:
+def references(user: dict, backend_name: str) -> list[str]:
+    """The ways a task may name this person on this backend."""
+    if not user["active"] or (user["email_hidden"] and backend_name == "confluence_cloud"):
         return [user["account_id"]]
     return [user["account_id"], user["email"], user["email"].upper()]
 
 
 @st.composite
-def scenarios(draw):
+def scenarios(draw, backend_name: str):
+    def ways(account_id: str) -> list[str]:
+        return references(BY_ID[account_id], backend_name)
+
     initial = draw(st.sets(st.sampled_from(sorted(BY_ID))))
     desired = draw(st.lists(st.sampled_from([u["account_id"] for u in PEOPLE]), unique=True, max_size=7))
-    refs = [draw(st.sampled_from(references(BY_ID[a]))) for a in desired]
+    refs = [draw(st.sampled_from(ways(a))) for a in desired]
     if desired and draw(st.booleans()):  # the same person a second time, maybe another way
-        refs.insert(
-            draw(st.integers(0, len(refs))), draw(st.sampled_from(references(BY_ID[draw(st.sampled_from(desired))])))
-        )
+        refs.insert(draw(st.integers(0, len(refs))), draw(st.sampled_from(ways(draw(st.sampled_from(desired))))))
     state = draw(st.sampled_from(["present", "absent"]))
     exclusive = state == "present" and draw(st.booleans())
     if not refs and not exclusive:
-        refs, desired = [references(PEOPLE[0])[0]], [PEOPLE[0]["account_id"]]
+        refs, desired = [PEOPLE[0]["account_id"]], [PEOPLE[0]["account_id"]]
     return {"initial": initial, "desired": set(desired), "users": refs, "state": state, "exclusive": exclusive}
 
 
 @pytest.fixture
-def site(emulator_factory, request):
-    """One emulator for all examples of a test (reset before each), its traffic checked against the contract."""
-    from atlassian_emulator.contract import ContractWatch
+def site(emulator_factory, backend_name, request):
+    """One emulator for all examples of a test (reset before each), serving the product of the backend under test,
+    its traffic checked against the contracts."""
+    from atlassian_emulator.contract import ContractSet, ContractWatch
 
-    emulator = emulator_factory(json.loads(json.dumps(SEED)))
-    watch = ContractWatch(emulator, CONTRACT)
+    emulator = emulator_factory(json.loads(json.dumps(SEED)), products=SITE_PRODUCTS[backend_name])
+    contracts = {
+        "/rest/api": CONTRACTS / "jira-groups-users.contract.json",
+        "/wiki/rest/api": CONTRACTS / "confluence-groups.contract.json",
+    }
+    watch = ContractWatch(emulator, ContractSet(contracts))
     yield emulator
     watch.close()
     assert not watch.violations, watch.report()
@@ -180,7 +192,7 @@ def run_case(site, run_module, case: dict, *, faults: list[dict] | None = None) 
 
 
 def _pages(log) -> int:
-    return len({r.query.get("startAt", ["0"])[0] for r in log if r.path == "/rest/api/3/group/member"})
+    return sum(1 for r in log if kind(r.path) == "members")
 
 
 def _write_key(record) -> str:
@@ -193,15 +205,18 @@ def _write_key(record) -> str:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     print_blob=True,
 )
-@given(case=scenarios())
-def test_one_run_converges_check_mode_predicts_it_and_a_second_run_changes_nothing(site, run_module, case):
-    run_case(site, run_module, case)
+@given(data=st.data())
+def test_one_run_converges_check_mode_predicts_it_and_a_second_run_changes_nothing(
+    site, run_module, backend_name, data
+):
+    run_case(site, run_module, data.draw(scenarios(backend_name), label="case"))
 
 
 # Transient faults, one hit each, at most 3 a run with max_retries=3, so no request can exhaust its budget. A write is
 # only ever answered "after" (applied, answer lost) by a 5xx or a reset: a 429, or a 503 with Retry-After, means
 # "not processed" (Atlassian's rate-limiting guide), which the client relies on.
 _ANY = ("*", "GET", "POST", "DELETE")
+MEMBERS = "{members}"  # the member listing's path, which depends on the backend (filled in by the test)
 FAULT = st.one_of(
     st.builds(lambda m, code: {"action": "status", "status": code, "retry_after": 0, "method": m},
               st.sampled_from(_ANY), st.sampled_from([429, 503])),
@@ -209,9 +224,9 @@ FAULT = st.one_of(
               st.sampled_from(_ANY), st.sampled_from([500, 502, 503]), st.sampled_from(["before", "after"])),
     st.builds(lambda m, phase: {"action": "reset", "method": m, "phase": phase},
               st.sampled_from(_ANY), st.sampled_from(["before", "after"])),
-    st.builds(lambda skip: {"action": "empty_page", "path": "/rest/api/3/group/member", "skip": skip},
+    st.builds(lambda skip: {"action": "empty_page", "path": MEMBERS, "skip": skip},
               st.integers(0, 3)),
-    st.builds(lambda delta, skip: {"action": "shift_total", "path": "/rest/api/3/group/member", "total_delta": delta,
+    st.builds(lambda delta, skip: {"action": "shift_total", "path": MEMBERS, "total_delta": delta,
                                    "skip": skip}, st.integers(-6, 6), st.integers(0, 3)),
     st.builds(lambda m, skip: {"action": "status", "status": 500, "method": m, "phase": "after", "skip": skip},
               st.sampled_from(["POST", "DELETE"]), st.integers(0, 3)),
@@ -244,7 +259,13 @@ class VirtualClock:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     print_blob=True,
 )
-@given(case=scenarios(), faults=st.lists(FAULT, max_size=3))
-def test_transient_faults_change_neither_the_outcome_nor_the_report(site, run_module, monkeypatch, case, faults):
+@given(data=st.data())
+def test_transient_faults_change_neither_the_outcome_nor_the_report(site, run_module, monkeypatch, backend_name, data):
+    case = data.draw(scenarios(backend_name), label="case")
+    members = member_path(backend_name, GROUP_ID)
+    faults = [
+        {**f, "path": members} if f.get("path") == MEMBERS else f
+        for f in data.draw(st.lists(FAULT, max_size=3), label="faults")
+    ]
     VirtualClock().install(monkeypatch)
     run_case(site, run_module, case, faults=faults)

@@ -107,3 +107,20 @@ def test_delete_group(admin, emulator):
 def test_get_group_expands_users(admin):
     body = admin.get("/rest/api/3/group", params={"groupId": JSU_ID}).json()
     assert body["name"] == "jira-software-users" and body["users"]["size"] == 9
+
+
+def test_get_group_expands_the_users_range_asked_for(admin):
+    # expand=users[start:end]: end exclusive, 50 at most a time (it used to repeat the first 50 forever).
+    page = admin.get("/rest/api/3/group", params={"groupname": "big-group", "expand": "users[50:100]"}).json()["users"]
+    assert (page["start-index"], page["end-index"], page["size"], len(page["items"])) == (50, 99, 120, 50)
+    tail = admin.get("/rest/api/3/group", params={"groupname": "big-group", "expand": "users[100:200]"}).json()["users"]
+    assert (tail["start-index"], tail["end-index"], len(tail["items"])) == (100, 119, 20)
+    first = admin.get("/rest/api/3/group", params={"groupname": "big-group"}).json()["users"]
+    assert {u["accountId"] for u in first["items"]}.isdisjoint({u["accountId"] for u in page["items"]})
+
+
+def test_server_info_says_cloud_anonymously_too(admin, anon, emulator):
+    for caller in (admin, anon):
+        info = caller.get("/rest/api/2/serverInfo").json()
+        assert info["deploymentType"] == "Cloud" and info["baseUrl"] == emulator.site
+    assert anon.get("/rest/api/3/serverInfo").status_code == 200

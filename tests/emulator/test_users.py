@@ -43,10 +43,11 @@ def test_get_user_unknown_is_404(admin):
     assert response.json() == USER_NOT_FOUND
 
 
-def test_get_user_without_account_id_is_400(admin):
+def test_get_user_without_account_id_is_404(admin):
+    # The spec documents 404 (and no 400) for getUser: a missing accountId names no user.
     response = admin.get("/rest/api/3/user")
-    assert response.status_code == 400
-    assert response.json()["errorMessages"]
+    assert response.status_code == 404
+    assert response.json()["errorMessages"] == ["Specified user does not exist or you do not have required permissions"]
 
 
 def test_get_inactive_user_shows_active_false(admin, uid):

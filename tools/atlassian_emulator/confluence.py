@@ -104,21 +104,29 @@ def _int_arg(name: str, default: int) -> int:
     return value
 
 
-def _window(default_limit: int, cap: int) -> tuple[int, int]:
-    """(start, effective limit). Above 200 is refused, as documented; below it, the ``confluence_page_cap`` knob may
-    lower the limit silently ("may be restricted by fixed system limits")."""
+def _window(default_limit: int, cap: int, refuse_over_max: bool) -> tuple[int, int]:
+    """(start, effective limit). Above 200 is refused where the spec documents it (``refuse_over_max``: members),
+    elsewhere lowered to 200; the ``confluence_page_cap`` knob may lower it further, silently ("may be restricted
+    by fixed system limits")."""
     start = _int_arg("start", 0)
     limit = _int_arg("limit", default_limit)
-    if limit > LIMIT_MAX:
+    if limit > LIMIT_MAX and refuse_over_max:
         raise ConfluenceError(400, f"Limit must be less than or equal to {LIMIT_MAX}, but was {limit}")
-    return start, min(max(limit, 1), cap)
+    return start, min(max(limit, 1), cap, LIMIT_MAX)
 
 
-def paged(items: list[Any], render, *, default_limit: int = LIMIT_MAX, cap: int | None = None) -> dict[str, Any]:
+def paged(
+    items: list[Any],
+    render,
+    *,
+    default_limit: int = LIMIT_MAX,
+    cap: int | None = None,
+    refuse_over_max: bool = False,
+) -> dict[str, Any]:
     """``{results, start, limit, size[, totalSize], _links}``: ``_links.next`` only when a next page exists; faults may
     empty the page (keeping ``next``) or misreport ``totalSize``."""
     cap = LIMIT_MAX if cap is None else cap
-    start, limit = _window(default_limit, cap)
+    start, limit = _window(default_limit, cap, refuse_over_max)
     results = [render(item) for item in items[start : start + limit]]
     path = request.path[len("/wiki") :]
     kept = [(k, v) for k, v in request.args.items(multi=True) if k not in ("start", "limit")]
@@ -148,7 +156,10 @@ def _state():
 
 
 def _group(*, name: str | None = None, group_id: str | None = None) -> GroupRef:
+    # An empty name or id names no group: 404 like an unknown one (the spec documents no 400 for these lookups).
     try:
+        if not (name or group_id):
+            raise UnknownGroup("")
         return _state().find_group(name=name, group_id=group_id)
     except UnknownGroup:
         wanted = f"id {group_id}" if group_id else f"name {name}"
@@ -203,12 +214,12 @@ def list_groups() -> Response:
 
 @confluence.get("/group/by-name")
 def group_by_name() -> Response:
-    return json_response(group_json(_group(name=_required("name"))))
+    return json_response(group_json(_group(name=request.args.get("name"))))
 
 
 @confluence.get("/group/by-id")
 def group_by_id() -> Response:
-    return json_response(group_json(_group(group_id=_required("id"))))
+    return json_response(group_json(_group(group_id=request.args.get("id"))))
 
 
 @confluence.get("/group/picker")
@@ -222,13 +233,13 @@ def group_picker() -> Response:
 def members_by_group_id(group_id: str) -> Response:
     group = _group(group_id=group_id)
     members = _state().members(group.group_id)
-    return json_response(paged(members, user_json, cap=_emu().knobs.confluence_page_cap))
+    return json_response(paged(members, user_json, cap=_emu().knobs.confluence_page_cap, refuse_over_max=True))
 
 
 @confluence.get("/group/member")
 def members_by_name() -> Response:
     """Deprecated, by name."""
-    group = _group(name=_required("name"))
+    group = _group(name=request.args.get("name"))
     return json_response(paged(_state().members(group.group_id), user_json, cap=_emu().knobs.confluence_page_cap))
 
 
@@ -349,7 +360,7 @@ def remove_member_by_name() -> Response:
 
 @confluence.get("/user")
 def get_user() -> Response:
-    return json_response(user_json(_user(_required("accountId"))))
+    return json_response(user_json(_user(request.args.get("accountId") or "")))
 
 
 @confluence.get("/user/current")
@@ -359,22 +370,17 @@ def current_user() -> Response:
 
 @confluence.get("/user/memberof")
 def member_of() -> Response:
-    account_id = _required("accountId")
-    try:
-        groups = _state().groups_of(account_id)
-    except UnknownUser:
-        raise ConfluenceError(404, f"No user found with accountId {account_id}") from None
+    # The spec documents no 404 here: an unknown (or empty) accountId is in no group.
+    user = _state().user(request.args.get("accountId") or "")
+    groups = _state().groups_of(user.account_id) if _visible(user) else []
     return json_response(paged(groups, group_json))
 
 
 @confluence.get("/user/bulk")
 def bulk_users() -> Response:
-    # One parameter, "a list of accountIds": repeated, or comma-separated.
-    ids = [i for value in request.args.getlist("accountId") for i in value.split(",") if i]
-    if not ids:
-        raise ConfluenceError(400, "The 'accountId' parameter is required")
-    if len(ids) > BULK_MAX:
-        raise ConfluenceError(400, f"At most {BULK_MAX} accountIds can be requested at once")
+    # One parameter, "a list of accountIds": repeated, or comma-separated. The spec documents no 400: unknown ids
+    # are left out, and only the first 200 are looked up.
+    ids = [i for value in request.args.getlist("accountId") for i in value.split(",") if i][:BULK_MAX]
     users = [u for u in (_state().user(i) for i in ids) if _visible(u)]
     return json_response(paged(users, user_json))
 

@@ -63,7 +63,7 @@ options:
       - V(auto) finds out from the site, with at most one extra request per task (C(GET /rest/api/2/serverInfo));
         none when the URL is an API gateway URL that names its product (C(https://api.atlassian.com/ex/jira/...),
         C(.../ex/confluence/...)).
-      - V(jira_cloud) is the Jira Cloud platform REST API (C(/rest/api/3)): users by email or accountId.
+      - V(jira_cloud) is the Jira Cloud platform REST API (C(/rest/api/3)), with users by email or accountId.
       - V(confluence_cloud) is the Confluence Cloud REST API (C(/wiki/rest/api)), for sites without Jira. Confluence
         has no email search, so emails resolve from group member listings; see the module notes.
       - Set it explicitly to save the extra request, or when C(auto) cannot tell.

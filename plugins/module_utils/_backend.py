@@ -21,7 +21,11 @@ from typing import Any, Callable, ClassVar, Iterable, Iterator, TypeVar
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient, ErrorReader
 from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import ConnectionSettings
-from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import AtlassianError, UnknownUserError
+from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
+    AtlassianError,
+    RetriesExhaustedError,
+    UnknownUserError,
+)
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
 
 T = TypeVar("T")
@@ -71,6 +75,8 @@ class Backend(ErrorReader, ABC):
     #: Whether an email resolves with one search request. When it does not (Confluence has no email search), the
     #: group's own member listing is the first place to look, so reading it beats checking users one by one.
     email_search: ClassVar[bool]
+    #: The API gateway URL for scoped API tokens and OAuth 2.0, as remedies name it.
+    gateway_url: ClassVar[str]
 
     def __init__(self, client: AtlassianClient) -> None:
         self.client = client
@@ -138,7 +144,72 @@ class Backend(ErrorReader, ABC):
     def remove_member(self, group: Group, user: User) -> str:
         """Make the user not a member. ``CHANGED``, or ``UNCHANGED`` when the API says it already was not."""
 
+    # -- advice shared by the Cloud products ---------------------------------------------------------------------
+
+    def hint(self, status: int) -> str | None:
+        if status == 401:
+            bearer = self.client.settings.bearer_token
+            if bearer:
+                hint = (
+                    "Atlassian rejected the bearer_token. bearer_token is for an OAuth 2.0 access token (with the "
+                    f"gateway URL {self.gateway_url}) or a Data Center personal access token; an Atlassian Cloud API "
+                    "token is not a bearer token: pass it as api_token with username set to the account's email"
+                )
+                if bearer.startswith("ATATT"):
+                    hint += " (the bearer_token given looks like an Atlassian API token)"
+                return hint
+            return (
+                "Atlassian rejected the credentials. Check that username is the email address of the account that "
+                "created the API token and api_token is the token itself, not base64-encoded and without 'Basic' "
+                "(the collection builds base64(email:api_token) itself); that the token has not expired or been "
+                "revoked; and that a scoped API token (service accounts) is used with the gateway URL "
+                f"{self.gateway_url}, not the site URL. An OAuth 2.0 token or Data Center personal access token "
+                "belongs in bearer_token"
+            )
+        if status == 403:
+            return self.permission_hint
+        if status == 404:
+            return "The group or user was not found. Check the group name or group_id, and the user's accountId"
+        return None
+
+    #: What a 403 means in this product: the permission (and OAuth scope) the operations need.
+    permission_hint: ClassVar[str]
+
+    def url_hint(self, base_url: str) -> str:
+        return (
+            super().url_hint(base_url) + ": it is the site URL, for example https://acme.atlassian.net, or the "
+            f"gateway URL {self.gateway_url}"
+        )
+
     # -- shared mechanics ----------------------------------------------------------------------------------------
+
+    def write_membership(
+        self,
+        method: str,
+        path: str,
+        group: Group,
+        user: User,
+        *,
+        params: dict,
+        json: dict | None = None,
+        already: str,
+    ) -> str:
+        """Send one membership write (POST adds, DELETE removes) and say whether it changed anything.
+
+        A 400 whose message contains ``already`` ("already a member", "not a member") means the membership already
+        was as wanted: a race with another writer, or our own earlier attempt whose answer was lost
+        (``unclear_earlier``), which did change it. A write whose retries ran out is read back instead of guessed.
+        """
+        adding = method == "POST"
+        try:
+            response = self.client.request(method, path, params=params, json=json, accept=(400,))
+        except RetriesExhaustedError as exc:
+            return self.read_back(group, user, want_member=adding, error=exc)
+        if response.status == 400:
+            if not any(already in m.lower() for m in self.messages(response.body, "")):
+                raise self.client.error_for(method, path, 400, response.body, "")
+            return CHANGED if response.unclear_earlier else UNCHANGED
+        return CHANGED
 
     def concurrently(self, func: Callable[[T], R], items: Iterable[T]) -> list[R]:
         """``[func(item) ...]`` within this backend's concurrency and rate limits; order kept."""

@@ -20,25 +20,18 @@ from typing import Any, Iterator
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import (
     ACCOUNT_ID,
-    CHANGED,
     EMAIL,
-    UNCHANGED,
     Backend,
     MemberPage,
     SiteProbe,
 )
 from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient
 from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import ConnectionSettings
-from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
-    ResolutionError,
-    RetriesExhaustedError,
-    UnknownUserError,
-)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import ResolutionError, UnknownUserError
 from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import ACCOUNT_ID_REMEDY
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
 from ansible_collections.orgsync.atlassian.plugins.module_utils._paging import StartLimitPaging
 
-GATEWAY = "https://api.atlassian.com/ex/confluence/<cloudId>"
 # Members come 200 a page at most (a larger limit is refused with 400); the first page asks for the total so that
 # the strategy can count pages and the rest can be fetched together.
 MEMBER_PAGING = StartLimitPaging(total_param="shouldReturnTotalSize")
@@ -73,6 +66,12 @@ class ConfluenceCloudBackend(Backend):
     concurrent_pages = True
     reference_kinds = frozenset({EMAIL, ACCOUNT_ID})
     email_search = False
+    gateway_url = "https://api.atlassian.com/ex/confluence/<cloudId>"
+    permission_hint = (
+        "The account is authenticated but lacks permission. Changing group membership in Confluence needs site "
+        "administration (organization or site admin); reading groups and their members needs permission to view "
+        "users and groups. OAuth tokens need the write:confluence-groups (or write:group:confluence) scope"
+    )
 
     def __init__(self, client: AtlassianClient) -> None:
         super().__init__(client)
@@ -112,37 +111,8 @@ class ConfluenceCloudBackend(Backend):
                 messages.append(str(translation))
         return messages
 
-    def hint(self, status: int) -> str | None:
-        if status == 401:
-            if self.client.settings.bearer_token:
-                return (
-                    "Atlassian rejected the bearer_token. bearer_token is for an OAuth 2.0 access token, used with the "
-                    f"gateway URL {GATEWAY}; an Atlassian Cloud API token is not a bearer token: pass it as api_token "
-                    "with username set to the account's email"
-                )
-            return (
-                "Atlassian rejected the credentials. Check that username is the email address of the account that "
-                "created the API token and api_token is the token itself (the collection builds base64(email:"
-                "api_token) itself); that the token has not expired or been revoked; and that a scoped API token "
-                f"(service accounts) is used with the gateway URL {GATEWAY}, not the site URL"
-            )
-        if status == 403:
-            return (
-                "The account is authenticated but lacks permission. Changing group membership in Confluence needs "
-                "site administration (organization or site admin); reading groups and their members needs "
-                "permission to view users and groups. OAuth tokens need the write:confluence-groups (or "
-                "write:group:confluence) scope"
-            )
-        if status == 404:
-            return "The group or user was not found. Check the group name or group_id, and the user's accountId"
-        return None
-
     def url_hint(self, base_url: str) -> str:
-        return (
-            super().url_hint(base_url) + f": it is the site URL, for example https://acme.atlassian.net (the "
-            f"collection adds /wiki/rest/api), or the gateway URL {GATEWAY}; set backend if the site is not "
-            "Confluence Cloud"
-        )
+        return super().url_hint(base_url) + "; set backend if the site is not Confluence Cloud"
 
     # ------------------------------------------------------------------ groups
 
@@ -252,27 +222,26 @@ class ConfluenceCloudBackend(Backend):
     # ------------------------------------------------------------------ writes
 
     def add_member(self, group: Group, user: User) -> str:
-        path = f"{self.api}/group/userByGroupId"
-        try:
-            response = self.client.request(
-                "POST", path, params={"groupId": group.group_id}, json={"accountId": user.account_id}, accept=(400,)
-            )
-        except RetriesExhaustedError as exc:
-            return self.read_back(group, user, want_member=True, error=exc)
-        if response.status == 400:
-            # What Confluence answers for an existing member is not documented; if it refuses with these words, the
-            # membership already holds (a race with another writer, or our own earlier attempt).
-            if not any("already" in m.lower() for m in self.messages(response.body, "")):
-                raise self.client.error_for("POST", path, 400, response.body, "")
-            return CHANGED if response.unclear_earlier else UNCHANGED
-        return CHANGED
+        """POST the membership. What Confluence answers for an existing member is not documented; if it refuses
+        with "already", the membership already holds."""
+        return self.write_membership(
+            "POST",
+            f"{self.api}/group/userByGroupId",
+            group,
+            user,
+            params={"groupId": group.group_id},
+            json={"accountId": user.account_id},
+            already="already",
+        )
 
     def remove_member(self, group: Group, user: User) -> str:
         """DELETE answers 204 whether or not the user was a member (documented), so the answer cannot tell whether
         this changed anything: the membership read before the plan does (a member is the only one removed)."""
-        path = f"{self.api}/group/userByGroupId"
-        try:
-            self.client.request("DELETE", path, params={"groupId": group.group_id, "accountId": user.account_id})
-        except RetriesExhaustedError as exc:
-            return self.read_back(group, user, want_member=False, error=exc)
-        return CHANGED
+        return self.write_membership(
+            "DELETE",
+            f"{self.api}/group/userByGroupId",
+            group,
+            user,
+            params={"groupId": group.group_id, "accountId": user.account_id},
+            already="not a member",
+        )

@@ -12,27 +12,20 @@ from typing import Any, Iterator, Mapping
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import (
     ACCOUNT_ID,
-    CHANGED,
     EMAIL,
-    UNCHANGED,
     Backend,
     MemberPage,
     SiteProbe,
 )
 from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient
 from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import ConnectionSettings
-from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
-    ResolutionError,
-    RetriesExhaustedError,
-    UnknownUserError,
-)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import ResolutionError, UnknownUserError
 from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import ACCOUNT_ID_REMEDY
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
 from ansible_collections.orgsync.atlassian.plugins.module_utils._paging import OffsetPaging
 
 API = "/rest/api/3"
 PAGING = OffsetPaging()
-GATEWAY = "https://api.atlassian.com/ex/jira/<cloudId>"
 
 
 def user_from_json(data: dict) -> User:
@@ -52,6 +45,12 @@ class JiraCloudBackend(Backend):
     concurrent_pages = True
     reference_kinds = frozenset({EMAIL, ACCOUNT_ID})
     email_search = True
+    gateway_url = "https://api.atlassian.com/ex/jira/<cloudId>"
+    permission_hint = (
+        "The account is authenticated but lacks permission. Changing group membership needs site administration (a "
+        "member of site-admins, or Administer Jira); reading users and groups needs the Browse users and groups "
+        "permission. OAuth tokens need the manage:jira-configuration (or write:group:jira) scope"
+    )
 
     def __init__(self, client: AtlassianClient) -> None:
         super().__init__(client)
@@ -87,43 +86,6 @@ class JiraCloudBackend(Backend):
                 messages.extend(f"{k}: {v}" for k, v in errors.items())
             return messages or super().messages(body, text)
         return super().messages(body, text)
-
-    def hint(self, status: int) -> str | None:
-        if status == 401:
-            bearer = self.client.settings.bearer_token
-            if bearer:
-                hint = (
-                    "Atlassian rejected the bearer_token. bearer_token is for an OAuth 2.0 access token (with the "
-                    f"gateway URL {GATEWAY}) or a Data Center personal access token; an Atlassian Cloud API token is "
-                    "not a bearer token: pass it as api_token with username set to the account's email"
-                )
-                if bearer.startswith("ATATT"):
-                    hint += " (the bearer_token given looks like an Atlassian API token)"
-                return hint
-            return (
-                "Atlassian rejected the credentials. Check that username is the email address of the account that "
-                "created the API token and api_token is the token itself, not base64-encoded and without 'Basic' "
-                "(the collection builds base64(email:api_token) itself); that the token has not expired or been "
-                "revoked; and that a scoped API token (service accounts) is used with the gateway URL "
-                f"{GATEWAY}, not the site URL. An OAuth 2.0 token or Data Center personal access token belongs in "
-                "bearer_token"
-            )
-        if status == 403:
-            return (
-                "The account is authenticated but lacks permission. Changing group membership needs site "
-                "administration (a member of site-admins, or Administer Jira); reading users and groups needs the "
-                "Browse users and groups permission. OAuth tokens need the manage:jira-configuration (or "
-                "write:group:jira) scope"
-            )
-        if status == 404:
-            return "The group or user was not found. Check the group name or group_id, and the user's accountId"
-        return None
-
-    def url_hint(self, base_url: str) -> str:
-        return (
-            super().url_hint(base_url) + ": it is the site URL, for example https://acme.atlassian.net, or the "
-            f"gateway URL {GATEWAY}"
-        )
 
     # ------------------------------------------------------------------ users
 
@@ -186,24 +148,25 @@ class JiraCloudBackend(Backend):
     # ------------------------------------------------------------------ writes
 
     def add_member(self, group: Group, user: User) -> str:
-        """POST the membership. 'Already a member' is a race with another writer (or our own earlier attempt)."""
-        return self._write("POST", group, user, params={"groupId": group.group_id}, json={"accountId": user.account_id})
+        """POST the membership; Jira refuses an existing member with 400 "already a member" (AX-17)."""
+        return self.write_membership(
+            "POST",
+            f"{API}/group/user",
+            group,
+            user,
+            params={"groupId": group.group_id},
+            json={"accountId": user.account_id},
+            already="already a member",
+        )
 
     def remove_member(self, group: Group, user: User) -> str:
-        """DELETE the membership. 'Not a member' is a race, as for adds."""
-        return self._write("DELETE", group, user, params={"groupId": group.group_id, "accountId": user.account_id})
-
-    def _write(self, method: str, group: Group, user: User, *, params: dict, json: dict | None = None) -> str:
-        adding = method == "POST"
-        path = f"{API}/group/user"
-        try:
-            response = self.client.request(method, path, params=params, json=json, accept=(400,))
-        except RetriesExhaustedError as exc:
-            return self.read_back(group, user, want_member=adding, error=exc)
-        if response.status == 400:
-            # Atlassian answers a duplicate add / a remove of a non-member with 400 and these words.
-            phrase = "already a member" if adding else "not a member"
-            if not any(phrase in m.lower() for m in self.messages(response.body, "")):
-                raise self.client.error_for(method, path, 400, response.body, "")
-            return CHANGED if response.unclear_earlier else UNCHANGED
-        return CHANGED
+        """DELETE the membership; a non-member is refused with 400 "not a member" (Data Center's words; Cloud's
+        answer is undocumented)."""
+        return self.write_membership(
+            "DELETE",
+            f"{API}/group/user",
+            group,
+            user,
+            params={"groupId": group.group_id, "accountId": user.account_id},
+            already="not a member",
+        )

@@ -105,6 +105,19 @@ class Backend(ErrorReader, ABC):
         """Every member of the group, deactivated ones included, page by page (lazily: a caller that stops after
         the first page pays one request)."""
 
+    @abstractmethod
+    def create_group(self, name: str) -> Group:
+        """Create the group and return it with its id."""
+
+    @abstractmethod
+    def delete_group(self, group: Group) -> None:
+        """Delete the group (its memberships go with it)."""
+
+    @abstractmethod
+    def access_of(self, group: Group) -> str | None:
+        """What membership of the group grants: ``"site-admin"``, ``"admin"``, ``"user"`` (product access), or
+        ``None``. Deleting such a group locks people out, so ``atlassian_group`` guards it."""
+
     # -- users ---------------------------------------------------------------------------------------------------
 
     @abstractmethod
@@ -116,6 +129,12 @@ class Backend(ErrorReader, ABC):
         other grounds (a name) unless its email is shown and equal. Called concurrently: implementations that read
         shared listings must read each at most once per task.
         """
+
+    def find_deactivated_by_email(self, email: str) -> list[User]:
+        """For removals only: accounts with exactly this (visible) email among those ``find_by_email`` cannot see,
+        deactivated ones included. Nothing by default; a backend whose search skips deactivated accounts looks
+        where they show."""
+        return []
 
     def email_not_found(self, email: str) -> UnknownUserError:
         """The error for an email that names no account: what was searched, the likely causes, and the remedy."""

@@ -39,6 +39,8 @@ LIST_PAGING = StartLimitPaging()
 PAGE_LIMIT = 200
 # Groups whose members have Confluence access ("user"); their listings are where every active user shows.
 ACCESS_TYPE = "user"
+# What the group listing's accessType tells, strongest first.
+ACCESS_TYPES = ("site-admin", "admin", "user")
 # Characters that separate the words of a name in an email's local part (jane.doe, jane_doe, jane-doe).
 _NAME_SEPARATORS = re.compile(r"[._\-+]+")
 
@@ -130,6 +132,27 @@ class ConfluenceCloudBackend(Backend):
             status=404,
         )
 
+    def create_group(self, name: str) -> Group:
+        return group_from_json(self.client.request("POST", f"{self.api}/group", json={"name": name}).body)
+
+    def delete_group(self, group: Group) -> None:
+        self.client.request("DELETE", f"{self.api}/group/by-id", params={"id": group.group_id})
+
+    def access_of(self, group: Group) -> str | None:
+        """The group listing filtered by each accessType in turn (the three read together)."""
+
+        def grants(access_type: str) -> bool:
+            return any(g.group_id == group.group_id for g in self._groups_with_access(access_type))
+
+        found = self.concurrently(grants, ACCESS_TYPES)
+        return next((access for access, yes in zip(ACCESS_TYPES, found, strict=True) if yes), None)
+
+    def _groups_with_access(self, access_type: str) -> list[Group]:
+        pages = self.client.iter_pages(
+            f"{self.api}/group", {"accessType": access_type}, LIST_PAGING, page_size=PAGE_LIMIT
+        )
+        return [group_from_json(item) for page in pages for item in page.values]
+
     def iter_member_pages(self, group: Group) -> Iterator[MemberPage]:
         """Every member, 200 a page; the pages after the first are fetched concurrently. Every member seen is
         remembered by email, so that resolving an email never reads this listing again."""
@@ -184,13 +207,7 @@ class ConfluenceCloudBackend(Backend):
         with self._access_reading:
             if self._access_groups is not None:
                 return
-            groups = [
-                group_from_json(item)
-                for page in self.client.iter_pages(
-                    f"{self.api}/group", {"accessType": ACCESS_TYPE}, LIST_PAGING, page_size=PAGE_LIMIT
-                )
-                for item in page.values
-            ]
+            groups = self._groups_with_access(ACCESS_TYPE)
             for group in groups:
                 with self._lock:
                     listed = group.group_id in self._listed

@@ -60,6 +60,10 @@ class ConfigurationError(AtlassianError):
     """The task's options cannot work; found before any request is sent."""
 
 
+class RefusedError(AtlassianError):
+    """The task asks for something the collection refuses to do unless an option allows it explicitly."""
+
+
 class ResolutionError(AtlassianError):
     """A user or group reference does not name exactly one usable account or group."""
 

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any, Iterator, Mapping
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import (
@@ -26,6 +27,10 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._paging import O
 
 API = "/rest/api/3"
 PAGING = OffsetPaging()
+# users/search lists every account of the site, deactivated ones included, 1000 at most a page (a plain array).
+ALL_USERS_PAGE = 1000
+# What group/bulk's accessType tells, strongest first.
+ACCESS_TYPES = ("site-admin", "admin", "user")
 
 
 def user_from_json(data: dict) -> User:
@@ -55,6 +60,8 @@ class JiraCloudBackend(Backend):
     def __init__(self, client: AtlassianClient) -> None:
         super().__init__(client)
         self._caller: str | None = None
+        self._all_users: dict[str, list[User]] | None = None
+        self._all_users_lock = threading.Lock()
         client.observers.append(self._observe)
 
     def _observe(self, headers: Mapping[str, str]) -> None:
@@ -104,6 +111,25 @@ class JiraCloudBackend(Backend):
         body = self.client.get(f"{API}/user/search", {"query": email, "maxResults": 100}).body or []
         return [user_from_json(item) for item in body]
 
+    def find_deactivated_by_email(self, email: str) -> list[User]:
+        """users/search lists every account, deactivated ones included; read once a task (a site's whole user list,
+        a thousand a page), and only when a removal needs it."""
+        with self._all_users_lock:
+            if self._all_users is None:
+                index: dict[str, list[User]] = {}
+                start = 0
+                while True:
+                    body = self.client.get(f"{API}/users/search", {"startAt": start, "maxResults": ALL_USERS_PAGE}).body
+                    page = [user_from_json(item) for item in body or []]
+                    for user in page:
+                        if user.email:
+                            index.setdefault(user.email.lower(), []).append(user)
+                    if len(page) < ALL_USERS_PAGE:
+                        break
+                    start += len(page)
+                self._all_users = index
+        return list(self._all_users.get(email.strip().lower(), []))
+
     def email_not_found(self, email: str) -> UnknownUserError:
         return UnknownUserError(
             f"No active Atlassian account was found with email '{email}'. Likely causes: there is no such user (or "
@@ -135,6 +161,24 @@ class JiraCloudBackend(Backend):
             "groups are not created by this module",
             status=404,
         )
+
+    def create_group(self, name: str) -> Group:
+        body = self.client.request("POST", f"{API}/group", json={"name": name}).body
+        return Group(name=body.get("name"), group_id=body["groupId"])
+
+    def delete_group(self, group: Group) -> None:
+        self.client.request("DELETE", f"{API}/group", params={"groupId": group.group_id})
+
+    def access_of(self, group: Group) -> str | None:
+        """group/bulk filtered by each accessType in turn (the three asked together)."""
+
+        def grants(access_type: str) -> bool:
+            params = {"groupId": group.group_id, "accessType": access_type, "maxResults": 50}
+            values = self.client.get(f"{API}/group/bulk", params).body.get("values") or []
+            return any(item.get("groupId") == group.group_id for item in values)
+
+        found = self.concurrently(grants, ACCESS_TYPES)
+        return next((access for access, yes in zip(ACCESS_TYPES, found, strict=True) if yes), None)
 
     def iter_member_pages(self, group: Group) -> Iterator[MemberPage]:
         """Every member, inactive ones included, page by page; the pages after the first are fetched concurrently."""

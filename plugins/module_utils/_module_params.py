@@ -56,3 +56,51 @@ def membership_request(params: dict) -> MembershipRequest:
             "users is empty", hint="List at least one user, or use exclusive=true to empty the group"
         )
     return MembershipRequest(group=group, group_id=group_id, users=users, state=state, exclusive=exclusive)
+
+
+@dataclass(frozen=True)
+class UserGroupsRequest:
+    user: str
+    groups: list[str]
+    state: str
+    exclusive: bool
+    keep: list[str]
+
+    @property
+    def removal_only(self) -> bool:
+        """Nothing will be added: the person only leaves groups (a leaver may then be deactivated already)."""
+        return self.state == "absent" or (self.exclusive and not self.groups)
+
+
+def group_references(refs: list[str] | None, option: str) -> list[str]:
+    """Group names or ids, without repeats; an empty entry is a mistake worth naming."""
+    cleaned = [(ref or "").strip() for ref in refs or []]
+    empty = [f"{option}[{i}]" for i, ref in enumerate(cleaned) if not ref]
+    if empty:
+        raise ConfigurationError(
+            f"{', '.join(empty)} {'is' if len(empty) == 1 else 'are'} empty",
+            hint=f"Give each entry of {option} as a group name or a group id, or remove the empty ones",
+        )
+    return list(dict.fromkeys(cleaned))
+
+
+def user_groups_request(params: dict) -> UserGroupsRequest:
+    state = params.get("state") or "present"
+    exclusive = bool(params.get("exclusive"))
+    if exclusive and state == "absent":
+        raise ConfigurationError(
+            "exclusive=true cannot be combined with state=absent",
+            hint="Use state=present with exclusive=true to make groups the person's only groups (groups: [] takes "
+            "them out of every group but keep), or drop exclusive to take them out of the listed groups",
+        )
+    (user,) = check_references([params.get("user")], "user")
+    groups = group_references(params.get("groups"), "groups")
+    if not groups and not exclusive:
+        raise ConfigurationError(
+            "groups is empty",
+            hint="List at least one group, or use exclusive=true with groups: [] to take the person out of every "
+            "group but keep",
+        )
+    return UserGroupsRequest(
+        user=user, groups=groups, state=state, exclusive=exclusive, keep=group_references(params.get("keep"), "keep")
+    )

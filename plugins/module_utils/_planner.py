@@ -4,14 +4,15 @@
 
 # This file is internal to the orgsync.atlassian collection; its API may change without notice.
 
-"""Pure membership planning: no I/O, so every rule can be tested exhaustively without HTTP."""
+"""Pure membership planning, from both sides (a group's people, a person's groups): no I/O, so every rule can be
+tested exhaustively without HTTP."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._models import User
+from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
 
 PRESENT = "present"
 ABSENT = "absent"
@@ -97,4 +98,65 @@ def membership_diff(
     return {
         "before": {"group": group_label, "members": labels(current)},
         "after": {"group": group_label, "members": labels(members_after(current, added, removed))},
+    }
+
+
+@dataclass(frozen=True)
+class GroupsPlan:
+    """A person's groups to join and to leave; ``kept``: groups exclusive would have left but ``keep`` protects."""
+
+    adds: tuple[Group, ...]
+    removes: tuple[Group, ...]
+    unchanged: tuple[Group, ...]
+    kept: tuple[Group, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.adds or self.removes)
+
+
+def plan_user_groups(
+    current: Iterable[Group],
+    desired: Iterable[Group],
+    *,
+    state: str,
+    exclusive: bool = False,
+    keep: Callable[[Group], bool] = lambda group: False,
+) -> GroupsPlan:
+    """Which groups a person joins and leaves so that their groups match the request (groups compare by id).
+
+    ``exclusive`` (with ``state=present``): leave every current group that is not desired, except those ``keep``
+    protects. An empty ``desired`` with ``exclusive`` is "leave everything but the kept groups": a leaver's offboarding.
+    """
+    if state not in (PRESENT, ABSENT):
+        raise ValueError(f"unknown state {state!r}")
+    if exclusive and state != PRESENT:
+        raise ValueError("exclusive only applies to state=present")
+    current = list({g.group_id: g for g in current}.values())
+    wanted = list({g.group_id: g for g in desired}.values())
+    member_of = {g.group_id for g in current}
+    wanted_ids = {g.group_id for g in wanted}
+    if state == ABSENT:
+        leave = [g for g in wanted if g.group_id in member_of]
+        return GroupsPlan(adds=(), removes=tuple(leave), unchanged=tuple(g for g in wanted if g not in leave))
+    join = [g for g in wanted if g.group_id not in member_of]
+    stay = [g for g in wanted if g.group_id in member_of]
+    others = sorted((g for g in current if g.group_id not in wanted_ids), key=lambda g: (g.label.lower(), g.group_id))
+    removes = [g for g in others if exclusive and not keep(g)]
+    kept = [g for g in others if exclusive and keep(g)]
+    return GroupsPlan(adds=tuple(join), removes=tuple(removes), unchanged=tuple(stay), kept=tuple(kept))
+
+
+def groups_diff(user_label: str, current: Iterable[Group], added: Iterable[Group], removed: Iterable[Group]) -> dict:
+    """Ansible's ``diff`` for a person: their group names before and after."""
+    before = {g.group_id: g for g in current}
+    after = {k: v for k, v in before.items() if k not in {g.group_id for g in removed}}
+    after.update({g.group_id: g for g in added})
+
+    def labels(groups: Mapping[str, Group]) -> list[str]:
+        return sorted((g.label for g in groups.values()), key=str.lower)
+
+    return {
+        "before": {"user": user_label, "groups": labels(before)},
+        "after": {"user": user_label, "groups": labels(after)},
     }

@@ -174,7 +174,7 @@ def bare_emulator():
             id="query-parameter-of-the-wrong-type",
         ),
         pytest.param(
-            lambda s, u: s.get(f"{u}/users/search"),
+            lambda s, u: s.get(f"{u}/user/bulk"),
             "Path not found",
             id="operation-outside-the-contract",
         ),
@@ -227,8 +227,8 @@ def test_a_malformed_response_is_caught(bare_emulator, contract_validator, fault
 
 def test_a_violation_fails_the_test_that_saw_it(bare_emulator, contract_validator):
     watch = ContractWatch(bare_emulator, contract_validator)
-    _session().get(f"{bare_emulator.url}/rest/api/3/users/search")
-    with pytest.raises(pytest.fail.Exception, match=r"broke the contract[\s\S]*GET /rest/api/3/users/search"):
+    _session().get(f"{bare_emulator.url}/rest/api/3/user/bulk")
+    with pytest.raises(pytest.fail.Exception, match=r"broke the contract[\s\S]*GET /rest/api/3/user/bulk"):
         contract_check.fail_on_violations([watch])
     # and a clean watch passes
     clean = ContractWatch(bare_emulator, contract_validator)

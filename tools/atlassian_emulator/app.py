@@ -333,6 +333,15 @@ def search_users() -> Response:
     return json_response([user_json(u) for u in found[start : start + max_results]])
 
 
+@api.get("/users/search")
+def all_users() -> Response:
+    """Every account of the site, deactivated ones included, as a plain array (maxResults up to 1000)."""
+    start = max(_int_arg("startAt", 0), 0)
+    max_results = min(max(_int_arg("maxResults", 50), 0), SEARCH_MAX)
+    users = _emu().state.all_users()
+    return json_response([user_json(u) for u in users[start : start + max_results]])
+
+
 @api.get("/user/groups")
 def user_groups() -> Response:
     account_id = request.args.get("accountId") or ""

@@ -8,11 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._models import User
+from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
 from ansible_collections.orgsync.atlassian.plugins.module_utils._planner import (
+    groups_diff,
     members_after,
     membership_diff,
     plan_membership,
+    plan_user_groups,
     unique_users,
 )
 
@@ -119,3 +121,48 @@ def test_plan_reaches_the_desired_state_and_is_then_idempotent(current, desired,
         assert {u.account_id for u in plan.adds + plan.removes} <= wanted
     again = plan_membership(after, desired, state=state, exclusive=exclusive, caller_account_id=caller)
     assert not again.changed
+
+
+# ------------------------------------------------------------------ a person's groups (atlassian_user_groups)
+
+A, B, C, ADMINS = (Group(n, f"id-{n}") for n in ("a", "b", "c", "site-admins"))
+
+
+def keep_admins(group: Group) -> bool:
+    return group.name == "site-admins"
+
+
+@pytest.mark.parametrize(
+    ("current", "desired", "state", "exclusive", "adds", "removes", "kept"),
+    [
+        ([A], [A, B], "present", False, [B], [], []),
+        ([A, C], [A, B], "present", True, [B], [C], []),
+        ([A, ADMINS], [], "present", True, [], [A], [ADMINS]),  # the leaver: all but keep
+        ([A, B], [B, C], "absent", False, [], [B], []),  # C: not a member, nothing to do
+        ([A], [A, A], "present", False, [], [], []),  # the same group twice counts once
+    ],
+)
+def test_plan_user_groups(current, desired, state, exclusive, adds, removes, kept):
+    plan = plan_user_groups(current, desired, state=state, exclusive=exclusive, keep=keep_admins)
+    assert (list(plan.adds), list(plan.removes), list(plan.kept)) == (adds, removes, kept)
+    assert plan.changed is bool(adds or removes)
+
+
+def test_plan_user_groups_converges():
+    plan = plan_user_groups([A, C, ADMINS], [A, B], state="present", exclusive=True, keep=keep_admins)
+    after = [g for g in [A, C, ADMINS] if g not in plan.removes] + list(plan.adds)
+    again = plan_user_groups(after, [A, B], state="present", exclusive=True, keep=keep_admins)
+    assert not again.changed and again.kept == (ADMINS,)
+
+
+def test_plan_user_groups_refuses_exclusive_removal():
+    with pytest.raises(ValueError):
+        plan_user_groups([A], [A], state="absent", exclusive=True)
+
+
+def test_groups_diff():
+    diff = groups_diff("jane@acme.example", [A, C], added=[B], removed=[C])
+    assert diff == {
+        "before": {"user": "jane@acme.example", "groups": ["a", "c"]},
+        "after": {"user": "jane@acme.example", "groups": ["a", "b"]},
+    }

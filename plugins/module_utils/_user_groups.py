@@ -1,0 +1,150 @@
+# -*- coding: utf-8 -*-
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright: contributors to orgsync.atlassian
+
+# This file is internal to the orgsync.atlassian collection; its API may change without notice.
+
+"""A person's groups, from the person's side: who the person is, which groups they are in (one read), and the
+writes that make those match the request. Backend-neutral; decisions are the planner's (``plan_user_groups``)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import CHANGED, Backend
+from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
+    AtlassianError,
+    ResolutionError,
+    UnknownUserError,
+    operation,
+)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import is_email, pick_user_for_email
+from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
+from ansible_collections.orgsync.atlassian.plugins.module_utils._planner import GroupsPlan
+from ansible_collections.orgsync.atlassian.plugins.module_utils._resolution import raise_unresolved, resolve_each
+
+# The groups whose loss would lock an automation account out of administering the site (or the org): ``keep``
+# protects them from ``exclusive`` unless the task names its own list.
+ADMIN_GROUPS = (
+    "site-admins",
+    "org-admins",
+    "administrators",
+    "jira-admins",
+    "jira-administrators",
+    "confluence-admins",
+    "confluence-administrators",
+)
+# Jira's and Confluence's group ids are UUIDs; a reference shaped like one is looked up as an id.
+_GROUP_ID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+def names_group(ref: str, group: Group) -> bool:
+    """Whether a reference (a name, case-insensitive, or an id) is this group."""
+    return ref == group.group_id or (group.name or "").casefold() == ref.casefold()
+
+
+@dataclass
+class GroupsResult:
+    added_to: list[Group] = field(default_factory=list)
+    removed_from: list[Group] = field(default_factory=list)
+    failures: list[tuple[str, Group, str]] = field(default_factory=list)
+    # Writes sent (or, in check mode, predicted).
+    attempted: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added_to or self.removed_from)
+
+    def failure_details(self) -> list[dict]:
+        return [dict(group.as_result(), action=action, reason=reason) for action, group, reason in self.failures]
+
+    def failure_message(self) -> str:
+        details = " | ".join(reason for _action, _group, reason in self.failures)
+        if len(self.failures) < self.attempted:
+            progress = "; the others were applied, and a re-run retries only what is still missing"
+        else:
+            progress = ", so nothing was changed; fix the cause given for each and re-run"
+        return f"{len(self.failures)} of {self.attempted} group changes failed{progress}: {details}"
+
+    @classmethod
+    def predicted(cls, plan: GroupsPlan) -> GroupsResult:
+        """What a real run would report, for check mode: no request is sent."""
+        return cls(list(plan.adds), list(plan.removes), attempted=len(plan.adds) + len(plan.removes))
+
+
+class UserGroupsService:
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+
+    def resolve_user(self, ref: str, *, removal_only: bool) -> User | None:
+        """The one account ``ref`` names, or ``ResolutionError``. For a task that only removes, a deactivated
+        account is looked for where the backend sees one, and a reference that names nobody gives ``None`` (they are
+        in no group already)."""
+        (outcome,) = resolve_each(self.backend, [ref])
+        if removal_only and isinstance(outcome, UnknownUserError) and is_email(ref):
+            with operation(f"looking up {ref} among deactivated accounts"):
+                candidates = self.backend.find_deactivated_by_email(ref)
+            if candidates:
+                try:
+                    outcome = pick_user_for_email(ref, candidates, outcome)
+                except ResolutionError as exc:
+                    outcome = exc
+        if removal_only and isinstance(outcome, UnknownUserError):
+            return None
+        (user,) = raise_unresolved([outcome], consequence=", so nothing was changed")
+        return user
+
+    def groups_of(self, user: User) -> list[Group]:
+        with operation(f"reading the groups of {user.label}"):
+            return self.backend.groups_of(user.account_id) or []
+
+    def resolve_groups(self, refs: Iterable[str], current: list[Group], *, must_exist: bool) -> list[Group]:
+        """The groups the references name: the person's own groups answer without a request; the others are looked
+        up only when they ``must_exist`` (to be joined), else they are groups the person is not in, and skipped."""
+        refs = list(dict.fromkeys(r.strip() for r in refs))
+        known = {ref: next((g for g in current if names_group(ref, g)), None) for ref in refs}
+        missing = [ref for ref, group in known.items() if group is None] if must_exist else []
+
+        def look_up(ref: str) -> Group | ResolutionError:
+            try:
+                with operation(f"looking up group {ref}"):
+                    if _GROUP_ID.match(ref):
+                        return self.backend.find_group(group_id=ref)
+                    return self.backend.find_group(name=ref)
+            except ResolutionError as exc:
+                return exc
+
+        found = dict(zip(missing, self.backend.concurrently(look_up, missing), strict=True))
+        problems = [o.message for o in found.values() if isinstance(o, ResolutionError)]
+        if problems:
+            raise ResolutionError(
+                f"{len(problems)} of {len(refs)} groups could not be found, so nothing was changed: "
+                + " | ".join(problems)
+            )
+        groups = [known[ref] or found.get(ref) for ref in refs]
+        return [g for g in groups if isinstance(g, Group)]
+
+    def apply(self, user: User, plan: GroupsPlan) -> GroupsResult:
+        """Send the writes, concurrently within the rate limits; one failing group does not stop the others."""
+        writes = [("add", g) for g in plan.adds] + [("remove", g) for g in plan.removes]
+
+        def run(write: tuple[str, Group]) -> str | AtlassianError:
+            action, group = write
+            try:
+                if action == "add":
+                    with operation(f"adding {user.label} to {group.label}"):
+                        return self.backend.add_member(group, user)
+                with operation(f"removing {user.label} from {group.label}"):
+                    return self.backend.remove_member(group, user)
+            except AtlassianError as exc:
+                return exc
+
+        result = GroupsResult(attempted=len(writes))
+        for (action, group), outcome in zip(writes, self.backend.concurrently(run, writes), strict=True):
+            if isinstance(outcome, AtlassianError):
+                result.failures.append((action, group, outcome.message))
+            elif outcome == CHANGED:
+                (result.added_to if action == "add" else result.removed_from).append(group)
+        return result

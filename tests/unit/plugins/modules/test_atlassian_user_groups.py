@@ -1,0 +1,113 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright: contributors to orgsync.atlassian
+"""atlassian_user_groups: the real main() against the emulated site of each backend (the default test seed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.orgsync.atlassian.plugins.modules import atlassian_user_groups
+
+ADMIN = {"username": "admin@acme.example", "api_token": "admin-api-token"}
+JANE = "5b10a2844c20165700ede003"
+IVAN = "5b10a2844c20165700ede007"  # deactivated; in jira-software-users and team-platform
+ADA = "5b10a2844c20165700ede001"  # the caller: site-admins, jira-software-users
+GROUPS = {
+    "site-admins": "a5f4c6b2-0d1e-4f3a-9b8c-7d6e5f4a3b21",
+    "jira-software-users": "276f955c-63d7-42c8-9520-92d01dca0625",
+    "confluence-users": "6e87dc72-4f1f-421f-9382-2fee8b652487",
+    "team-platform": "3f9c1a7e-2b4d-4c6f-8e1a-9b7d5c3e1f20",
+    "team-design": "c2d4e6f8-1a3b-4c5d-8e7f-9a0b1c2d3e4f",
+}
+
+
+def group(name: str) -> dict:
+    return {"name": name, "group_id": GROUPS[name]}
+
+
+@pytest.fixture
+def user_groups(emulator, run_module):
+    def _run(check_mode=False, diff=False, **args):
+        return run_module(
+            atlassian_user_groups.main, {"url": emulator.url, **ADMIN, **args}, check_mode=check_mode, diff=diff
+        )
+
+    return _run
+
+
+def names(emulator, account_id: str) -> set[str]:
+    return {g.name for g in emulator.state.groups_of(account_id)}
+
+
+def test_exactly_these_groups_with_check_mode_diff_and_rerun(user_groups, emulator):
+    task = {"user": "jane@acme.example", "groups": ["team-design", GROUPS["confluence-users"]], "exclusive": True}
+    predicted = user_groups(check_mode=True, diff=True, **task)
+    assert emulator.writes() == []
+    real = user_groups(diff=True, **task)
+    for key in ("changed", "added_to", "removed_from", "diff"):
+        assert predicted[key] == real[key], key
+    assert real["added_to"] == [group("team-design")]
+    assert real["removed_from"] == [group("jira-software-users"), group("team-platform")]
+    assert real["diff"]["after"] == {"user": "jane@acme.example", "groups": ["confluence-users", "team-design"]}
+    assert names(emulator, JANE) == {"confluence-users", "team-design"}
+    emulator.clear_log()
+    again = user_groups(**task)
+    assert again["changed"] is False and again["added_to"] == [] == again["removed_from"]
+    assert emulator.writes() == []
+
+
+def test_a_deactivated_leaver_by_email_leaves_everything_but_keep(user_groups, emulator):
+    emulator.add_member("site-admins", IVAN)
+    task = {"user": "ivan.former@acme.example", "groups": [], "exclusive": True}
+    result = user_groups(**task)  # the default keep protects site-admins
+    assert result["changed"] is True and result["user"]["account_id"] == IVAN
+    assert sorted(g["name"] for g in result["removed_from"]) == ["jira-software-users", "team-platform"]
+    assert any("Kept ivan.former@acme.example in site-admins" in w for w in result["warnings"])
+    assert names(emulator, IVAN) == {"site-admins"}
+    assert user_groups(**task)["changed"] is False
+    gone = user_groups(**task, keep=[])
+    assert gone["removed_from"] == [group("site-admins")] and names(emulator, IVAN) == set()
+
+
+def test_state_absent_leaves_only_the_listed_groups(user_groups, emulator):
+    result = user_groups(user=JANE, groups=["TEAM-PLATFORM", "team-design"], state="absent")
+    assert result["changed"] is True and result["removed_from"] == [group("team-platform")]
+    assert names(emulator, JANE) == {"jira-software-users", "confluence-users"}
+
+
+def test_someone_with_no_account_is_in_no_group(user_groups, emulator):
+    result = user_groups(user="nobody@acme.example", groups=["team-design"], state="absent")
+    assert result["changed"] is False and result["user"] is None and result["removed_from"] == []
+    assert "No account was found for 'nobody@acme.example'" in result["warnings"][0]
+    assert emulator.writes() == []
+
+
+def test_joining_a_group_that_does_not_exist_fails_before_any_write(user_groups, emulator):
+    result = user_groups(user=JANE, groups=["team-design", "team-nope"])
+    assert result["failed"] is True
+    assert result["msg"].startswith("1 of 2 groups could not be found, so nothing was changed: No group with name")
+    assert emulator.writes() == []
+
+
+def test_a_failed_write_fails_the_task_but_keeps_the_others(user_groups, emulator):
+    emulator.configure(faults=[{"action": "status", "status": 403, "method": "POST"}])
+    result = user_groups(user=JANE, groups=["team-design", "site-admins"])
+    assert result["failed"] is True and result["changed"] is True
+    assert len(result["added_to"]) == 1 and len(result["failed_groups"]) == 1
+    assert result["msg"].startswith("1 of 2 group changes failed; the others were applied")
+    assert result["failed_groups"][0]["reason"].startswith("adding jane@acme.example to ")
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        ({"user": JANE, "groups": ["a"], "state": "absent", "exclusive": True}, "cannot be combined with state=absent"),
+        ({"user": JANE, "groups": []}, "groups is empty"),
+        ({"user": JANE, "groups": ["team-design", " "]}, "groups[1] is empty"),
+        ({"user": "jane@acme", "groups": ["team-design"]}, "is not a valid email address"),
+    ],
+)
+def test_option_errors_send_nothing(user_groups, emulator, args, fragment):
+    result = user_groups(**args)
+    assert result["failed"] is True and fragment in result["msg"]
+    assert emulator.log == []

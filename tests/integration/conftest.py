@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import contract_check  # noqa: E402
 import harness  # noqa: E402  (the directory above is on sys.path now, also under --import-mode=importlib)
+from backend_profiles import PROFILES, BackendProfile  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -75,13 +76,23 @@ def contract_validator() -> Any:
     return contract_check.load_validator()
 
 
+@pytest.fixture(params=sorted(PROFILES))
+def backend_profile(request: pytest.FixtureRequest) -> BackendProfile:
+    """Each backend in turn: every test that starts an emulator runs once per backend (see backend_profiles.py)."""
+    return PROFILES[request.param]
+
+
 @pytest.fixture
-def emulator_factory(emulator_factory: Callable[..., Any], contract_validator: Any) -> Any:
-    """tests/conftest.py's factory, plus contract validation: every request the collection sends and every answer
-    the emulator gives must match the API contract, or the test fails (issue 3; ``emulator`` uses this too)."""
+def emulator_factory(
+    emulator_factory: Callable[..., Any], contract_validator: Any, backend_profile: BackendProfile
+) -> Any:
+    """tests/conftest.py's factory for a site of the backend under test (``products`` may still be given), plus
+    contract validation: every request the collection sends and every answer the emulator gives must match the API
+    contracts, or the test fails (issue 3; ``emulator`` uses this too)."""
     watches: list[Any] = []
 
     def start(seed: Any = None, **knobs: Any) -> Any:
+        knobs.setdefault("products", backend_profile.products)
         emulator = emulator_factory(seed, **knobs)
         watches.append(contract_check.ContractWatch(emulator, contract_validator))
         return emulator

@@ -41,9 +41,6 @@ GROUP_IDS = {
     "big-group": "b16b16b1-6b16-4b16-8b16-b16b16b16b16",
 }
 
-MEMBER_PATH = "/rest/api/3/group/member"
-MEMBERSHIP_PATH = "/rest/api/3/group/user"
-
 
 def summary(user: tuple[str, str | None, str]) -> dict[str, Any]:
     """A user as the module returns it in ``added`` / ``removed``."""
@@ -72,7 +69,8 @@ def play(*tasks: dict[str, Any], **keywords: Any) -> list[dict[str, Any]]:
 
 
 def write_calls(emulator) -> list[tuple[str, str, str, int]]:
-    """Every write request the emulator saw, as (method, groupId, accountId, status), in arrival order."""
+    """Every write request the emulator saw, as (method, groupId, accountId, status), in arrival order (Jira's and
+    Confluence's membership writes both name the group in the query and the user in the body or the query)."""
     calls = []
     for record in emulator.writes():
         group_id = (record.query.get("groupId") or [None])[0]
@@ -82,11 +80,6 @@ def write_calls(emulator) -> list[tuple[str, str, str, int]]:
             account_id = (record.query.get("accountId") or [None])[0]
         calls.append((record.method, group_id, account_id, record.status))
     return calls
-
-
-def member_reads(emulator) -> list[Any]:
-    """The ``GET group/member`` requests, in arrival order."""
-    return [r for r in emulator.log if r.method == "GET" and r.path == MEMBER_PATH]
 
 
 def basic_credential(username: str, api_token: str) -> str:

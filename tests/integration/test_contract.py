@@ -245,16 +245,19 @@ SYNC_PLAY = f"""
     - name: sync big-group to two people
       orgsync.atlassian.atlassian_group_member:
         group_id: {BIG_GROUP}
-        users: [jane@acme.example, hana.hidden@acme.example, big-group-0001@bulk.example]
+        users: [jane@acme.example, 5b10a2844c20165700ede008, big-group-0001@bulk.example]
         exclusive: true
 """
 
 
 @pytest.mark.slow
-def test_every_request_of_a_playbook_run_is_validated(emulator, contract_validator, run_playbook, connection_env):
+def test_every_request_of_a_playbook_run_is_validated(
+    emulator, contract_validator, run_playbook, connection_env, backend_profile
+):
     with ContractWatch(emulator, contract_validator) as watch:
         run_playbook(SYNC_PLAY, env=connection_env(emulator, *ADMIN), expect_rc=0)
-    log = emulator.log
+    # Every request to the site's API (a Confluence-only site's 404 to auto's probe of Jira is no API's answer).
+    log = [r for r in emulator.log if backend_profile.serves(r.path)]
     assert len(log) > 100  # three member pages, ~120 removals, look-ups
     assert watch.requests_checked == watch.responses_checked == len(log)
     assert watch.violations == [], watch.report()

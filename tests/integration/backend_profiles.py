@@ -1,0 +1,126 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright: contributors to orgsync.atlassian
+"""What the integration suites need to know about each backend: which products its emulated site serves, how its
+requests look in the emulator's log, and where its behaviour legitimately differs (see docs/troubleshooting.md).
+
+Every suite runs on each profile (``conftest.backend_profile``); the modules are given no ``backend`` option, so
+``auto`` must find the backend on every run.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class BackendProfile:
+    name: str
+    products: tuple[str, ...]
+    api_prefix: str
+    # Paths in the emulator's log.
+    members_pattern: str  # a group's member listing
+    write_path: str  # membership add/remove
+    group_lookup_path: str  # the group lookup by name
+    # Statuses of a successful add and remove.
+    added: int
+    removed: int
+    # The knob that caps member pages silently, and the page parameter that says where a page starts.
+    page_cap_knob: str
+    page_start: str
+    page_size_param: str
+    page_size: int
+    totals_on_every_page: bool  # Jira's pages all carry total; Confluence's totalSize comes on the first page only
+    # Differences in behaviour (the collection's design, per the API each speaks):
+    resolves_hidden_emails: bool  # Jira's search finds a hidden email by the exact address; Confluence cannot
+    finds_deactivated_by_email: bool  # Jira's user search skips them; Confluence's name search shows them
+    email_not_found: str  # how the message for an email nobody has begins
+    permission_words: tuple[str, ...]  # what a 403's remedy must name
+    knows_inactive: bool  # Jira's user objects say "active"; Confluence's do not (null)
+    write_answers_tell_races: bool  # Jira refuses a duplicate with 400; Confluence's answers are the same either way
+
+    def is_member_read(self, record, group_id: str | None = None) -> bool:
+        """A request for a member page (of this group, when given)."""
+        if record.method != "GET" or re.fullmatch(self.members_pattern, record.path) is None:
+            return False
+        return group_id is None or group_id in record.path or record.query.get("groupId") == [group_id]
+
+    def error_body(self, status: int, message: str) -> dict:
+        """An error answer as this product words it (for fault rules that return a refusal)."""
+        if self.name == "confluence_cloud":
+            errors = [{"message": {"translation": message, "args": []}}]
+            return {"statusCode": status, "data": {"errors": errors}, "message": message}
+        return {"errorMessages": [message], "errors": {}}
+
+    def serves(self, path: str) -> bool:
+        """Whether a logged path is this backend's API (on a Confluence-only site, auto's probe of Jira is not)."""
+        return path.startswith(self.api_prefix + "/")
+
+    def reads_every_member_of(self, record, group_id: str) -> bool:
+        """A member-page request for this group that lists deactivated members too (Jira must be asked to;
+        Confluence's listing has no such switch)."""
+        if self.name == "jira_cloud":
+            return record.query.get("groupId") == [group_id] and record.query.get("includeInactiveUsers") == ["true"]
+        return f"/{group_id}/" in record.path
+
+    def member_reads(self, emulator, group_id: str | None = None) -> list:
+        """The member-listing requests (of this group, when given), in arrival order."""
+        return [r for r in emulator.log if self.is_member_read(r, group_id)]
+
+    def page_starts(self, reads) -> list[int]:
+        """Where each member-page request started, sorted."""
+        return sorted(int(start) for r in reads for start in r.query[self.page_start])
+
+    def hidden_email_ref(self, account_id: str, email: str) -> str:
+        """How a task can name a person who hides their email: the email where the backend can find it by the
+        exact address, else the accountId."""
+        return email if self.resolves_hidden_emails else account_id
+
+    def member_path(self, group_id: str) -> str:
+        """The member listing's path for one group (for fault rules aimed at it)."""
+        return self.members_pattern.replace("[^/]+", group_id)
+
+
+JIRA_CLOUD = BackendProfile(
+    name="jira_cloud",
+    products=("jira",),
+    api_prefix="/rest/api",
+    members_pattern="/rest/api/3/group/member",
+    write_path="/rest/api/3/group/user",
+    group_lookup_path="/rest/api/3/group/bulk",
+    added=201,
+    removed=200,
+    page_cap_knob="member_page_cap",
+    page_start="startAt",
+    page_size_param="maxResults",
+    page_size=50,
+    totals_on_every_page=True,
+    resolves_hidden_emails=True,
+    finds_deactivated_by_email=False,
+    email_not_found="No active Atlassian account was found with email",
+    permission_words=("site administration", "site-admins", "Browse users"),
+    knows_inactive=True,
+    write_answers_tell_races=True,
+)
+CONFLUENCE_CLOUD = BackendProfile(
+    name="confluence_cloud",
+    products=("confluence",),
+    api_prefix="/wiki/rest/api",
+    members_pattern="/wiki/rest/api/group/[^/]+/membersByGroupId",
+    write_path="/wiki/rest/api/group/userByGroupId",
+    group_lookup_path="/wiki/rest/api/group/by-name",
+    added=201,
+    removed=204,
+    page_cap_knob="confluence_page_cap",
+    page_start="start",
+    page_size_param="limit",
+    page_size=200,
+    totals_on_every_page=False,
+    resolves_hidden_emails=False,
+    finds_deactivated_by_email=True,
+    email_not_found="No Confluence account was found with email",
+    permission_words=("site administration", "write:confluence-groups"),
+    knows_inactive=False,
+    write_answers_tell_races=False,
+)
+PROFILES = {p.name: p for p in (JIRA_CLOUD, CONFLUENCE_CLOUD)}

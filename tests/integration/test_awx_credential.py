@@ -130,11 +130,13 @@ def _secrets(inputs: dict) -> list[str]:
 
 @pytest.mark.parametrize("kind", sorted(CREDENTIALS))
 def test_job_through_ansible_runner_with_the_credential_only_in_env(
-    kind, emulator, installed_collection, tmp_path, monkeypatch
+    kind, emulator, backend_profile, installed_collection, tmp_path, monkeypatch
 ):
     for var in [v for v in os.environ if v.startswith(("ATLASSIAN_", "ANSIBLE_"))]:
         monkeypatch.delenv(var)
-    inputs = {"url": emulator.url, **CREDENTIALS[kind]}
+    # The Basic credential leaves backend empty (auto finds it); the bearer one names it.
+    backend = {"backend": backend_profile.name} if kind == "bearer" else {}
+    inputs = {"url": emulator.url, **CREDENTIALS[kind], **backend}
     injected = render_env(load_definition(), inputs)
 
     private_data_dir = tmp_path / "job"
@@ -169,6 +171,7 @@ def test_job_through_ansible_runner_with_the_credential_only_in_env(
     ok = {e["event_data"]["task"]: e["event_data"]["res"] for e in runner.events if e["event"] == "runner_on_ok"}
     assert ok["look up the new joiner"]["users"][0]["account_id"] == JANE_ID
     assert ok["onboard the new joiner"]["changed"] is True
+    assert ok["onboard the new joiner"]["backend"] == backend_profile.name
     assert JANE_ID in emulator.members("team-design")
 
     secrets = _secrets(inputs)

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Copyright: contributors to orgsync.atlassian
-"""Groups and people as code (issue 12), through the shipped playbooks, on a Jira site and on a Confluence-only site:
+"""Groups and people as code (issue 12), through the shipped playbooks, on every backend's site:
 
 - playbooks/new_team.yml creates a group and fills it; a rerun changes nothing; atlassian_group deletes it;
 - deleting site-admins is refused without allow_access_group_deletion, and nothing is written;
@@ -20,7 +20,6 @@ from atlassian_emulator import DEFAULT_SEED_PATH, load_seed
 pytestmark = pytest.mark.slow
 
 PLAYBOOKS = __import__("harness").REPO_ROOT / "playbooks"
-SITES = [pytest.param(("jira",), id="jira_cloud"), pytest.param(("confluence",), id="confluence_cloud")]
 LEAVER = ("5b10a2844c20165700ede0aa", "leaver@acme.example", "Lee Leaver")
 TEAM_GROUPS = [f"team-{i:02d}" for i in range(1, 30)]  # 29 teams, + site-admins = 30 groups
 
@@ -40,9 +39,10 @@ def changed_tasks(run) -> list[str]:
     return [r["task"] for r in run.changed]
 
 
-@pytest.mark.parametrize("products", SITES)
-def test_a_team_group_is_created_filled_kept_and_deleted(emulator_factory, run_playbook, connection_env, products):
-    emulator = emulator_factory(products=products)
+def test_a_team_group_is_created_filled_kept_and_deleted(
+    emulator_factory, run_playbook, connection_env, backend_profile
+):
+    emulator = emulator_factory()
     env = connection_env(emulator, *ADMIN)
     team = {"new_team": {"name": "team-data", "members": ["jane@acme.example", "5b10a2844c20165700ede013"]}}
 
@@ -54,9 +54,7 @@ def test_a_team_group_is_created_filled_kept_and_deleted(emulator_factory, run_p
     assert changed_tasks(first) == ["The team's group exists", "The team's people are in it"]
     group = first.result("The team's group exists")["result"]["group"]
     assert emulator.members(group["group_id"]) == {"5b10a2844c20165700ede003", "5b10a2844c20165700ede013"}
-    assert first.result("The team's people are in it")["result"]["backend"] == (
-        "jira_cloud" if products == ("jira",) else "confluence_cloud"
-    )
+    assert first.result("The team's people are in it")["result"]["backend"] == backend_profile.name
 
     emulator.clear_log()
     again = run_playbook(PLAYBOOKS / "new_team.yml", env=env, extra_vars=team, expect_rc=0)
@@ -69,9 +67,8 @@ def test_a_team_group_is_created_filled_kept_and_deleted(emulator_factory, run_p
     assert run_playbook(delete, env=env, expect_rc=0).result("delete it")["changed"] is False
 
 
-@pytest.mark.parametrize("products", SITES)
-def test_deleting_site_admins_needs_the_explicit_option(emulator_factory, run_playbook, connection_env, products):
-    emulator = emulator_factory(products=products)
+def test_deleting_site_admins_needs_the_explicit_option(emulator_factory, run_playbook, connection_env):
+    emulator = emulator_factory()
     task = {"name": "delete site-admins", "ignore_errors": True}
     refused = run_playbook(
         play({**task, "orgsync.atlassian.atlassian_group": {"name": "site-admins", "state": "absent"}}),
@@ -87,9 +84,8 @@ def test_deleting_site_admins_needs_the_explicit_option(emulator_factory, run_pl
     assert emulator.writes() == [] and any(g.name == "site-admins" for g in emulator.state.all_groups())
 
 
-@pytest.mark.parametrize("products", SITES)
-def test_a_deactivated_leaver_leaves_30_groups_in_one_task(emulator_factory, run_playbook, connection_env, products):
-    emulator = emulator_factory(leaver_seed(), products=products)
+def test_a_deactivated_leaver_leaves_30_groups_in_one_task(emulator_factory, run_playbook, connection_env):
+    emulator = emulator_factory(leaver_seed())
     env = connection_env(emulator, *ADMIN)
     leaver = {"leaver": {"user": LEAVER[1], "keep": ["site-admins"]}}
     account_id = LEAVER[0]

@@ -109,3 +109,82 @@ def test_a_deactivated_leaver_leaves_30_groups_in_one_task(emulator_factory, run
     emulator.clear_log()
     again = run_playbook(PLAYBOOKS / "offboard.yml", env=env, extra_vars=leaver, expect_rc=0)
     assert again.result(task)["changed"] is False and emulator.writes() == []
+
+
+BAD_INPUT = {
+    # name: (module, arguments, the exact message)
+    "user_groups: exclusive with absent": (
+        "atlassian_user_groups",
+        {"user": "jane@acme.example", "groups": ["team-design"], "state": "absent", "exclusive": True},
+        "exclusive=true cannot be combined with state=absent. Use state=present with exclusive=true to make groups the "
+        "person's only groups (groups: [] takes them out of every group but keep), or drop exclusive to take them out "
+        "of the listed groups.",
+    ),
+    "user_groups: no groups": (
+        "atlassian_user_groups",
+        {"user": "jane@acme.example", "groups": []},
+        "groups is empty. List at least one group, or use exclusive=true with groups: [] to take the person out of "
+        "every group but keep.",
+    ),
+    "user_groups: a group that does not exist": (
+        "atlassian_user_groups",
+        {"user": "jane@acme.example", "groups": ["team-desing"]},
+        "1 of 1 groups could not be found, so nothing was changed: No group with name 'team-desing' exists on {url}. "
+        "Check the spelling",
+    ),
+    "group: neither name nor id": (
+        "atlassian_group",
+        {"state": "present"},
+        "Neither name nor group_id is set. Set one of them, for example name: team-payments.",
+    ),
+    "group: create by an id that does not exist": (
+        "atlassian_group",
+        {"group_id": "00000000-0000-4000-8000-000000000000"},
+        "No group has id '00000000-0000-4000-8000-000000000000', and a group can only be created by name. Set name "
+        "instead of group_id to create the group.",
+    ),
+}
+
+
+def test_bad_input_to_the_new_modules_says_what_to_fix_and_writes_nothing(
+    emulator_factory, run_playbook, connection_env
+):
+    emulator = emulator_factory()
+    tasks = [
+        {"name": name, f"orgsync.atlassian.{module}": args, "ignore_errors": True}
+        for name, (module, args, _msg) in BAD_INPUT.items()
+    ]
+    run = run_playbook(play(*tasks), env=connection_env(emulator, *ADMIN), expect_rc=0)
+    for name, (_module, _args, message) in BAD_INPUT.items():
+        result = run.result(name)
+        assert result["failed"] is True and result["changed"] is False, (name, result["result"])
+        assert result["result"]["msg"].startswith(message.format(url=emulator.url)), (name, result["result"]["msg"])
+    assert emulator.writes() == []
+
+
+def test_transient_faults_do_not_change_what_a_leaver_leaves(
+    emulator_factory, run_playbook, connection_env, backend_profile
+):
+    # A 429 burst on reads, a 503 on a removal and a removal applied whose answer was lost: the outcome and the report
+    # are those of a clean run, within the retry budget, and a rerun has nothing left to do.
+    emulator = emulator_factory(leaver_seed())
+    emulator.configure(
+        faults=[
+            {"action": "status", "status": 429, "retry_after": 0, "method": "GET", "times": 2},
+            {"action": "status", "status": 503, "method": "DELETE", "times": 1},
+            {"action": "status", "status": 502, "method": "DELETE", "phase": "after", "skip": 3, "times": 1},
+        ]
+    )
+    env = connection_env(emulator, *ADMIN)
+    leaver = {"leaver": {"user": LEAVER[1], "keep": ["site-admins"]}}
+    run = run_playbook(PLAYBOOKS / "offboard.yml", env=env, extra_vars=leaver, expect_rc=0)
+    task = "Remove the leaver from every group but the kept ones"
+    assert sorted(g["name"] for g in run.result(task)["result"]["removed_from"]) == TEAM_GROUPS
+    assert [g.name for g in emulator.state.groups_of(LEAVER[0])] == ["site-admins"]
+    assert all(rule.hits == rule.times for rule in emulator.knobs.faults)
+    deletes = [r for r in emulator.writes() if r.method == "DELETE"]
+    assert len(deletes) == 29 + 2  # one retry for the 503, one for the lost answer
+    emulator.configure(faults=[])
+    emulator.clear_log()
+    again = run_playbook(PLAYBOOKS / "offboard.yml", env=env, extra_vars=leaver, expect_rc=0)
+    assert again.result(task)["changed"] is False and emulator.writes() == []

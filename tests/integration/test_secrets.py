@@ -65,8 +65,8 @@ def closed_port() -> int:
         return sock.getsockname()[1]
 
 
-def task(name: str, **args: Any) -> dict[str, Any]:
-    return {"name": name, MODULE: args, "register": "out", "ignore_errors": True}
+def task(title: str, module: str = MODULE, /, **args: Any) -> dict[str, Any]:
+    return {"name": title, module: args, "register": "out", "ignore_errors": True}
 
 
 def show(name: str) -> dict[str, Any]:
@@ -104,6 +104,17 @@ PATHS: dict[str, tuple[dict[str, Any], bool]] = {
     # Zoë by accountId: an earlier task takes her out of confluence-users, where Confluence would find her email.
     "write retries run out": (task("write retries run out", **BASIC, group_id=BIG_GROUP,
                                    user="5b10a2844c20165700ede013", max_retries=1), True),
+    # The person's and the group's modules, on a success and on a refusal each.
+    "a leaver's groups": (task("a leaver's groups", "orgsync.atlassian.atlassian_user_groups", **BASIC,
+                               user="john.smith@acme.example", groups=[], exclusive=True), False),
+    "a person's groups, rejected token": (task("a person's groups, rejected token",
+                                               "orgsync.atlassian.atlassian_user_groups",
+                                               **{**BASIC, "api_token": WRONG_TOKEN}, user="jane@acme.example",
+                                               groups=["team-design"]), True),
+    "a group created": (task("a group created", "orgsync.atlassian.atlassian_group", **BASIC, name="team-secret"),
+                        False),
+    "site-admins deletion refused": (task("site-admins deletion refused", "orgsync.atlassian.atlassian_group", **BASIC,
+                                          name="site-admins", state="absent"), True),
 }  # fmt: skip
 DEFAULTS_BLOCK = {
     "name": "module_defaults",

@@ -153,8 +153,8 @@ CASES = {
         end=PAGED.start,
         fails_with=(
             f"reading the members of jira-software-users failed: GET {MEMBER} kept answering an empty page at "
-            "{page_start}=3 that claims more follow ({claimed}). Gave up after 3 attempts (max_retries=2) rather than act on part of the listing. Run again later, or "
-            "raise max_retries."
+            "{page_start}=3 that claims more follow ({claimed}). Gave up after 3 attempts (max_retries=2) rather "
+            "than act on part of the listing. Run again later, or raise max_retries."
         ),
     ),
     "total-changes-between-pages": Case(

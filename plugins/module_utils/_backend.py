@@ -27,6 +27,7 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
     UnknownUserError,
 )
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
+from ansible_collections.orgsync.atlassian.plugins.module_utils._paging import Page, Paging
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -229,6 +230,13 @@ class Backend(ErrorReader, ABC):
                 raise self.client.error_for(method, path, 400, response.body, "")
             return CHANGED if response.unclear_earlier else UNCHANGED
         return CHANGED
+
+    def read_pages(self, path: str, params: dict, paging: Paging, page_size: int) -> Iterator[Page]:
+        """A listing's pages: the pages after the first fetched together when this backend allows it
+        (``concurrent_pages``) and the first page tells how many there are, else one after the other."""
+        if self.concurrent_pages:
+            return self.client.iter_pages_concurrently(path, params, paging, page_size=page_size)
+        return self.client.iter_pages(path, params, paging, page_size=page_size)
 
     def concurrently(self, func: Callable[[T], R], items: Iterable[T]) -> list[R]:
         """``[func(item) ...]`` within this backend's concurrency and rate limits; order kept."""

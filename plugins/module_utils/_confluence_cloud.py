@@ -156,9 +156,7 @@ class ConfluenceCloudBackend(Backend):
     def iter_member_pages(self, group: Group) -> Iterator[MemberPage]:
         """Every member, 200 a page; the pages after the first are fetched concurrently. Every member seen is
         remembered by email, so that resolving an email never reads this listing again."""
-        pages = self.client.iter_pages_concurrently(
-            f"{self.api}/group/{group.group_id}/membersByGroupId", {}, MEMBER_PAGING, page_size=PAGE_LIMIT
-        )
+        pages = self.read_pages(f"{self.api}/group/{group.group_id}/membersByGroupId", {}, MEMBER_PAGING, PAGE_LIMIT)
         for page in pages:
             users = tuple(user_from_json(v) for v in page.values)
             self._remember(users)

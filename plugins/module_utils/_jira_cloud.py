@@ -183,9 +183,7 @@ class JiraCloudBackend(Backend):
     def iter_member_pages(self, group: Group) -> Iterator[MemberPage]:
         """Every member, inactive ones included, page by page; the pages after the first are fetched concurrently."""
         params = {"groupId": group.group_id, "includeInactiveUsers": "true"}
-        pages = self.client.iter_pages_concurrently(
-            f"{API}/group/member", params, PAGING, page_size=self.member_page_size
-        )
+        pages = self.read_pages(f"{API}/group/member", params, PAGING, self.member_page_size)
         for page in pages:
             yield MemberPage(tuple(user_from_json(v) for v in page.values), page.total)
 

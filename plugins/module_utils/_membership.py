@@ -184,7 +184,8 @@ class MembershipService:
         on_first_page = email_index(members)
         unanswered = [ref for ref in refs if known_member(ref, members, on_first_page) is None]
         strategy = choose_strategy(
-            total=first.total if first else 0,
+            # Without a total the pages cannot be counted: the strategy reads them (cursor listings).
+            total=(first.total if backend.total_known else None) if first else 0,
             first_page_size=len(members),
             distinct_users=len(unanswered),
             need_complete=need_complete,

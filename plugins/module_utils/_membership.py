@@ -16,12 +16,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import CHANGED, Backend, MemberPage
-from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
-    AtlassianError,
-    UnknownUserError,
-    operation,
-)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import Backend, MemberPage
+from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import UnknownUserError, operation
 from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import is_email
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
 from ansible_collections.orgsync.atlassian.plugins.module_utils._planner import Plan
@@ -30,6 +26,13 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._resolution impo
     known_member,
     raise_unresolved,
     resolve_each,
+)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._writes import (
+    ADD,
+    REMOVE,
+    ApplyResult,
+    Write,
+    apply_writes,
 )
 
 # How the current membership was learnt.
@@ -65,36 +68,6 @@ class Snapshot:
                     f"No account has accountId '{ref}', so it is not a member of {label}: nothing to remove."
                 )
         return warnings
-
-
-@dataclass
-class ApplyResult:
-    added: list[User] = field(default_factory=list)
-    removed: list[User] = field(default_factory=list)
-    failures: list[tuple[str, User, str]] = field(default_factory=list)
-    # Writes sent (or, in check mode, predicted), including those that found the change already made.
-    attempted: int = 0
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.added or self.removed)
-
-    def failure_details(self) -> list[dict]:
-        return [dict(user.as_result(), action=action, reason=reason) for action, user, reason in self.failures]
-
-    def failure_message(self) -> str:
-        """Which writes failed and why (each reason names its operation), and whether the others went through."""
-        details = " | ".join(reason for _action, _user, reason in self.failures)
-        if len(self.failures) < self.attempted:
-            progress = "; the others were applied, and a re-run retries only what is still missing"
-        else:
-            progress = ", so nothing was changed; fix the cause given for each and re-run"
-        return f"{len(self.failures)} of {self.attempted} membership changes failed{progress}: {details}"
-
-    @classmethod
-    def predicted(cls, plan: Plan) -> ApplyResult:
-        """What a real run would report, for check mode: no request is sent."""
-        return cls(added=list(plan.adds), removed=list(plan.removes), attempted=len(plan.adds) + len(plan.removes))
 
 
 def choose_strategy(
@@ -235,23 +208,9 @@ class MembershipService:
 
     def apply(self, group: Group, plan: Plan) -> ApplyResult:
         """Send the writes; one failing user does not stop the others."""
-        writes = [("add", u) for u in plan.adds] + [("remove", u) for u in plan.removes]
+        writes = [Write(ADD, group, u, u) for u in plan.adds] + [Write(REMOVE, group, u, u) for u in plan.removes]
+        return apply_writes(self.backend, NOUN, writes)
 
-        def run(write: tuple[str, User]) -> str | AtlassianError:
-            action, user = write
-            try:
-                if action == "add":
-                    with operation(f"adding {user.label} to {group.label}"):
-                        return self.backend.add_member(group, user)
-                with operation(f"removing {user.label} from {group.label}"):
-                    return self.backend.remove_member(group, user)
-            except AtlassianError as exc:
-                return exc
 
-        result = ApplyResult(attempted=len(writes))
-        for (action, user), outcome in zip(writes, self.backend.concurrently(run, writes), strict=True):
-            if isinstance(outcome, AtlassianError):
-                result.failures.append((action, user, outcome.message))
-            elif outcome == CHANGED:
-                (result.added if action == "add" else result.removed).append(user)
-        return result
+# How a group's view counts its writes in messages.
+NOUN = "membership changes"

@@ -10,12 +10,10 @@ writes that make those match the request. Backend-neutral; decisions are the pla
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Iterable
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import CHANGED, Backend
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import Backend
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
-    AtlassianError,
     ResolutionError,
     UnknownUserError,
     operation,
@@ -24,6 +22,13 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
 from ansible_collections.orgsync.atlassian.plugins.module_utils._planner import GroupsPlan
 from ansible_collections.orgsync.atlassian.plugins.module_utils._resolution import raise_unresolved, resolve_each
+from ansible_collections.orgsync.atlassian.plugins.module_utils._writes import (
+    ADD,
+    REMOVE,
+    ApplyResult,
+    Write,
+    apply_writes,
+)
 
 # The groups whose loss would lock an automation account out of administering the site (or the org): ``keep``
 # protects them from ``exclusive`` unless the task names its own list.
@@ -43,35 +48,6 @@ _GROUP_ID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-
 def names_group(ref: str, group: Group) -> bool:
     """Whether a reference (a name, case-insensitive, or an id) is this group."""
     return ref == group.group_id or (group.name or "").casefold() == ref.casefold()
-
-
-@dataclass
-class GroupsResult:
-    added_to: list[Group] = field(default_factory=list)
-    removed_from: list[Group] = field(default_factory=list)
-    failures: list[tuple[str, Group, str]] = field(default_factory=list)
-    # Writes sent (or, in check mode, predicted).
-    attempted: int = 0
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.added_to or self.removed_from)
-
-    def failure_details(self) -> list[dict]:
-        return [dict(group.as_result(), action=action, reason=reason) for action, group, reason in self.failures]
-
-    def failure_message(self) -> str:
-        details = " | ".join(reason for _action, _group, reason in self.failures)
-        if len(self.failures) < self.attempted:
-            progress = "; the others were applied, and a re-run retries only what is still missing"
-        else:
-            progress = ", so nothing was changed; fix the cause given for each and re-run"
-        return f"{len(self.failures)} of {self.attempted} group changes failed{progress}: {details}"
-
-    @classmethod
-    def predicted(cls, plan: GroupsPlan) -> GroupsResult:
-        """What a real run would report, for check mode: no request is sent."""
-        return cls(list(plan.adds), list(plan.removes), attempted=len(plan.adds) + len(plan.removes))
 
 
 class UserGroupsService:
@@ -126,25 +102,11 @@ class UserGroupsService:
         groups = [known[ref] or found.get(ref) for ref in refs]
         return [g for g in groups if isinstance(g, Group)]
 
-    def apply(self, user: User, plan: GroupsPlan) -> GroupsResult:
+    def apply(self, user: User, plan: GroupsPlan) -> ApplyResult:
         """Send the writes, concurrently within the rate limits; one failing group does not stop the others."""
-        writes = [("add", g) for g in plan.adds] + [("remove", g) for g in plan.removes]
+        writes = [Write(ADD, g, user, g) for g in plan.adds] + [Write(REMOVE, g, user, g) for g in plan.removes]
+        return apply_writes(self.backend, NOUN, writes)
 
-        def run(write: tuple[str, Group]) -> str | AtlassianError:
-            action, group = write
-            try:
-                if action == "add":
-                    with operation(f"adding {user.label} to {group.label}"):
-                        return self.backend.add_member(group, user)
-                with operation(f"removing {user.label} from {group.label}"):
-                    return self.backend.remove_member(group, user)
-            except AtlassianError as exc:
-                return exc
 
-        result = GroupsResult(attempted=len(writes))
-        for (action, group), outcome in zip(writes, self.backend.concurrently(run, writes), strict=True):
-            if isinstance(outcome, AtlassianError):
-                result.failures.append((action, group, outcome.message))
-            elif outcome == CHANGED:
-                (result.added_to if action == "add" else result.removed_from).append(group)
-        return result
+# How a person's view counts its writes in messages.
+NOUN = "group changes"

@@ -191,10 +191,11 @@ diff:
            "after": {"group": "team-a", "members": ["bob@acme.com", "jane@acme.com"]}}
 """
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._membership import ApplyResult, MembershipService
+from ansible_collections.orgsync.atlassian.plugins.module_utils._membership import NOUN, MembershipService
 from ansible_collections.orgsync.atlassian.plugins.module_utils._module import AtlassianModule
 from ansible_collections.orgsync.atlassian.plugins.module_utils._module_params import membership_request
 from ansible_collections.orgsync.atlassian.plugins.module_utils._planner import membership_diff, plan_membership
+from ansible_collections.orgsync.atlassian.plugins.module_utils._writes import ApplyResult
 
 ARGUMENT_SPEC = dict(
     group=dict(type="str"),
@@ -230,7 +231,10 @@ def main() -> None:
             caller_account_id=service.caller_account_id() if wanted.exclusive else None,
             membership_complete=snapshot.complete,
         )
-        outcome = ApplyResult.predicted(plan) if module.check_mode else service.apply(group, plan)
+        if module.check_mode:
+            outcome = ApplyResult.predicted(NOUN, plan.adds, plan.removes)
+        else:
+            outcome = service.apply(group, plan)
 
     for warning in snapshot.not_found_warnings():
         module.warn(warning)

@@ -149,10 +149,11 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._module_params i
 from ansible_collections.orgsync.atlassian.plugins.module_utils._planner import groups_diff, plan_user_groups
 from ansible_collections.orgsync.atlassian.plugins.module_utils._user_groups import (
     ADMIN_GROUPS,
-    GroupsResult,
+    NOUN,
     UserGroupsService,
     names_group,
 )
+from ansible_collections.orgsync.atlassian.plugins.module_utils._writes import ApplyResult
 
 ARGUMENT_SPEC = dict(
     user=dict(type="str", required=True),
@@ -187,17 +188,20 @@ def main() -> None:
             exclusive=wanted.exclusive,
             keep=lambda group: any(names_group(ref, group) for ref in wanted.keep),
         )
-        outcome = GroupsResult.predicted(plan) if module.check_mode else service.apply(user, plan)
+        if module.check_mode:
+            outcome = ApplyResult.predicted(NOUN, plan.adds, plan.removes)
+        else:
+            outcome = service.apply(user, plan)
 
     for group in plan.kept:
         module.warn(f"Kept {user.label} in {group.label}: it is in keep, which exclusive never takes anyone out of.")
     module.result.update(
         changed=outcome.changed,
-        added_to=[g.as_result() for g in outcome.added_to],
-        removed_from=[g.as_result() for g in outcome.removed_from],
+        added_to=[g.as_result() for g in outcome.added],
+        removed_from=[g.as_result() for g in outcome.removed],
     )
     if module.diff_mode:
-        module.result["diff"] = groups_diff(user.label, current, outcome.added_to, outcome.removed_from)
+        module.result["diff"] = groups_diff(user.label, current, outcome.added, outcome.removed)
     if outcome.failures:
         module.fail(outcome.failure_message(), failed_groups=outcome.failure_details())
     module.exit()

@@ -28,7 +28,7 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 HERE = Path(__file__).resolve().parent
 OPENAPI_DIR = HERE.parent / "emulator" / "openapi"
@@ -51,6 +51,12 @@ class ContractSpec:
     server: str | None = None
     # Statuses added beyond the transient ones, with why: {status: (reason, operations or None for every one)}.
     extra_statuses: tuple[tuple[str, str, tuple[tuple[str, str], ...] | None], ...] = ()
+    # What the spec's paths lack in front (its server carries it: Jira DC's is http://{baseurl}/rest).
+    source_prefix: str = ""
+    # Corrections of defects in the spec, each (path, method, why, how): recorded in the output.
+    fixes: tuple[tuple[str, str, str, Callable[[dict], None]], ...] = ()
+    # Request paths the contract holds under another name: {regex: replacement} (x-path-aliases).
+    path_aliases: tuple[tuple[str, str], ...] = ()
 
     @property
     def operations(self) -> tuple[tuple[str, str], ...]:
@@ -81,6 +87,7 @@ JIRA = ContractSpec(
         ("/rest/api/3/groups/picker", "get"),
     ),
     note="v2 (/rest/api/2) is the same API on Cloud (spec narrative 'Version'); validators map it to v3.",
+    path_aliases=((r"^/rest/api/2(?=/|$)", "/rest/api/3"),),
 )
 CONFLUENCE = ContractSpec(
     product="confluence",
@@ -132,7 +139,129 @@ CONFLUENCE = ContractSpec(
         ),
     ),
 )
-CONTRACTS = (JIRA, CONFLUENCE)
+
+
+def _groupname_in_query(operation: dict) -> None:
+    for parameter in operation["parameters"]:
+        if parameter.get("name") == "groupname":
+            parameter["in"] = "query"
+
+
+def _member_page(operation: dict) -> None:
+    item = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    operation["responses"]["200"]["content"]["application/json"]["schema"] = {
+        "type": "object",
+        "properties": {
+            "self": {"type": "string"},
+            "nextPage": {"type": "string"},
+            "maxResults": {"type": "integer"},
+            "startAt": {"type": "integer"},
+            "total": {"type": "integer"},
+            "isLast": {"type": "boolean"},
+            "values": {"type": "array", "items": item},
+        },
+    }
+
+
+def _array_of_users(operation: dict) -> None:
+    item = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    operation["responses"]["200"]["content"]["application/json"]["schema"] = {"type": "array", "items": item}
+
+
+JIRA_DC = ContractSpec(
+    product="jira_datacenter",
+    source=OPENAPI_DIR / "jira-dc-groups-users.openapi.json",
+    output=HERE / "jira-dc-groups-users.contract.json",
+    title="Jira Data Center groups and users: the subset orgsync.atlassian uses",
+    collection_operations=(
+        ("/rest/api/2/serverInfo", "get"),
+        ("/rest/api/2/myself", "get"),
+        ("/rest/api/2/user", "get"),
+        ("/rest/api/2/user/search", "get"),
+        ("/rest/api/2/group/member", "get"),
+        ("/rest/api/2/group/user", "post"),
+        ("/rest/api/2/group/user", "delete"),
+        ("/rest/api/2/group", "post"),
+        ("/rest/api/2/group", "delete"),
+    ),
+    emulator_only_operations=(("/rest/api/2/groups/picker", "get"),),
+    note="Atlassian's Jira Software Data Center 10.3 spec; paths are relative to its server http://{baseurl}/rest, so "
+    "the contract names them from /rest and its server https://jira.example.com.",
+    server="https://jira.example.com",
+    source_prefix="/rest",
+    extra_statuses=(
+        ("401", "A Data Center server answers rejected or missing credentials with 401 on every operation.", None),
+    ),
+    fixes=(
+        (
+            "/rest/api/2/group/member",
+            "get",
+            "groupname is a query parameter (the spec says path; every client sends it in the query, and the mirror's "
+            "COMPATIBILITY.md lists the defect)",
+            _groupname_in_query,
+        ),
+        (
+            "/rest/api/2/group/member",
+            "get",
+            "the answer is a page of UserJsonBean (the spec names the item, not the page; reference §6 and every "
+            "client read values/isLast/nextPage)",
+            _member_page,
+        ),
+        (
+            "/rest/api/2/user/search",
+            "get",
+            "the answer is a list of UserBean (the spec names one; its own description says 'a list of users')",
+            _array_of_users,
+        ),
+    ),
+)
+CONFLUENCE_DC = ContractSpec(
+    product="confluence_datacenter",
+    source=OPENAPI_DIR / "confluence-dc-groups.openapi.json",
+    output=HERE / "confluence-dc-groups.contract.json",
+    title="Confluence Data Center groups and users: the subset orgsync.atlassian uses",
+    collection_operations=(
+        ("/rest/api/group/{groupName}", "get"),
+        ("/rest/api/group/{groupName}/member", "get"),
+        ("/rest/api/user", "get"),
+        ("/rest/api/user/current", "get"),
+        ("/rest/api/user/memberof", "get"),
+        ("/rest/api/user/{username}/group/{groupName}", "put"),
+        ("/rest/api/user/{username}/group/{groupName}", "delete"),
+        ("/rest/api/admin/group", "post"),
+        ("/rest/api/admin/group/{groupName}", "delete"),
+    ),
+    emulator_only_operations=(("/rest/api/group", "get"),),
+    note="Atlassian's Confluence Data Center 10.0.3 spec; its server is http://{baseurl}/confluence, named "
+    "https://confluence.example.com here (the context path is the server's own).",
+    server="https://confluence.example.com",
+    extra_statuses=(
+        ("401", "A Data Center server answers rejected or missing credentials with 401 on every operation.", None),
+        (
+            "403",
+            "A caller who may not manage groups is refused with 403, as the admin group operations document; the "
+            "membership operations document 204 only.",
+            (
+                ("/rest/api/user/{username}/group/{groupName}", "put"),
+                ("/rest/api/user/{username}/group/{groupName}", "delete"),
+            ),
+        ),
+        (
+            "404",
+            "An unknown user or group is answered 404, as user and admin/group document; a server older than 8.2 "
+            "answers 404 for the membership paths it does not map (research notes A.7).",
+            (
+                ("/rest/api/group/{groupName}", "get"),
+                ("/rest/api/group/{groupName}/member", "get"),
+                ("/rest/api/user/memberof", "get"),
+                ("/rest/api/user/{username}/group/{groupName}", "put"),
+                ("/rest/api/user/{username}/group/{groupName}", "delete"),
+                ("/rest/api/admin/group", "post"),
+            ),
+        ),
+    ),
+)
+CONTRACTS = (JIRA, CONFLUENCE, JIRA_DC, CONFLUENCE_DC)
 
 # Documentation only: none of these changes what a request or response may contain.
 DOC_KEYS = frozenset({"description", "summary", "title", "example", "examples", "externalDocs", "tags"})
@@ -217,7 +346,11 @@ def derive(spec: ContractSpec, source: dict, source_bytes: bytes) -> dict:
     paths: dict[str, dict] = {}
     for path, method in spec.operations:
         extra = tuple(status for status, _why, where in spec.extra_statuses if where is None or (path, method) in where)
-        paths.setdefault(path, {})[method] = derive_operation(source["paths"][path][method], extra)
+        operation = derive_operation(source["paths"][path[len(spec.source_prefix) :]][method], extra)
+        for fix_path, fix_method, _why, fix in spec.fixes:
+            if (fix_path, fix_method) == (path, method):
+                fix(operation)
+        paths.setdefault(path, {})[method] = operation
     paths = {p: dict(sorted(item.items())) for p, item in sorted(paths.items())}
 
     # Components: the transitive closure of the $refs the kept operations use.
@@ -238,7 +371,7 @@ def derive(spec: ContractSpec, source: dict, source_bytes: bytes) -> dict:
     operations = [op for item in paths.values() for op in item.values()]
     scopes = used_scopes(operations)
     schemes = {}
-    for name, scheme in source["components"]["securitySchemes"].items():
+    for name, scheme in source["components"].get("securitySchemes", {}).items():
         scheme = strip_docs(scheme)
         for flow in scheme.get("flows", {}).values():
             flow["scopes"] = {s: "" for s in sorted(flow.get("scopes", {})) if s in scopes}
@@ -271,6 +404,8 @@ def derive(spec: ContractSpec, source: dict, source_bytes: bytes) -> dict:
             **{f"reason {status}": why for status, why, _where in spec.extra_statuses},
             "responses": added,
         },
+        **({"x-contract-fixes": [f"{m.upper()} {p}: {why}" for p, m, why, _fix in spec.fixes]} if spec.fixes else {}),
+        **({"x-path-aliases": dict(spec.path_aliases)} if spec.path_aliases else {}),
         "servers": [{"url": spec.server}] if spec.server else copy.deepcopy(source["servers"]),
         "paths": paths,
         "components": {k: dict(sorted(v.items())) for k, v in sorted(components.items())},

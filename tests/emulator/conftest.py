@@ -46,6 +46,9 @@ class Api:
     def delete(self, path: str, **kwargs: Any) -> requests.Response:
         return self.request("DELETE", path, **kwargs)
 
+    def put(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("PUT", path, **kwargs)
+
 
 def basic(email: str, token: str) -> str:
     return "Basic " + base64.b64encode(f"{email}:{token}".encode()).decode()

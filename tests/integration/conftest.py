@@ -84,7 +84,7 @@ def backend_profile(request: pytest.FixtureRequest) -> BackendProfile:
 
 @pytest.fixture
 def emulator_factory(
-    emulator_factory: Callable[..., Any], contract_validator: Any, backend_profile: BackendProfile
+    emulator_factory: Callable[..., Any], backend_profile: BackendProfile
 ) -> Any:
     """tests/conftest.py's factory for a site of the backend under test (``products`` may still be given), plus
     contract validation: every request the collection sends and every answer the emulator gives must match the API
@@ -94,7 +94,7 @@ def emulator_factory(
     def start(seed: Any = None, **knobs: Any) -> Any:
         knobs.setdefault("products", backend_profile.products)
         emulator = emulator_factory(seed, **knobs)
-        watches.append(contract_check.ContractWatch(emulator, contract_validator))
+        watches.append(contract_check.ContractWatch(emulator, contract_check.validator_for(emulator.products)))
         return emulator
 
     yield start

@@ -20,13 +20,16 @@ from atlassian_emulator.contract import ContractSet, ContractWatch
 
 CONTRACT_DIR = Path(__file__).resolve().parents[1] / "contract"
 CONTRACT = CONTRACT_DIR / "jira-groups-users.contract.json"
-CONFLUENCE_CONTRACT = CONTRACT_DIR / "confluence-groups.contract.json"
-# Which contract holds which paths (the product APIs the emulator serves).
-CONTRACTS = {"/rest/api": CONTRACT, "/wiki/rest/api": CONFLUENCE_CONTRACT}
+
+
+def validator_for(products) -> ContractSet:
+    """The contracts of the products an emulator serves (atlassian_emulator.contract.CONTRACT_FILES)."""
+    return ContractSet.for_products(products, CONTRACT_DIR)
 
 
 def load_validator() -> ContractSet:
-    return ContractSet(CONTRACTS)
+    """The Cloud site's contracts (Jira and Confluence), for tests that check the checking itself."""
+    return validator_for(("jira", "confluence"))
 
 
 # Set to a file path to have every watch append "requests responses" to it (for the figures in docs/testing.md).

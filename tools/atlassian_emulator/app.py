@@ -548,10 +548,19 @@ def reset() -> Response:
 # -- the request pipeline ---------------------------------------------------------------------------------------
 
 
+def _data_center() -> bool:
+    return not any(p in CLOUD_PRODUCTS for p in _emu().products)
+
+
 def _rate_headers(response: Response, decision: RateDecision) -> None:
     response.headers["X-RateLimit-Limit"] = str(decision.limit)
     response.headers["X-RateLimit-Remaining"] = str(decision.remaining)
-    if decision.near_limit:
+    if _data_center():
+        # Data Center's opt-in rate limiting names its token bucket (DC-RLH); it has no NearLimit flag.
+        response.headers["X-RateLimit-Interval-Seconds"] = "1"
+        response.headers["X-RateLimit-FillRate"] = f"{_emu().knobs.rate_limit_rps or 0:g}"
+        response.headers["retry-after"] = "0"
+    elif decision.near_limit:
         response.headers["X-RateLimit-NearLimit"] = "true"
 
 
@@ -564,10 +573,16 @@ def _too_many_requests(retry_after: float, limit: int | None = None, body: Any =
         body if body is not None else {"errorMessages": ["Rate limit exceeded."], "errors": {}}, 429
     )
     reset_at = datetime.now(timezone.utc) + timedelta(seconds=retry_after)
-    response.headers["Retry-After"] = _retry_after_value(retry_after)
     if limit is not None:
         response.headers["X-RateLimit-Limit"] = str(limit)
     response.headers["X-RateLimit-Remaining"] = "0"
+    if _data_center():
+        # DC-RLH: lower-case retry-after, and the bucket's interval and fill rate.
+        response.headers["retry-after"] = _retry_after_value(retry_after)
+        response.headers["X-RateLimit-Interval-Seconds"] = "1"
+        response.headers["X-RateLimit-FillRate"] = f"{_emu().knobs.rate_limit_rps or 0:g}"
+        return response
+    response.headers["Retry-After"] = _retry_after_value(retry_after)
     response.headers["X-RateLimit-Reset"] = reset_at.strftime("%Y-%m-%dT%H:%MZ")
     response.headers["X-RateLimit-NearLimit"] = "true"
     response.headers["RateLimit-Reason"] = "jira-burst-based"
@@ -587,14 +602,15 @@ def _fault_status_response(rule: FaultRule) -> Response:
 
 
 def _drop_connection() -> None:
-    """Close the TCP connection without an answer; the client sees a connection error, not an HTTP status."""
+    """Close the TCP connection without an answer; the client sees a connection error, not an HTTP status.
+
+    Called only after the request is in the log, so a test that sees the error can already read the entry."""
     sock = request.environ.get("werkzeug.socket")
     if sock is not None:
         try:
             sock.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
-    g.dropped = True
 
 
 def _apply_fault(rule: FaultRule) -> Response | None:
@@ -616,7 +632,7 @@ def _apply_fault(rule: FaultRule) -> Response | None:
     elif rule.phase == "before" and rule.action == "status":
         return _fault_status_response(rule)
     elif rule.phase == "before" and rule.action == "reset":
-        _drop_connection()
+        g.dropped = True  # _after drops the connection once the request is logged
         return empty_response(500)
     return None
 
@@ -628,7 +644,7 @@ def _before() -> Response | None:
     g.fault = None
     g.rate = None
     g.dropped = False
-    g.product = product_of(request.path)
+    g.product = product_of(request.path, _emu().products)
     g.api = g.product is not None
     if not g.api:
         return None
@@ -641,14 +657,14 @@ def _before() -> Response | None:
     g.rate = knobs.take_token()
     if g.rate is not None and not g.rate.allowed:
         return _too_many_requests(g.rate.retry_after, g.rate.limit)
-    if g.product not in emu.products:
+    if g.product == UNSERVED:
         # This site does not have that product: its API is not there at all (what Atlassian's edge answers on a
         # real site is not documented; a JSON 404 here).
-        return json_response({"message": f"No {g.product} on this site: {request.path} does not exist"}, 404)
+        return json_response({"message": f"{request.path} does not exist on this site"}, 404)
     outcome = authenticate(request.headers.get("Authorization"), emu.state)
     path = normalize_path(request.path)
     if outcome.caller is None and not (outcome.anonymous and path in ANONYMOUS_OK):
-        if g.product == "confluence":
+        if g.product in CONFLUENCE_PRODUCTS:
             return render_confluence_error(ConfluenceError(401, UNAUTHENTICATED_MESSAGE))
         return unauthorized(emu.state.site, request.headers.get("Accept"), outcome.reason)
     g.caller = outcome.caller
@@ -667,8 +683,11 @@ def _after(response: Response) -> Response:
         if rule.action == "status":
             response = _fault_status_response(rule)
         elif rule.action == "reset":
-            _drop_connection()
+            g.dropped = True
     response.headers["X-ARequestId"] = uuid.uuid4().hex
+    if any(p in CLOUD_PRODUCTS for p in _emu().products):
+        # Every answer of Atlassian's Cloud edge carries a trace id (reference §4.2); a Data Center server's do not.
+        response.headers["atl-traceid"] = uuid.uuid4().hex[:16]
     if g.caller is not None and g.product == "jira":
         # Documented for Jira only (NARR "Special headers"); Confluence's caller comes from user/current.
         response.headers["X-AAccountId"] = g.caller.account_id
@@ -688,6 +707,8 @@ def _after(response: Response) -> Response:
             fault=rule.action if rule is not None else None,
         )
     )
+    if g.dropped:
+        _drop_connection()
     return response
 
 
@@ -696,37 +717,56 @@ def _render_api_error(exc: ApiError) -> Response:
 
 
 def _render_http_error(exc: HTTPException) -> Response:
-    product = product_of(request.path)
-    if product == "confluence":
+    product = product_of(request.path, _emu().products)
+    if product == "confluence_datacenter" and exc.code == 404:
+        # Confluence's REST framework (Jersey) on an unmapped path, e.g. an endpoint an older release lacks.
+        return json_response({"statusCode": 404, "message": f"null for uri: {request.url}", "reason": "Not Found"}, 404)
+    if product in CONFLUENCE_PRODUCTS:
         return render_confluence_error(ConfluenceError(exc.code or 500, exc.description or exc.name))
-    if product == "jira":
+    if product is not None:
         return error_collection(exc.code or 500, [exc.description or exc.name])
     return json_response({"error": exc.name}, exc.code or 500)
 
 
-def product_of(path: str) -> str | None:
-    """Which product's API a path belongs to, or None for the emulator's own /_emulator routes."""
-    for product, prefixes in PRODUCTS.items():
-        if any(path == prefix or path.startswith(prefix + "/") for prefix in prefixes):
+def product_of(path: str, products: tuple[str, ...]) -> str | None:
+    """Which of the site's products serves a path (the longest mount point wins), ``UNSERVED`` for an API path no
+    product of this site serves, or None for the emulator's own /_emulator routes."""
+    mounts = sorted(((m, p) for p in products for m in PRODUCTS[p]), key=lambda item: -len(item[0]))
+    for mount, product in mounts:
+        if path == mount or path.startswith(mount + "/"):
             return product
-    return None
+    return UNSERVED if path.startswith(("/rest/", "/wiki/rest/")) else None
 
 
-# The product APIs a site may serve, and where (see Emulator(products=...)): one blueprint per mount point.
+# The product APIs a site may serve (see Emulator(products=...)), each with its mount points; a new mode is one more
+# line here and its blueprint in create_app.
 PRODUCTS = {
     "jira": ("/rest/api/3", "/rest/api/2"),
     "confluence": ("/wiki/rest/api",),
+    "jira_datacenter": ("/rest/api/2",),
+    "confluence_datacenter": ("/rest/api",),
 }
+CLOUD_PRODUCTS = ("jira", "confluence")
+CONFLUENCE_PRODUCTS = ("confluence", "confluence_datacenter")
+UNSERVED = "unserved"
 
 
 def create_app(emulator: Emulator) -> Flask:
     from .confluence import confluence
+    from .confluence_datacenter import confluence_datacenter
+    from .jira_datacenter import jira_datacenter
 
+    blueprints = {
+        "jira": api,
+        "confluence": confluence,
+        "jira_datacenter": jira_datacenter,
+        "confluence_datacenter": confluence_datacenter,
+    }
     app = Flask("atlassian_emulator")
     app.extensions[EXTENSION] = emulator
-    app.register_blueprint(api, url_prefix="/rest/api/3", name="api3")
-    app.register_blueprint(api, url_prefix="/rest/api/2", name="api2")
-    app.register_blueprint(confluence, url_prefix="/wiki/rest/api")
+    for product in emulator.products:
+        for mount in PRODUCTS[product]:
+            app.register_blueprint(blueprints[product], url_prefix=mount, name=f"{product}{mount.replace('/', '_')}")
     app.register_blueprint(control, url_prefix="/_emulator")
     app.before_request(_before)
     app.after_request(_after)

@@ -56,8 +56,13 @@ def render_error(exc: ConfluenceError) -> Response:
 # -- serialisation ----------------------------------------------------------------------------------------------
 
 
+def _context() -> str:
+    """The context path Confluence is served under: ``/wiki`` on Cloud, the server's own (often none) on Data Center."""
+    return request.script_root + request.path[: request.path.index("/rest/api")]
+
+
 def _base() -> str:
-    return f"{request.host_url.rstrip('/')}/wiki"
+    return f"{request.host_url.rstrip('/')}{_context()}"
 
 
 def user_json(user: User) -> dict[str, Any]:
@@ -128,13 +133,13 @@ def paged(
     cap = LIMIT_MAX if cap is None else cap
     start, limit = _window(default_limit, cap, refuse_over_max)
     results = [render(item) for item in items[start : start + limit]]
-    path = request.path[len("/wiki") :]
+    path = request.path[request.path.index("/rest/api") :]
     kept = [(k, v) for k, v in request.args.items(multi=True) if k not in ("start", "limit")]
 
     def link(at: int) -> str:
         return f"{path}?{urlencode([*kept, ('start', at), ('limit', limit)])}"
 
-    links: dict[str, str] = {"base": _base(), "context": "/wiki", "self": f"{_base()}{path}"}
+    links: dict[str, str] = {"base": _base(), "context": _context(), "self": f"{_base()}{path}"}
     has_next = start + len(results) < len(items)
     if has_next:
         links["next"] = link(start + limit)

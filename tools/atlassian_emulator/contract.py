@@ -72,12 +72,15 @@ class ContractValidator:
         if not isinstance(contract, Mapping):
             contract = json.loads(Path(contract).read_text(encoding="utf-8"))
         self.server = contract["servers"][0]["url"].rstrip("/")
+        # Paths the contract holds under another name (Jira Cloud's v2 is its v3): {regex: replacement}.
+        aliases = [(re.compile(k), v) for k, v in (contract.get("x-path-aliases") or {}).items()]
+        contract = {k: v for k, v in contract.items() if k != "x-path-aliases"}
         self._openapi = OpenAPI.from_dict(dict(contract))
         self._response_cls = WerkzeugOpenAPIResponse
         server = self.server
 
         class _AsIfAtlassian(WerkzeugOpenAPIRequest):
-            """The request as if it had been sent to the contract's server, on API v3."""
+            """The request as if it had been sent to the contract's server, under the contract's path names."""
 
             @property
             def host_url(self) -> str:
@@ -85,7 +88,10 @@ class ContractValidator:
 
             @property
             def path(self) -> str:
-                return re.sub(r"^/rest/api/2(?=/|$)", "/rest/api/3", self.request.path)
+                path = self.request.path
+                for pattern, replacement in aliases:
+                    path = pattern.sub(replacement, path)
+                return path
 
         self._request_cls = _AsIfAtlassian
         self._lock = threading.Lock()
@@ -106,9 +112,33 @@ class ContractValidator:
         return self._errors(self._openapi.iter_response_errors(openapi_request, openapi_response))
 
 
+# Each product's contract (tests/contract/, derived by derive_contract.py) and the paths it holds.
+CONTRACT_FILES = {
+    "jira": ("/rest/api", "jira-groups-users.contract.json"),
+    "confluence": ("/wiki/rest/api", "confluence-groups.contract.json"),
+    "jira_datacenter": ("/rest/api", "jira-dc-groups-users.contract.json"),
+    "confluence_datacenter": ("/rest/api", "confluence-dc-groups.contract.json"),
+}
+_VALIDATORS: dict[Path, ContractValidator] = {}
+_VALIDATORS_LOCK = threading.Lock()
+
+
 class ContractSet:
     """Several contracts, one per product API, each for the paths under its prefix (the longest prefix wins), with
     the ``ContractValidator`` interface. A path under no prefix is a violation: no contract covers it."""
+
+    @classmethod
+    def for_products(cls, products: Iterable[str], directory: str | Path) -> ContractSet:
+        """The contracts of the products a site serves, loaded once per process (loading one takes a while)."""
+        contracts = {}
+        for product in products:
+            prefix, name = CONTRACT_FILES[product]
+            path = Path(directory) / name
+            with _VALIDATORS_LOCK:
+                if path not in _VALIDATORS:
+                    _VALIDATORS[path] = ContractValidator(path)
+                contracts[prefix] = _VALIDATORS[path]
+        return cls(contracts)
 
     def __init__(self, contracts: Mapping[str, ContractValidator | Mapping[str, Any] | str | Path]) -> None:
         self.validators = {
@@ -162,9 +192,9 @@ class ContractWatch:
     def _finished(self, sender: Any, response: Any, **extra: Any) -> None:
         from flask import request
 
-        from .app import product_of
+        from .app import UNSERVED, product_of
 
-        if product_of(request.path) not in self.products:
+        if product_of(request.path, self.products) in (None, UNSERVED):
             # Control routes are the test's, not Atlassian's; and a product this site does not serve has no API here
             # to hold to a contract (its paths answer 404, as on a site without that product).
             return

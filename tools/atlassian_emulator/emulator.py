@@ -33,8 +33,12 @@ class Emulator:
         host: str = "127.0.0.1",
         port: int = 0,
         products: tuple[str, ...] | list[str] | None = None,
+        context_path: str = "",
+        ssl_context: Any = None,
         **knobs: Any,
     ) -> None:
+        """``context_path`` serves the site under a path (``/jira``), as self-hosted servers often are;
+        ``ssl_context`` (an ``ssl.SSLContext``) serves HTTPS."""
         if seed is None:
             seed = load_seed(DEFAULT_SEED_PATH)
         elif isinstance(seed, (str, os.PathLike)):
@@ -48,7 +52,14 @@ class Emulator:
         self.knobs = Knobs(**self._seed_knobs)
         self._log = RequestLog()
         self.app = create_app(self)
-        self._server = ServerThread(self.app, host, port)
+        self.context_path = context_path.rstrip("/")
+        wsgi = self.app
+        if self.context_path:
+            from werkzeug.middleware.dispatcher import DispatcherMiddleware
+            from werkzeug.wrappers import Response
+
+            wsgi = DispatcherMiddleware(Response("Not Found", status=404), {self.context_path: self.app})
+        self._server = ServerThread(wsgi, host, port, ssl_context=ssl_context)
 
     # -- lifecycle -----------------------------------------------------------------------------------------------
 
@@ -79,8 +90,9 @@ class Emulator:
 
     @property
     def url(self) -> str:
-        """The site's base URL, e.g. ``http://127.0.0.1:PORT`` (no trailing slash)."""
-        return f"http://{self._server.host}:{self.port}"
+        """The site's base URL, e.g. ``http://127.0.0.1:PORT`` (no trailing slash), with its context path if any."""
+        scheme = "https" if self._server.ssl_context is not None else "http"
+        return f"{scheme}://{self._server.host}:{self.port}{self.context_path}"
 
     @property
     def site(self) -> str:

@@ -191,6 +191,10 @@ def _coerce(name: str, value: Any) -> Any:
         if not 200 <= number <= 599:
             raise ValueError(f"{name} must be an HTTP status")
         return number
+    if name == "confluence_dc_membership_api":
+        if not isinstance(value, bool):
+            raise ValueError(f"{name} must be true or false")
+        return value
     if name == "latency_ms":
         return max(float(value or 0), 0.0)
     return None if value is None else float(value)
@@ -205,6 +209,7 @@ _SCALARS = (
     "member_page_cap",
     "confluence_page_cap",
     "confluence_add_member_status",
+    "confluence_dc_membership_api",
 )
 KNOB_NAMES = (*_SCALARS, "faults")
 
@@ -224,6 +229,8 @@ class Knobs:
         # the status for adding an existing member (undocumented: 201 like any add, or a 400 refusal).
         self.confluence_page_cap: int = 200
         self.confluence_add_member_status: int = 201
+        # False plays a Confluence Data Center server from before 8.2: no REST endpoints for group membership.
+        self.confluence_dc_membership_api: bool = True
         self.faults: list[FaultRule] = []
         self._bucket: TokenBucket | None = None
         self.configure(**values)

@@ -25,11 +25,14 @@ DEMO_SEED_PATH = SEEDS_DIR / "demo.yaml"
 _GROUP_ID_NAMESPACE = uuid.UUID("6f1c1c52-3a43-4c4e-9d0a-6b0c5d3e9a10")
 
 _SEED_KEYS = {"site", "products", "users", "groups", "credentials", "generate", "knobs"}
-# The product APIs a site can serve (see app.PRODUCTS); a site serves Jira unless its seed says otherwise.
-PRODUCTS = ("jira", "confluence")
+# The product APIs a site can serve (see app.PRODUCTS); a site serves Jira unless its seed says otherwise. A site is
+# Atlassian Cloud (Jira and/or Confluence over one directory) or one Data Center server (one product).
+PRODUCTS = ("jira", "confluence", "jira_datacenter", "confluence_datacenter")
+CLOUD_PRODUCTS = ("jira", "confluence")
 DEFAULT_PRODUCTS = ("jira",)
 _USER_KEYS = {
     "account_id",
+    "username",
     "email",
     "display_name",
     "active",
@@ -79,7 +82,10 @@ def check_products(where: str, products: Any) -> tuple[str, ...]:
     """A non-empty list of known products, in the order given, without repeats."""
     if isinstance(products, str) or not products or any(p not in PRODUCTS for p in products):
         raise SeedError(f"{where}: products must be a non-empty list of {list(PRODUCTS)}, got {products!r}")
-    return tuple(dict.fromkeys(products))
+    products = tuple(dict.fromkeys(products))
+    if len(products) > 1 and any(p not in CLOUD_PRODUCTS for p in products):
+        raise SeedError(f"{where}: a Data Center server serves one product, got {list(products)}")
+    return products
 
 
 def _access(where: str, value: Any) -> dict[str, str]:
@@ -112,6 +118,7 @@ def _user(where: str, entry: Mapping[str, Any]) -> User:
         time_zone=str(entry.get("time_zone", "Etc/UTC")),
         locale=str(entry.get("locale", "en_US")),
         app_type=entry.get("app_type"),
+        username=str(entry.get("username") or ""),
     )
 
 
@@ -136,6 +143,7 @@ def _generated(where: str, spec: Mapping[str, Any]) -> tuple[str, str | None, li
                 email=f"{group}-{i:04d}@{domain}",
                 active=not (inactive_every and i % inactive_every == 0),
                 email_hidden=bool(hidden_every and i % hidden_every == 0),
+                username=f"{group}-{i:04d}",
             )
         )
     return str(group), spec.get("group_id"), users

@@ -34,10 +34,12 @@ class _QuietHandler(WSGIRequestHandler):
 class ServerThread:
     """A threaded werkzeug server, one thread per request, so concurrent clients (and latency) overlap."""
 
-    def __init__(self, app, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, app, host: str = "127.0.0.1", port: int = 0, ssl_context=None) -> None:
+        """``ssl_context`` (an ``ssl.SSLContext``) serves HTTPS, as a self-hosted server behind a private CA does."""
         if not is_loopback(host):
             raise ValueError(f"refusing to listen on {host!r}: the emulator is a local test tool (loopback only)")
         self.app = app
+        self.ssl_context = ssl_context
         self.host = host
         self.requested_port = port
         self._server: BaseWSGIServer | None = None
@@ -57,7 +59,12 @@ class ServerThread:
         if self._server is not None:
             raise RuntimeError("the server is already running")
         self._server = make_server(
-            self.host, self.requested_port, self.app, threaded=True, request_handler=_QuietHandler
+            self.host,
+            self.requested_port,
+            self.app,
+            threaded=True,
+            request_handler=_QuietHandler,
+            ssl_context=self.ssl_context,
         )
         self._thread = threading.Thread(
             target=self._server.serve_forever,

@@ -59,6 +59,12 @@ class User:
     time_zone: str = "Etc/UTC"
     locale: str = "en_US"
     app_type: str | None = None
+    # Data Center's name for the account (Cloud no longer shows one); the seed's, or the accountId.
+    username: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.username:
+            object.__setattr__(self, "username", self.account_id)
 
     @property
     def sort_key(self) -> tuple[str, str]:
@@ -139,6 +145,8 @@ class State:
         for user in users:
             if user.account_id in self.users:
                 raise ValueError(f"duplicate accountId {user.account_id!r}")
+            if any(u.username.casefold() == user.username.casefold() for u in self.users.values()):
+                raise ValueError(f"duplicate username {user.username!r}")
             self.users[user.account_id] = user
         self.groups: dict[str, _Group] = {}
         for name, group_id, members in groups:
@@ -161,6 +169,12 @@ class State:
     def all_users(self) -> list[User]:
         with self.lock:
             return sorted(self.users.values(), key=lambda u: u.sort_key)
+
+    def user_named(self, username: str) -> User | None:
+        """The account with this Data Center username (case-insensitive, as Data Center's are)."""
+        wanted = username.casefold()
+        with self.lock:
+            return next((u for u in self.users.values() if u.username.casefold() == wanted), None)
 
     def users_with_email(self, email: str) -> list[User]:
         wanted = email.casefold()
@@ -283,15 +297,14 @@ class State:
 
     # -- credentials ---------------------------------------------------------------------------------------------
 
-    def credential_for_basic(self, email: str, api_token: str) -> Credential | None:
-        wanted = email.casefold()
+    def credential_for_basic(self, login: str, secret: str) -> Credential | None:
+        """Basic auth: the login is the credential's email (Cloud) or its account's username (Data Center)."""
+        wanted = login.casefold()
         with self.lock:
             for cred in self.credentials:
-                if (
-                    cred.email is not None
-                    and cred.email.casefold() == wanted
-                    and _same_secret(api_token, cred.api_token)
-                ):
+                user = self.users.get(cred.account_id)
+                logins = {cred.email.casefold() if cred.email else None, user.username.casefold() if user else None}
+                if wanted in logins and _same_secret(secret, cred.api_token):
                     return cred
         return None
 
@@ -314,6 +327,7 @@ class State:
             users = [
                 {
                     "accountId": u.account_id,
+                    "username": u.username,
                     "displayName": u.display_name,
                     "email": u.email,
                     "active": u.active,

@@ -118,11 +118,7 @@ def site(emulator_factory, backend_name, request):
     from atlassian_emulator.contract import ContractSet, ContractWatch
 
     emulator = emulator_factory(json.loads(json.dumps(SEED)), products=SITE_PRODUCTS[backend_name])
-    contracts = {
-        "/rest/api": CONTRACTS / "jira-groups-users.contract.json",
-        "/wiki/rest/api": CONTRACTS / "confluence-groups.contract.json",
-    }
-    watch = ContractWatch(emulator, ContractSet(contracts))
+    watch = ContractWatch(emulator, ContractSet.for_products(emulator.products, CONTRACTS))
     yield emulator
     watch.close()
     assert not watch.violations, watch.report()

@@ -594,7 +594,6 @@ def _drop_connection() -> None:
             sock.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
-    g.dropped = True
 
 
 def _apply_fault(rule: FaultRule) -> Response | None:
@@ -616,7 +615,7 @@ def _apply_fault(rule: FaultRule) -> Response | None:
     elif rule.phase == "before" and rule.action == "status":
         return _fault_status_response(rule)
     elif rule.phase == "before" and rule.action == "reset":
-        _drop_connection()
+        g.dropped = True  # _after drops the connection once the request is logged
         return empty_response(500)
     return None
 
@@ -667,7 +666,7 @@ def _after(response: Response) -> Response:
         if rule.action == "status":
             response = _fault_status_response(rule)
         elif rule.action == "reset":
-            _drop_connection()
+            g.dropped = True
     response.headers["X-ARequestId"] = uuid.uuid4().hex
     if g.caller is not None and g.product == "jira":
         # Documented for Jira only (NARR "Special headers"); Confluence's caller comes from user/current.
@@ -688,6 +687,8 @@ def _after(response: Response) -> Response:
             fault=rule.action if rule is not None else None,
         )
     )
+    if g.dropped:
+        _drop_connection()
     return response
 
 

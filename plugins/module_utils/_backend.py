@@ -23,6 +23,7 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._client import A
 from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import ConnectionSettings
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
     AtlassianError,
+    ConfigurationError,
     RetriesExhaustedError,
     UnknownUserError,
 )
@@ -39,6 +40,7 @@ UNCHANGED = "unchanged"
 # Kinds of user reference a backend may accept.
 EMAIL = "email"
 ACCOUNT_ID = "account_id"
+USERNAME = "username"  # Data Center, which has no accountIds
 
 
 @dataclass(frozen=True)
@@ -51,10 +53,12 @@ class MemberPage:
 
 @dataclass(frozen=True)
 class SiteProbe:
-    """The one answer ``auto`` asks a site for (see ``_backends.detect``): its status and JSON body, if any."""
+    """The one answer ``auto`` asks a site for (see ``_backends.detect``): its status and JSON body, if any, and
+    whether Atlassian Cloud answered (its edge marks every answer with a trace id; a Data Center server does not)."""
 
     status: int | None
     body: Any
+    cloud: bool = True
 
 
 class Backend(ErrorReader, ABC):
@@ -71,8 +75,11 @@ class Backend(ErrorReader, ABC):
     total_known: ClassVar[bool]
     #: Whether the pages after the first may be fetched together once the total is known.
     concurrent_pages: ClassVar[bool]
-    #: The kinds of user reference it resolves (``EMAIL``, ``ACCOUNT_ID``; Data Center adds usernames).
+    #: The kinds of user reference it resolves (``EMAIL``, and ``ACCOUNT_ID`` on Cloud or ``USERNAME`` on Data
+    #: Center: whatever is not an email is taken as that).
     reference_kinds: ClassVar[frozenset[str]]
+    #: What the API calls the identifier in ``User.account_id``, as messages name it.
+    user_id_name: ClassVar[str] = "accountId"
     #: Whether an email resolves with one search request. When it does not (Confluence has no email search), the
     #: group's own member listing is the first place to look, so reading it beats checking users one by one.
     email_search: ClassVar[bool]
@@ -140,6 +147,21 @@ class Backend(ErrorReader, ABC):
     def email_not_found(self, email: str) -> UnknownUserError:
         """The error for an email that names no account: what was searched, the likely causes, and the remedy."""
         return UnknownUserError(f"No account was found with email '{email}'")
+
+    def emails_unsupported(self, emails: list[str]) -> ConfigurationError:
+        """The error for emails given to a backend that cannot resolve them (one without ``EMAIL`` in
+        ``reference_kinds``), raised before anything is read or written."""
+        return ConfigurationError(
+            f"This API cannot find users by email ({', '.join(emails)})",
+            hint=f"Give each user by {self.user_id_name}",
+        )
+
+    def account_not_found(self, ref: str) -> UnknownUserError:
+        """The error for a non-email reference that names no account."""
+        return UnknownUserError(
+            f"No Atlassian account has accountId '{ref}' (or the calling account may not see it)",
+            hint="Check the accountId, or pass the user's email instead",
+        )
 
     @abstractmethod
     def get_user(self, account_id: str) -> User | None:

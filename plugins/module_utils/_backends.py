@@ -11,22 +11,34 @@ Like community.hashi_vault's table of auth methods: adding a backend is adding i
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import Backend, SiteProbe
 from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient
 from ansible_collections.orgsync.atlassian.plugins.module_utils._confluence_cloud import ConfluenceCloudBackend
+from ansible_collections.orgsync.atlassian.plugins.module_utils._confluence_datacenter import (
+    ConfluenceDataCenterBackend,
+)
 from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import AUTO
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import ConfigurationError, operation
 from ansible_collections.orgsync.atlassian.plugins.module_utils._jira_cloud import JiraCloudBackend
+from ansible_collections.orgsync.atlassian.plugins.module_utils._jira_datacenter import JiraDataCenterBackend
 
 # In the order ``auto`` asks them: on a site with both products, the first that recognises it wins.
 BACKENDS: dict[str, type[Backend]] = {
     "jira_cloud": JiraCloudBackend,
+    "jira_datacenter": JiraDataCenterBackend,
     "confluence_cloud": ConfluenceCloudBackend,
+    "confluence_datacenter": ConfluenceDataCenterBackend,
 }
 
 # The one request ``auto`` may send. Jira (Cloud and Data Center) answers it with its deploymentType, anonymously
 # allowed; a site without Jira answers 404. v2, because Data Center has no v3.
 PROBE_PATH = "/rest/api/2/serverInfo"
+# Atlassian Cloud's edge puts a trace id on every answer (reference §4.2); a Data Center server does not. Its host
+# names tell too, when the trace id is stripped by a proxy.
+CLOUD_TRACE_HEADER = "atl-traceid"
+CLOUD_HOSTS = (".atlassian.net", ".jira.com", "api.atlassian.com")
 # Any refusal is an answer worth reading, except 429, which is retried like any rate-limited request.
 PROBE_ACCEPT = tuple(status for status in range(400, 500) if status != 429)
 
@@ -64,7 +76,8 @@ def detect(client: AtlassianClient) -> str:
     seen = f"HTTP {probe.status}" if probe.body is not None else f"HTTP {probe.status} without a JSON body"
     raise ConfigurationError(
         f"{url} does not answer like an Atlassian site this collection knows (GET {PROBE_PATH} gave {seen})",
-        hint=f"Check url (the site URL, for example https://acme.atlassian.net), or set the backend option to one of "
+        hint=f"Check url (the site URL, for example https://acme.atlassian.net, or a Data Center server's base URL with "
+        f"its context path, for example https://jira.acme.com/jira), or set the backend option to one of "
         f"{', '.join(BACKENDS)} to say which API it is",
     )
 
@@ -72,4 +85,6 @@ def detect(client: AtlassianClient) -> str:
 def probe_site(client: AtlassianClient) -> SiteProbe:
     with operation(f"finding out which Atlassian API {client.settings.base_url} serves (backend: {AUTO})"):
         response = client.request("GET", PROBE_PATH, accept=PROBE_ACCEPT, non_json_ok=True)
-    return SiteProbe(response.status, response.body)
+    host = (urlsplit(client.settings.base_url).hostname or "").lower()
+    cloud = any(name.lower() == CLOUD_TRACE_HEADER for name in response.headers) or host.endswith(CLOUD_HOSTS)
+    return SiteProbe(response.status, response.body, cloud)

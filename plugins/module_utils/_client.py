@@ -134,7 +134,8 @@ class AtlassianClient:
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=self.workers)
         session.mount("https://", adapter)
         session.mount("http://", adapter)
-        session.verify = self.settings.validate_certs
+        # A private CA's bundle replaces the system's trust store; validate_certs=false turns checking off altogether.
+        session.verify = (self.settings.ca_path or True) if self.settings.validate_certs else False
         # Sent on every request: some Atlassian endpoints answer anonymous callers with empty results instead of a
         # 401, so relying on a challenge-response would make a wrong token look like "no such user".
         if self.settings.bearer_token:
@@ -366,7 +367,10 @@ def _describe_exception(exc: Exception) -> str:
     if isinstance(exc, requests.exceptions.Timeout):
         return "timed out"
     if isinstance(exc, requests.exceptions.SSLError):
-        return "TLS certificate verification failed (set validate_certs=false only for a trusted private CA)"
+        return (
+            "TLS certificate verification failed (for a server behind a private CA, set ca_path to that CA's PEM "
+            "certificate)"
+        )
     if isinstance(exc, requests.exceptions.ConnectionError):
         return "connection failed or was reset"
     return type(exc).__name__

@@ -45,6 +45,19 @@ ACCESS_TYPES = ("site-admin", "admin", "user")
 _NAME_SEPARATORS = re.compile(r"[._\-+]+")
 
 
+def with_translations(messages: list[str], body: Any) -> list[str]:
+    """``messages`` and the translations a Confluence error body adds (Cloud and Data Center alike):
+    ``{"statusCode": 404, "data": {"errors": [{"message": {"translation": "...", "args": []}}]}, "message": "..."}``."""
+    messages = list(messages)
+    data = body.get("data") if isinstance(body, dict) else None
+    for error in (data.get("errors") if isinstance(data, dict) else None) or []:
+        message = error.get("message") if isinstance(error, dict) else None
+        translation = message.get("translation") if isinstance(message, dict) else message
+        if translation and str(translation) not in messages:
+            messages.append(str(translation))
+    return messages
+
+
 def user_from_json(data: dict) -> User:
     return User(
         account_id=data["accountId"],
@@ -95,23 +108,14 @@ class ConfluenceCloudBackend(Backend):
 
     @classmethod
     def recognises_site(cls, probe: SiteProbe) -> bool:
-        # No Jira answers at this address: on an Atlassian Cloud site, that leaves Confluence. A site that is not
-        # Atlassian at all is told apart by the first Confluence request (its answer is then a web page, not JSON).
-        return probe.status == 404
+        # No Jira answers at this Atlassian Cloud address: that leaves Confluence. A site that is not Atlassian at all
+        # is told apart by the first Confluence request (its answer is then a web page, not JSON).
+        return probe.status == 404 and probe.cloud
 
     # ------------------------------------------------------------------ errors
 
     def messages(self, body: Any, text: str) -> list[str]:
-        # {"statusCode": 404, "data": {"errors": [{"message": {"translation": "...", "args": []}}], ...},
-        #  "message": "..."}
-        messages = super().messages(body, text)
-        data = body.get("data") if isinstance(body, dict) else None
-        for error in (data.get("errors") if isinstance(data, dict) else None) or []:
-            message = error.get("message") if isinstance(error, dict) else None
-            translation = message.get("translation") if isinstance(message, dict) else message
-            if translation and str(translation) not in messages:
-                messages.append(str(translation))
-        return messages
+        return with_translations(super().messages(body, text), body)
 
     def url_hint(self, base_url: str) -> str:
         return super().url_hint(base_url) + "; set backend if the site is not Confluence Cloud"

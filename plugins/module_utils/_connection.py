@@ -22,6 +22,7 @@ USERNAME_ENVS = ("ATLASSIAN_USERNAME", "ATLASSIAN_EMAIL")
 API_TOKEN_ENV = "ATLASSIAN_API_TOKEN"
 BEARER_TOKEN_ENV = "ATLASSIAN_BEARER_TOKEN"
 BACKEND_ENV = "ATLASSIAN_BACKEND"
+CA_PATH_ENV = "ATLASSIAN_CA_PATH"
 AUTO = "auto"
 
 
@@ -44,9 +45,13 @@ def connection_argument_spec() -> dict:
         # Not `required=True`: Ansible's own message would not mention the env var, ours does.
         url=dict(type="str", fallback=(non_empty_env_fallback, [URL_ENV])),
         username=dict(type="str", aliases=["email"], fallback=(non_empty_env_fallback, list(USERNAME_ENVS))),
-        api_token=dict(type="str", no_log=True, fallback=(non_empty_env_fallback, [API_TOKEN_ENV])),
+        # "password": what a Data Center server's Basic authentication takes in its place.
+        api_token=dict(
+            type="str", no_log=True, aliases=["password"], fallback=(non_empty_env_fallback, [API_TOKEN_ENV])
+        ),
         bearer_token=dict(type="str", no_log=True, fallback=(non_empty_env_fallback, [BEARER_TOKEN_ENV])),
         validate_certs=dict(type="bool", default=True, fallback=(non_empty_env_fallback, ["ATLASSIAN_VALIDATE_CERTS"])),
+        ca_path=dict(type="path", fallback=(non_empty_env_fallback, [CA_PATH_ENV])),
         timeout=dict(type="float", default=30.0),
         max_retries=dict(type="int", default=5),
         # Not `choices`: the valid names come from the backend table (_backends.BACKENDS), checked with a message
@@ -64,6 +69,8 @@ class ConnectionSettings:
     api_token: str | None = field(default=None, repr=False)
     bearer_token: str | None = field(default=None, repr=False)
     validate_certs: bool = True
+    # A PEM bundle of the CA that signed a Data Center server's certificate (a private CA), or None for the system's.
+    ca_path: str | None = None
     timeout: float = 30.0
     max_retries: int = 5
     # "auto", or a name from the backend table.
@@ -145,6 +152,13 @@ def settings_from_params(params: dict) -> ConnectionSettings:
             "account's email",
             hint="Set username to the email address of the account that created the API token",
         )
+    ca_path = params.get("ca_path") or None
+    if ca_path and not os.path.isfile(ca_path):
+        raise ConfigurationError(
+            f"ca_path '{ca_path}' is not a file",
+            hint=f"Set ca_path (or {CA_PATH_ENV}) to a PEM file holding the certificate of the CA that signed the "
+            "server's certificate, on the machine the task runs on",
+        )
     if params.get("timeout") is not None and params["timeout"] <= 0:
         raise ConfigurationError(f"timeout must be positive, got {params['timeout']}", hint="Use for example 30")
     if params.get("max_retries") is not None and params["max_retries"] < 0:
@@ -157,6 +171,7 @@ def settings_from_params(params: dict) -> ConnectionSettings:
         api_token=api_token,
         bearer_token=bearer_token,
         validate_certs=params.get("validate_certs", True),
+        ca_path=ca_path,
         timeout=float(params.get("timeout") or 30.0),
         max_retries=int(params["max_retries"]) if params.get("max_retries") is not None else 5,
         backend=(params.get("backend") or AUTO).strip(),

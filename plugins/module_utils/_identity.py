@@ -20,8 +20,9 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._models import U
 
 # Deliberately loose: Atlassian decides what a valid address is; this only catches typos before any request.
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
-# accountIds are opaque, up to 128 characters; in practice hex or "<digits>:<uuid>".
-_ACCOUNT_ID = re.compile(r"^[A-Za-z0-9:_\-]{1,128}$")
+# accountIds are opaque, up to 128 characters; in practice hex or "<digits>:<uuid>". Data Center usernames (which
+# take the place of accountIds there) may also hold dots, apostrophes and plus signs, and be up to 255 long.
+_ACCOUNT_ID = re.compile(r"^[\w.:+'\-]{1,255}$")
 
 PERSON_ACCOUNT_TYPE = "atlassian"
 ACCOUNT_ID_REMEDY = (
@@ -50,14 +51,17 @@ def check_references(refs: Iterable[str | None], option: str) -> list[str]:
         elif is_email(ref) and not _EMAIL.match(ref):
             problems.append(f"'{ref}' is not a valid email address")
         elif not is_email(ref) and not _ACCOUNT_ID.match(ref):
-            problems.append(f"'{ref}' is neither an email address (it has no '@') nor an Atlassian accountId")
+            problems.append(
+                f"'{ref}' is neither an email address (it has no '@') nor an Atlassian accountId or Data Center "
+                "username"
+            )
         else:
             distinct.setdefault(reference_key(ref), ref)
     if problems:
         raise ConfigurationError(
             "Invalid user reference: " + "; ".join(problems),
             hint="Give each user as an email address (jane@acme.com) or an accountId "
-            "(for example 5b10ac8d82e05b22cc7d4ef5); remove empty entries",
+            "(for example 5b10ac8d82e05b22cc7d4ef5; on Data Center, a username such as jdoe); remove empty entries",
         )
     return list(distinct.values())
 
@@ -100,16 +104,14 @@ def pick_user_for_email(email: str, candidates: Iterable[User], not_found: Unkno
     raise not_found
 
 
-def check_account(user: User | None, account_id: str) -> User:
-    """An accountId lookup must find a person."""
+def check_account(user: User | None, ref: str, not_found: UnknownUserError, id_name: str = "accountId") -> User:
+    """A lookup by accountId (username on Data Center) must find a person; ``not_found`` is the backend's error for
+    none."""
     if user is None:
-        raise UnknownUserError(
-            f"No Atlassian account has accountId '{account_id}' (or the calling account may not see it)",
-            hint="Check the accountId, or pass the user's email instead",
-        )
+        raise not_found
     if user.account_type != PERSON_ACCOUNT_TYPE:
         raise ResolutionError(
-            f"accountId '{account_id}' is an account of type {user.account_type}, not a person's Atlassian account",
+            f"{id_name} '{ref}' is an account of type {user.account_type}, not a person's Atlassian account",
             hint="This module manages people; remove app and customer accounts from the list",
         )
     return user

@@ -43,6 +43,17 @@ def user_from_json(data: dict) -> User:
     )
 
 
+def error_collection_messages(body: Any) -> list[str]:
+    """Jira's ErrorCollection, Cloud and Data Center alike: ``{"errorMessages": [...], "errors": {field: message}}``."""
+    if not isinstance(body, dict) or not ("errorMessages" in body or "errors" in body):
+        return []
+    messages = [str(m) for m in body.get("errorMessages") or []]
+    errors = body.get("errors")
+    if isinstance(errors, dict):
+        messages.extend(f"{k}: {v}" for k, v in errors.items())
+    return messages
+
+
 class JiraCloudBackend(Backend):
     # Atlassian caps group members at 50 a page whatever is asked.
     member_page_size = 50
@@ -76,23 +87,16 @@ class JiraCloudBackend(Backend):
 
     @classmethod
     def recognises_site(cls, probe: SiteProbe) -> bool:
-        # serverInfo says deploymentType "Cloud"; a 401/403 there also comes from Jira (the path exists), and the
-        # next request then reports the refusal with Jira's remedies.
+        # serverInfo says deploymentType "Cloud"; a 401/403 from Atlassian Cloud there also comes from Jira (the path
+        # exists), and the next request then reports the refusal with Jira Cloud's remedies.
         if probe.status in (401, 403):
-            return True
+            return probe.cloud
         return probe.status == 200 and isinstance(probe.body, dict) and probe.body.get("deploymentType") == "Cloud"
 
     # ------------------------------------------------------------------ errors
 
     def messages(self, body: Any, text: str) -> list[str]:
-        if isinstance(body, dict) and ("errorMessages" in body or "errors" in body):
-            # Jira's ErrorCollection: {"errorMessages": [...], "errors": {field: message}}.
-            messages = [str(m) for m in body.get("errorMessages") or []]
-            errors = body.get("errors")
-            if isinstance(errors, dict):
-                messages.extend(f"{k}: {v}" for k, v in errors.items())
-            return messages or super().messages(body, text)
-        return super().messages(body, text)
+        return error_collection_messages(body) or super().messages(body, text)
 
     # ------------------------------------------------------------------ users
 

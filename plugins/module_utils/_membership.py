@@ -25,6 +25,7 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._resolution impo
     email_index,
     known_member,
     raise_unresolved,
+    refuse_unsupported_references,
     resolve_each,
 )
 from ansible_collections.orgsync.atlassian.plugins.module_utils._writes import (
@@ -51,6 +52,8 @@ class Snapshot:
     strategy: str
     # References that name no account at all (only tolerated for removals: "not a member" already holds).
     not_found: list[str] = field(default_factory=list)
+    # What the backend calls a user's identifier (accountId; username on Data Center), for the warnings.
+    id_name: str = "accountId"
 
     def not_found_warnings(self) -> list[str]:
         """What the task says about each reference in ``not_found``: what was checked, and why nothing is done."""
@@ -61,11 +64,11 @@ class Snapshot:
                 warnings.append(
                     f"No account was found with the email '{ref}' and no member of {label} shows it, so it is not a "
                     f"member of {label}: nothing to remove. A member whose privacy settings hide their email can only "
-                    "be removed by accountId."
+                    f"be removed by {self.id_name}."
                 )
             else:
                 warnings.append(
-                    f"No account has accountId '{ref}', so it is not a member of {label}: nothing to remove."
+                    f"No account has {self.id_name} '{ref}', so it is not a member of {label}: nothing to remove."
                 )
         return warnings
 
@@ -150,6 +153,7 @@ class MembershipService:
         Raises ``ResolutionError`` naming every reference that does not resolve to one person's account.
         """
         backend = self.backend
+        refuse_unsupported_references(backend, refs)  # before the listing is read for nothing
         pages = pages if pages is not None else backend.iter_member_pages(group)
         with operation(f"reading the members of {group.label}"):
             first = next(pages, None)
@@ -188,7 +192,7 @@ class MembershipService:
             outcomes, consequence=", so nothing was changed", tolerate=UnknownUserError if missing_ok else ()
         )
         if strategy == ALL_PAGES:
-            return Snapshot(group, members, True, resolved, strategy, not_found)
+            return Snapshot(group, members, True, resolved, strategy, not_found, backend.user_id_name)
         # Per-user: membership of the requested users only; the first page already told us about some of them.
         unknown = [u for u in resolved if u.account_id not in members]
 
@@ -204,7 +208,7 @@ class MembershipService:
                 if member
             }
         )
-        return Snapshot(group, current, False, resolved, strategy, not_found)
+        return Snapshot(group, current, False, resolved, strategy, not_found, backend.user_id_name)
 
     def apply(self, group: Group, plan: Plan) -> ApplyResult:
         """Send the writes; one failing user does not stop the others."""

@@ -13,23 +13,31 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class User:
+    # What identifies the account to the backend: the accountId on Cloud, the username on Data Center (which has no
+    # accountId; ``username`` is then set too, and results show it in place of the accountId).
     account_id: str
     email: str | None = None  # None when the user's privacy settings hide it
     display_name: str | None = None
-    # None when the API does not say (Confluence Cloud's user objects have no such field).
+    # None when the API does not say (Confluence's user objects have no such field).
     active: bool | None = True
     account_type: str = "atlassian"
+    username: str | None = None  # Data Center only
 
     def as_result(self, *, detailed: bool = False) -> dict:
-        """How modules return a user: ``added``/``removed`` entries, or with ``detailed`` the info modules' entries."""
-        result = {"account_id": self.account_id, "email": self.email, "display_name": self.display_name}
+        """How modules return a user: ``added``/``removed`` entries, or with ``detailed`` the info modules' entries.
+        Data Center's carry ``username`` and a null ``account_id``."""
+        account_id = None if self.username is not None else self.account_id
+        result = {"account_id": account_id, "email": self.email, "display_name": self.display_name}
+        if self.username is not None:
+            result["username"] = self.username
         if detailed:
             result.update(active=self.active, account_type=self.account_type)
         return result
 
     @property
     def label(self) -> str:
-        """How a person reads this user in diffs and messages: the email when visible, else the accountId."""
+        """How a person reads this user in diffs and messages: the email when visible, else the accountId (on Data
+        Center, the username)."""
         return self.email or self.account_id
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import EMAIL
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import ResolutionError, operation
 from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import (
     PERSON_ACCOUNT_TYPE,
@@ -54,15 +55,28 @@ def resolve_reference(
     members = members or {}
     member = known_member(ref, members, by_email if by_email is not None else email_index(members))
     if member is not None:
-        return check_account(member, ref) if not is_email(ref) else member
+        return (
+            member
+            if is_email(ref)
+            else check_account(member, ref, backend.account_not_found(ref), backend.user_id_name)
+        )
     with operation(f"looking up {ref}"):
         if is_email(ref):
             return pick_user_for_email(ref, backend.find_by_email(ref), backend.email_not_found(ref))
-        return check_account(backend.get_user(ref), ref)
+        return check_account(backend.get_user(ref), ref, backend.account_not_found(ref), backend.user_id_name)
+
+
+def refuse_unsupported_references(backend, refs: list[str]) -> None:
+    """Emails given to a backend that cannot look users up by email fail here, before anything is read: a removal
+    would otherwise "find nobody" and report success without removing anyone."""
+    emails = [ref.strip() for ref in refs if is_email(ref)]
+    if emails and EMAIL not in backend.reference_kinds:
+        raise backend.emails_unsupported(emails)
 
 
 def resolve_each(backend, refs: list[str], members: Mapping[str, User] | None = None) -> list[User | ResolutionError]:
     """Each reference resolved (concurrently, order kept): its account, or the ``ResolutionError`` saying why not."""
+    refuse_unsupported_references(backend, refs)
     members = members or {}
     by_email = email_index(members)
 

@@ -57,6 +57,8 @@ class ContractSpec:
     fixes: tuple[tuple[str, str, str, Callable[[dict], None]], ...] = ()
     # Request paths the contract holds under another name: {regex: replacement} (x-path-aliases).
     path_aliases: tuple[tuple[str, str], ...] = ()
+    # Paths the product does not map, which clients may still ask (and get a 404): {path: why} (x-unmapped-paths).
+    unmapped_paths: tuple[tuple[str, str], ...] = ()
 
     @property
     def operations(self) -> tuple[tuple[str, str], ...]:
@@ -232,6 +234,13 @@ CONFLUENCE_DC = ContractSpec(
         ("/rest/api/admin/group/{groupName}", "delete"),
     ),
     emulator_only_operations=(("/rest/api/group", "get"),),
+    unmapped_paths=(
+        (
+            "/rest/api/2/serverInfo",
+            "backend: auto asks it (Jira's serverInfo); a Confluence server does not map it and answers 404, which is "
+            "how auto tells it apart from Jira",
+        ),
+    ),
     note="Atlassian's Confluence Data Center 10.0.3 spec; its server is http://{baseurl}/confluence, named "
     "https://confluence.example.com here (the context path is the server's own).",
     server="https://confluence.example.com",
@@ -313,7 +322,9 @@ def derive_operation(operation: dict, extra: tuple[str, ...] = ()) -> dict:
     if operation.get("deprecated"):
         result["deprecated"] = True
     if operation.get("parameters"):
-        result["parameters"] = strip_docs(operation["parameters"])
+        # Each parameter once: the Confluence Data Center spec lists some twice (OpenAPI requires them unique).
+        unique = {(p.get("in"), p.get("name"), p.get("$ref")): p for p in strip_docs(operation["parameters"])}
+        result["parameters"] = list(unique.values())
     if "requestBody" in operation:
         result["requestBody"] = strip_docs(operation["requestBody"])
     responses = {}
@@ -406,6 +417,7 @@ def derive(spec: ContractSpec, source: dict, source_bytes: bytes) -> dict:
         },
         **({"x-contract-fixes": [f"{m.upper()} {p}: {why}" for p, m, why, _fix in spec.fixes]} if spec.fixes else {}),
         **({"x-path-aliases": dict(spec.path_aliases)} if spec.path_aliases else {}),
+        **({"x-unmapped-paths": dict(spec.unmapped_paths)} if spec.unmapped_paths else {}),
         "servers": [{"url": spec.server}] if spec.server else copy.deepcopy(source["servers"]),
         "paths": paths,
         "components": {k: dict(sorted(v.items())) for k, v in sorted(components.items())},

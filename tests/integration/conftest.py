@@ -83,9 +83,7 @@ def backend_profile(request: pytest.FixtureRequest) -> BackendProfile:
 
 
 @pytest.fixture
-def emulator_factory(
-    emulator_factory: Callable[..., Any], backend_profile: BackendProfile
-) -> Any:
+def emulator_factory(emulator_factory: Callable[..., Any], backend_profile: BackendProfile) -> Any:
     """tests/conftest.py's factory for a site of the backend under test (``products`` may still be given), plus
     contract validation: every request the collection sends and every answer the emulator gives must match the API
     contracts, or the test fails (issue 3; ``emulator`` uses this too)."""

@@ -190,7 +190,14 @@ def collection_root() -> Path:
     return COLLECTION_LINK
 
 
-@pytest.fixture(params=["jira_cloud", "confluence_cloud"])
-def backend_name(request: pytest.FixtureRequest) -> str:
-    """Each backend in turn (backend_sites.SITE_PRODUCTS says which products its emulated site serves)."""
-    return request.param
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """``backend_name``: each backend in turn (backend_sites.SITE_PRODUCTS says which products its emulated site
+    serves); a test marked ``emails`` runs only on the backends that resolve emails (backend_sites.FACTS)."""
+    if "backend_name" not in metafunc.fixturenames:
+        return
+    from backend_sites import FACTS, SITE_PRODUCTS
+
+    names = list(SITE_PRODUCTS)
+    if metafunc.definition.get_closest_marker("emails"):
+        names = [name for name in names if FACTS[name].emails]
+    metafunc.parametrize("backend_name", names)

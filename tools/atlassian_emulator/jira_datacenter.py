@@ -158,7 +158,8 @@ def search_users() -> Response:
         names = [user.username, *user.display_name.split(), user.email or ""]
         return any(n.casefold().startswith(query) for n in names if n) and (active if user.active else inactive)
 
-    found = [u for u in _emu().state.all_users() if matches(u) and u.account_type == "atlassian"]
+    # Data Center has no account types: the seed's app and customer accounts are plain users here.
+    found = [u for u in _emu().state.all_users() if matches(u)]
     return json_response([user_bean(u) for u in found[start : start + max_results]])
 
 

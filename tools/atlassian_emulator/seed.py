@@ -173,11 +173,19 @@ def state_from_seed(seed: Mapping[str, Any]) -> State:
         raise SeedError("duplicate account_id in users")
 
     def resolve(where: str, ref: str) -> str:
+        """A user named by accountId, Data Center username (a seed written for a server names people so) or email."""
         if ref in by_id:
             return ref
+        named = [u.account_id for u in users if u.username and u.username.casefold() == str(ref).casefold()]
+        if len(named) == 1:
+            return named[0]
         matches = [u.account_id for u in users if u.email and u.email.casefold() == str(ref).casefold()]
         if len(matches) != 1:
-            problem = "is not a known accountId or email" if not matches else "is an email shared by several accounts"
+            problem = (
+                "is not a known accountId, username or email"
+                if not matches
+                else "is an email shared by several accounts"
+            )
             raise SeedError(f"{where}: {ref!r} {problem}")
         return matches[0]
 

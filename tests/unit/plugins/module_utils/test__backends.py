@@ -23,15 +23,20 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._backends import
 )
 from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient
 from ansible_collections.orgsync.atlassian.plugins.module_utils._confluence_cloud import ConfluenceCloudBackend
+from ansible_collections.orgsync.atlassian.plugins.module_utils._confluence_datacenter import (
+    ConfluenceDataCenterBackend,
+)
 from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import settings_from_params
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import ConfigurationError
 from ansible_collections.orgsync.atlassian.plugins.module_utils._jira_cloud import JiraCloudBackend
+from ansible_collections.orgsync.atlassian.plugins.module_utils._jira_datacenter import JiraDataCenterBackend
 
 
 class Site:
-    """Answers every GET with one status, body and content type; records the paths asked for."""
+    """Answers every GET with one status, body and content type; records the paths asked for. ``cloud``: each answer
+    carries the trace id Atlassian Cloud's edge adds."""
 
-    def __init__(self, status: int, body: Any, content_type: str = "application/json") -> None:
+    def __init__(self, status: int, body: Any, content_type: str = "application/json", cloud: bool = False) -> None:
         self.paths: list[str] = []
         site = self
 
@@ -42,6 +47,8 @@ class Site:
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(data)))
+                if cloud:
+                    self.send_header("atl-traceid", "5f0b1c2d3e4f5a6b")
                 self.end_headers()
                 self.wfile.write(data)
 
@@ -61,8 +68,8 @@ class Site:
 def site_factory():
     sites: list[Site] = []
 
-    def make(status: int, body: Any, content_type: str = "application/json") -> Site:
-        sites.append(Site(status, body, content_type))
+    def make(status: int, body: Any, content_type: str = "application/json", cloud: bool = False) -> Site:
+        sites.append(Site(status, body, content_type, cloud))
         return sites[-1]
 
     yield make
@@ -76,20 +83,24 @@ def client(url: str, **params: Any) -> AtlassianClient:
     )
 
 
+UNAUTHENTICATED = {"message": "Client must be authenticated to access this resource.", "status-code": 401}
+NULL_FOR_URI = {"statusCode": 404, "message": "null for uri: http://wiki.acme.example/rest/api/2/serverInfo"}
+
+
 @pytest.mark.parametrize(
-    ("status", "body", "expected"),
+    ("status", "body", "cloud", "expected"),
     [
-        (200, {"deploymentType": "Cloud", "baseUrl": "https://acme.atlassian.net"}, JiraCloudBackend),
-        (404, {"errorMessages": ["Not found"]}, ConfluenceCloudBackend),  # no Jira on this Cloud site
-        (
-            401,
-            {"message": "Client must be authenticated to access this resource.", "status-code": 401},
-            JiraCloudBackend,
-        ),
+        (200, {"deploymentType": "Cloud", "baseUrl": "https://acme.atlassian.net"}, True, JiraCloudBackend),
+        (404, {"errorMessages": ["Not found"]}, True, ConfluenceCloudBackend),  # no Jira on this Cloud site
+        (401, UNAUTHENTICATED, True, JiraCloudBackend),
+        (200, {"deploymentType": "Server", "version": "9.12.0"}, False, JiraDataCenterBackend),
+        (200, {"deploymentType": "DataCenter", "version": "10.3.24"}, False, JiraDataCenterBackend),
+        (401, UNAUTHENTICATED, False, JiraDataCenterBackend),  # a Jira server that refuses anonymous callers
+        (404, NULL_FOR_URI, False, ConfluenceDataCenterBackend),  # no Jira on this server
     ],
 )
-def test_auto_asks_the_site_once(site_factory, status, body, expected):
-    site = site_factory(status, body)
+def test_auto_asks_the_site_once(site_factory, status, body, cloud, expected):
+    site = site_factory(status, body, cloud=cloud)
     name, backend = open_backend(client(site.url))
     assert isinstance(backend, expected) and BACKENDS[name] is expected
     assert site.paths == [PROBE_PATH]
@@ -109,7 +120,7 @@ def test_a_url_that_names_its_product_costs_no_request(site_factory, path, expec
     assert site.paths == []
 
 
-@pytest.mark.parametrize("name", ["jira_cloud", "confluence_cloud"])
+@pytest.mark.parametrize("name", sorted(BACKENDS))
 def test_an_explicit_backend_costs_no_request(site_factory, name):
     site = site_factory(500, {"never": "asked"})
     assert isinstance(open_backend(client(site.url, backend=name))[1], BACKENDS[name])
@@ -120,7 +131,7 @@ def test_an_explicit_backend_costs_no_request(site_factory, name):
     ("status", "body", "content_type", "seen"),
     [
         (200, "<!doctype html><title>Acme intranet</title>", "text/html", "HTTP 200 without a JSON body"),
-        (200, {"deploymentType": "Server", "version": "9.12.0"}, "application/json", "HTTP 200"),
+        (200, {"deploymentType": "Bamboo", "version": "9.6.0"}, "application/json", "HTTP 200"),
         (400, {"whatever": True}, "application/json", "HTTP 400"),
     ],
 )
@@ -130,8 +141,9 @@ def test_a_site_that_no_backend_recognises_gets_a_clear_error(site_factory, stat
         open_backend(client(site.url))
     assert caught.value.message == (
         f"{site.url} does not answer like an Atlassian site this collection knows (GET {PROBE_PATH} gave {seen}). "
-        "Check url (the site URL, for example https://acme.atlassian.net), or set the backend option to one of "
-        "jira_cloud, confluence_cloud to say which API it is."
+        "Check url (the site URL, for example https://acme.atlassian.net, or a Data Center server's base URL with its "
+        "context path, for example https://jira.acme.com/jira), or set the backend option to one of "
+        "jira_cloud, jira_datacenter, confluence_cloud, confluence_datacenter to say which API it is."
     )
     assert site.paths == [PROBE_PATH]
 
@@ -140,6 +152,6 @@ def test_an_unknown_backend_name_is_refused_before_any_request():
     with pytest.raises(ConfigurationError) as caught:
         check_backend_name("jira")
     assert caught.value.message == (
-        "backend 'jira' is not one this collection knows. Set backend to one of auto, jira_cloud, confluence_cloud "
-        "(or leave it unset for auto)."
+        "backend 'jira' is not one this collection knows. Set backend to one of auto, jira_cloud, jira_datacenter, "
+        "confluence_cloud, confluence_datacenter (or leave it unset for auto)."
     )

@@ -70,11 +70,13 @@ def test_no_result_raises_the_backends_own_error():
 
 
 def test_account_lookup_must_find_a_person():
-    assert check_account(JO, "jo-1") == JO
-    with pytest.raises(ResolutionError, match="No Atlassian account has accountId 'nope'"):
-        check_account(None, "nope")
-    with pytest.raises(ResolutionError, match="type app"):
-        check_account(APP, "app-1")
+    missing = UnknownUserError("No user named 'nope'")
+    assert check_account(JO, "jo-1", missing) == JO
+    with pytest.raises(UnknownUserError) as err:
+        check_account(None, "nope", missing)
+    assert err.value is missing
+    with pytest.raises(ResolutionError, match="username 'app-1' is an account of type app"):
+        check_account(APP, "app-1", missing, "username")
 
 
 def test_references_are_deduplicated_case_insensitively_for_emails():

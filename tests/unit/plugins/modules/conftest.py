@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 import pytest
-from backend_sites import SITE_PRODUCTS
+from backend_sites import FACTS, SITE_PRODUCTS, Facts
 
 
 @pytest.fixture
@@ -19,3 +19,9 @@ def emulator(emulator_factory: Callable[..., Any], backend_name: str) -> Any:
 @pytest.fixture
 def on_confluence(backend_name: str) -> bool:
     return backend_name == "confluence_cloud"
+
+
+@pytest.fixture
+def facts(backend_name: str) -> Facts:
+    """What the tests may expect of the backend under test where backends differ."""
+    return FACTS[backend_name]

@@ -1,0 +1,180 @@
+# -*- coding: utf-8 -*-
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright: contributors to orgsync.atlassian
+
+# This file is internal to the orgsync.atlassian collection; its API may change without notice.
+
+"""The Confluence Data Center REST backend: users by username, groups by name (``backend: confluence_datacenter``).
+
+Confluence Data Center 8.2 added REST endpoints that change group membership and create and delete groups (documented
+for 9.x and 10.x); older servers can list groups and members but not change them, and are told so. Its user objects
+show no email address, so users are given by username.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+from urllib.parse import quote
+
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import CHANGED, USERNAME, MemberPage, SiteProbe
+from ansible_collections.orgsync.atlassian.plugins.module_utils._confluence_cloud import with_translations
+from ansible_collections.orgsync.atlassian.plugins.module_utils._datacenter import DataCenterBackend, group_named
+from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
+    ConfigurationError,
+    HttpError,
+    RetriesExhaustedError,
+    UnknownUserError,
+)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
+from ansible_collections.orgsync.atlassian.plugins.module_utils._paging import StartLimitPaging
+
+API = "/rest/api"
+PAGING = StartLimitPaging()
+PAGE_LIMIT = 200
+# How Confluence's REST framework answers a path it does not map: the endpoint is not there in this release.
+UNMAPPED = "null for uri"
+
+
+def user_from_json(data: dict) -> User:
+    """A ``Person``: username, user key and display name; Data Center shows neither email nor whether it is active."""
+    return User(
+        account_id=data["username"],
+        email=None,
+        display_name=data.get("displayName"),
+        active=None,
+        username=data["username"],
+    )
+
+
+def segment(value: str) -> str:
+    """A username or group name as one path segment (spaces, slashes and all)."""
+    return quote(value, safe="")
+
+
+class ConfluenceDataCenterBackend(DataCenterBackend):
+    member_page_size = PAGE_LIMIT
+    # Member pages say only whether another follows, so they are read one after the other.
+    total_known = False
+    concurrent_pages = False
+    reference_kinds = frozenset({USERNAME})
+    email_search = False
+    gateway_url = ""
+    product = "Confluence"
+    groups_page = "General configuration > Groups"
+    permission_hint = (
+        "The account is authenticated but lacks permission. Changing group membership and creating or deleting groups "
+        "needs Confluence Administrator (or System Administrator) global permission; reading users and groups needs "
+        "Can use. If the server uses a read-only external directory (LDAP, Crowd, Jira), memberships can only be "
+        "changed there"
+    )
+
+    def __init__(self, client) -> None:
+        super().__init__(client)
+        self._caller: str | None = None
+
+    @classmethod
+    def recognises_site(cls, probe: SiteProbe) -> bool:
+        # No Jira answers at this address, and it is not Atlassian Cloud: that leaves a Confluence server. Something
+        # that is not Atlassian at all is told apart by the first Confluence request (a web page, not JSON).
+        return (probe.status == 404 and not probe.cloud) or super().recognises_site(probe)
+
+    def messages(self, body: Any, text: str) -> list[str]:
+        return with_translations(super().messages(body, text), body)
+
+    def emails_unsupported(self, emails: list[str]) -> ConfigurationError:
+        return ConfigurationError(
+            f"Confluence Data Center cannot find users by email ({', '.join(emails)}): its REST API shows no email "
+            "addresses",
+            hint="Give each user by username (the login name; General configuration > Users shows it)",
+        )
+
+    # ------------------------------------------------------------------ users
+
+    def caller_account_id(self) -> str:
+        if self._caller is None:
+            self._caller = user_from_json(self.client.get(f"{API}/user/current").body).account_id
+        return self._caller
+
+    def get_user(self, account_id: str) -> User | None:
+        response = self.client.get(f"{API}/user", {"username": account_id}, accept=(404,))
+        return None if response.status == 404 else user_from_json(response.body)
+
+    def find_by_email(self, email: str) -> list[User]:
+        # Never reached: emails are refused before any lookup (reference_kinds has no EMAIL).
+        return []
+
+    def email_not_found(self, email: str) -> UnknownUserError:
+        return UnknownUserError(self.emails_unsupported([email]).message)
+
+    def groups_of(self, account_id: str) -> list[Group] | None:
+        pages = self.client.iter_pages(f"{API}/user/memberof", {"username": account_id}, PAGING, page_size=PAGE_LIMIT)
+        try:
+            return [group_named(item["name"]) for page in pages for item in page.values if item.get("name")]
+        except HttpError as exc:
+            if exc.status == 404:  # no such user
+                return None
+            raise
+
+    # ------------------------------------------------------------------ groups
+
+    def find_group(self, *, name: str | None = None, group_id: str | None = None) -> Group:
+        wanted = (name or group_id or "").strip()
+        response = self.client.get(f"{API}/group/{segment(wanted)}", accept=(404,))
+        if response.status == 404 or not isinstance(response.body, dict) or not response.body.get("name"):
+            raise self.group_not_found(wanted)
+        return group_named(response.body["name"])
+
+    def create_group(self, name: str) -> Group:
+        """POST answers 200 (not 201) with the group; servers before 8.2 have no such endpoint."""
+        path = f"{API}/admin/group"
+        body = self._write("POST", path, json={"name": name}).body or {}
+        return group_named(body.get("name") or name)
+
+    def delete_group(self, group: Group) -> None:
+        self._write("DELETE", f"{API}/admin/group/{segment(group.group_id)}")
+
+    def access_of(self, group: Group) -> str | None:
+        # The REST API does not say which groups hold global permissions; the guard's list of well-known access group
+        # names covers the defaults (confluence-administrators, confluence-users).
+        return None
+
+    def iter_member_pages(self, group: Group) -> Iterator[MemberPage]:
+        path = f"{API}/group/{segment(group.group_id)}/member"
+        for page in self.read_pages(path, {}, PAGING, PAGE_LIMIT):
+            yield MemberPage(tuple(user_from_json(v) for v in page.values), None)
+
+    # ------------------------------------------------------------------ writes
+
+    def add_member(self, group: Group, user: User) -> str:
+        """PUT is idempotent (204 whether or not the user already was a member), so it cannot tell a race; the
+        membership read before the plan does (only non-members are added)."""
+        return self._membership("PUT", group, user)
+
+    def remove_member(self, group: Group, user: User) -> str:
+        """DELETE, likewise 204 either way."""
+        return self._membership("DELETE", group, user)
+
+    def _membership(self, method: str, group: Group, user: User) -> str:
+        path = f"{API}/user/{segment(user.account_id)}/group/{segment(group.group_id)}"
+        try:
+            self._write(method, path)
+        except RetriesExhaustedError as exc:
+            return self.read_back(group, user, want_member=method == "PUT", error=exc)
+        return CHANGED
+
+    def _write(self, method: str, path: str, *, json: dict | None = None):
+        """One write; a server that does not map the endpoint (before 8.2) is told apart from a missing group."""
+        response = self.client.request(method, path, json=json, accept=(404, 405))
+        if response.status in (404, 405):
+            said = self.messages(response.body, "")
+            if response.status == 405 or any(UNMAPPED in m for m in said):
+                raise HttpError(
+                    f"{method} {path} answered HTTP {response.status}: this Confluence server has no REST endpoint to "
+                    "change groups or their members",
+                    status=response.status,
+                    api_messages=said,
+                    hint="Confluence Data Center added it in 8.2: upgrade the server (9.x or 10.x is documented), or "
+                    "change the membership in Confluence's administration or the external directory",
+                )
+            raise self.client.error_for(method, path, response.status, response.body, "")
+        return response

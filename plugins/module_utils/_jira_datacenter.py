@@ -1,0 +1,185 @@
+# -*- coding: utf-8 -*-
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright: contributors to orgsync.atlassian
+
+# This file is internal to the orgsync.atlassian collection; its API may change without notice.
+
+"""The Jira Data Center (and Server) REST v2 backend: users by username or email, groups by name
+(``backend: jira_datacenter``).
+
+Paths and shapes follow Atlassian's Jira Software Data Center 10.3 spec; the same v2 resources serve Jira 8.x and
+9.x. Users are found by username, display name or email with one search (``user/search?username=``), deactivated
+ones included on request, so a leaver is found by email after their account is deactivated.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import EMAIL, USERNAME, MemberPage, SiteProbe
+from ansible_collections.orgsync.atlassian.plugins.module_utils._datacenter import (
+    USERNAME_REMEDY,
+    DataCenterBackend,
+    group_named,
+)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import UnknownUserError
+from ansible_collections.orgsync.atlassian.plugins.module_utils._jira_cloud import error_collection_messages
+from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
+from ansible_collections.orgsync.atlassian.plugins.module_utils._paging import OffsetPaging
+
+API = "/rest/api/2"
+PAGING = OffsetPaging()
+# What serverInfo's deploymentType says on a server you run ("Server" is observed on Data Center licences too).
+DEPLOYMENT_TYPES = ("Server", "DataCenter")
+# The group picker shows this many matches at most (the server's own limit may be lower: then the group is checked
+# by reading one member).
+PICKER_LIMIT = 100
+SEARCH_LIMIT = 100
+
+
+def user_from_json(data: dict) -> User:
+    return User(
+        account_id=data["name"],
+        email=data.get("emailAddress") or None,
+        display_name=data.get("displayName"),
+        active=bool(data.get("active", True)),
+        username=data["name"],
+    )
+
+
+class JiraDataCenterBackend(DataCenterBackend):
+    # Jira caps group members at 50 a page whatever is asked, as on Cloud.
+    member_page_size = 50
+    total_known = True
+    concurrent_pages = True
+    reference_kinds = frozenset({EMAIL, USERNAME})
+    email_search = True
+    gateway_url = ""
+    product = "Jira"
+    groups_page = "Administration > User management > Groups"
+    permission_hint = (
+        "The account is authenticated but lacks permission. Changing group membership and creating or deleting groups "
+        "needs the Jira Administrators (or System Administrators) global permission; reading users and groups needs "
+        "Browse users and groups. If the server uses external user management (a read-only LDAP or Crowd "
+        "directory), memberships can only be changed there"
+    )
+
+    @classmethod
+    def recognises_site(cls, probe: SiteProbe) -> bool:
+        if probe.status == 200 and isinstance(probe.body, dict):
+            return probe.body.get("deploymentType") in DEPLOYMENT_TYPES
+        return super().recognises_site(probe)
+
+    def messages(self, body: Any, text: str) -> list[str]:
+        return error_collection_messages(body) or super().messages(body, text)
+
+    # ------------------------------------------------------------------ users
+
+    def __init__(self, client) -> None:
+        super().__init__(client)
+        self._caller: str | None = None
+
+    def caller_account_id(self) -> str:
+        if self._caller is None:
+            self._caller = user_from_json(self.client.get(f"{API}/myself").body).account_id
+        return self._caller
+
+    def get_user(self, account_id: str) -> User | None:
+        response = self.client.get(f"{API}/user", {"username": account_id}, accept=(404,))
+        return None if response.status == 404 else user_from_json(response.body)
+
+    def _search(self, email: str, *, active: bool) -> list[User]:
+        """Accounts whose email (or username) is exactly this address, among the active or the deactivated ones.
+        The search matches username, display name and email by prefix; anything matched on other grounds is dropped.
+        """
+        params = {
+            "username": email,
+            "includeActive": str(active).lower(),
+            "includeInactive": str(not active).lower(),
+            "maxResults": SEARCH_LIMIT,
+        }
+        key = email.strip().lower()
+        found = [user_from_json(item) for item in self.client.get(f"{API}/user/search", params).body or []]
+        return [u for u in found if (u.email or "").lower() == key or (u.username or "").lower() == key]
+
+    def find_by_email(self, email: str) -> list[User]:
+        return self._search(email, active=True)
+
+    def find_deactivated_by_email(self, email: str) -> list[User]:
+        return self._search(email, active=False)
+
+    def email_not_found(self, email: str) -> UnknownUserError:
+        return UnknownUserError(
+            f"No active Jira user was found with email '{email}' on {self.client.settings.base_url}. Likely causes: "
+            "there is no such user (or it is deactivated); the server hides email addresses from the calling "
+            "account (General configuration > User email visibility); or the calling account lacks the Browse "
+            "users and groups permission",
+            hint=USERNAME_REMEDY,
+        )
+
+    def groups_of(self, account_id: str) -> list[Group] | None:
+        response = self.client.get(f"{API}/user", {"username": account_id, "expand": "groups"}, accept=(404,))
+        if response.status == 404:
+            return None
+        items = ((response.body or {}).get("groups") or {}).get("items") or []
+        return [group_named(item["name"]) for item in items if item.get("name")]
+
+    # ------------------------------------------------------------------ groups
+
+    def find_group(self, *, name: str | None = None, group_id: str | None = None) -> Group:
+        """By name (a group's id is its name here): the picker gives its exact spelling in one request; a name the
+        picker cut off is checked by reading one member."""
+        wanted = (name or group_id or "").strip()
+        body = self.client.get(f"{API}/groups/picker", {"query": wanted, "maxResults": PICKER_LIMIT}).body or {}
+        shown = body.get("groups") or []
+        for item in shown:
+            if (item.get("name") or "").lower() == wanted.lower():
+                return group_named(item["name"])
+        if isinstance(body.get("total"), int) and body["total"] > len(shown):
+            params = {"groupname": wanted, "maxResults": 1}
+            if self.client.get(f"{API}/group/member", params, accept=(404,)).status != 404:
+                return group_named(wanted)
+        raise self.group_not_found(wanted)
+
+    def create_group(self, name: str) -> Group:
+        body = self.client.request("POST", f"{API}/group", json={"name": name}).body or {}
+        return group_named(body.get("name") or name)
+
+    def delete_group(self, group: Group) -> None:
+        self.client.request("DELETE", f"{API}/group", params={"groupname": group.group_id})
+
+    def access_of(self, group: Group) -> str | None:
+        # Jira Data Center's REST API does not tell which groups hold global permissions or application access in
+        # one place; the guard's list of well-known access group names covers the defaults.
+        return None
+
+    def iter_member_pages(self, group: Group) -> Iterator[MemberPage]:
+        """Every member, inactive ones included, 50 a page; the pages after the first are fetched concurrently."""
+        params = {"groupname": group.group_id, "includeInactiveUsers": "true"}
+        for page in self.read_pages(f"{API}/group/member", params, PAGING, self.member_page_size):
+            yield MemberPage(tuple(user_from_json(v) for v in page.values), page.total)
+
+    # ------------------------------------------------------------------ writes
+
+    def add_member(self, group: Group, user: User) -> str:
+        """POST the membership; an existing member is refused with 400 "... is already a member of ..."."""
+        return self.write_membership(
+            "POST",
+            f"{API}/group/user",
+            group,
+            user,
+            params={"groupname": group.group_id},
+            json={"name": user.account_id},
+            already="already a member",
+        )
+
+    def remove_member(self, group: Group, user: User) -> str:
+        """DELETE the membership; a non-member is refused with 400 "... is not a member of ..."."""
+        return self.write_membership(
+            "DELETE",
+            f"{API}/group/user",
+            group,
+            user,
+            params={"groupname": group.group_id, "username": user.account_id},
+            already="not a member",
+        )

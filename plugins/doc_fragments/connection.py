@@ -14,6 +14,8 @@ options:
       - Base URL of the Atlassian site, for example V(https://acme.atlassian.net).
       - For scoped API tokens (service accounts) and OAuth 2.0, the API gateway URL
         V(https://api.atlassian.com/ex/jira/<cloudId>) instead.
+      - For a Data Center server, its base URL with its context path, if any, for example
+        V(https://tools.acme.com/jira).
       - Give it without C(/rest/api/3); a trailing slash is tolerated.
       - Plain C(http://) is refused except for loopback addresses (a local emulator), because the credentials would
         travel unencrypted.
@@ -30,9 +32,11 @@ options:
     description:
       - An Atlassian API token, used with O(username) for Basic authentication.
       - Create one at U(https://id.atlassian.com/manage-profile/security/api-tokens).
+      - On Data Center, the account's password (hence the alias).
       - If not set, the E(ATLASSIAN_API_TOKEN) environment variable is used.
       - Mutually exclusive with O(bearer_token).
     type: str
+    aliases: [password]
   bearer_token:
     description:
       - An OAuth 2.0 access token, or a Data Center personal access token, sent in the C(Authorization) header as a C(Bearer) token.
@@ -46,6 +50,13 @@ options:
       - If not set, the E(ATLASSIAN_VALIDATE_CERTS) environment variable is used.
     type: bool
     default: true
+  ca_path:
+    description:
+      - A PEM file holding the certificate of the CA that signed the server's certificate, for a Data Center server
+        behind a private CA. It replaces the system's trust store for the task.
+      - Prefer it to O(validate_certs=false), which switches verification off altogether.
+      - If not set, the E(ATLASSIAN_CA_PATH) environment variable is used.
+    type: path
   timeout:
     description:
       - Seconds to wait for each HTTP request.
@@ -66,6 +77,14 @@ options:
       - V(jira_cloud) is the Jira Cloud platform REST API (C(/rest/api/3)), with users by email or accountId.
       - V(confluence_cloud) is the Confluence Cloud REST API (C(/wiki/rest/api)), for sites without Jira. Confluence
         has no email search, so emails resolve from group member listings; see the module notes.
+      - V(jira_datacenter) is the Jira Data Center (and Server) REST API (C(/rest/api/2)), with users by username or
+        email. Groups have no ids there (a group's id is its name); results carry C(username) and a null
+        C(account_id).
+      - V(confluence_datacenter) is the Confluence Data Center REST API (C(/rest/api)), 8.2 or later for changes,
+        with users by username only (its API shows no email addresses).
+      - V(auto) tells a Data Center server from Atlassian Cloud by the answer to its one request: a Jira server
+        says C(deploymentType) V(Server) or V(DataCenter); a Confluence server answers 404 without Atlassian Cloud's
+        trace header.
       - Set it explicitly to save the extra request, or when C(auto) cannot tell.
       - If not set, the value of the E(ATLASSIAN_BACKEND) environment variable is used.
       - Every module returns the backend it used as RV(backend).

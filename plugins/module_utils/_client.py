@@ -127,6 +127,9 @@ class AtlassianClient:
         self.observers: list[Callable[[Mapping[str, str]], None]] = []
         self._count_lock = threading.Lock()
         self.request_count = 0
+        # Given with every request, not only as the session's default: requests lets REQUESTS_CA_BUNDLE (set in many
+        # execution environments) override a session's verify, which would silently ignore ca_path.
+        self.verify: bool | str = (settings.ca_path or True) if settings.validate_certs else False
         self.session = session if session is not None else self._new_session()
 
     def _new_session(self):
@@ -135,7 +138,7 @@ class AtlassianClient:
         session.mount("https://", adapter)
         session.mount("http://", adapter)
         # A private CA's bundle replaces the system's trust store; validate_certs=false turns checking off altogether.
-        session.verify = (self.settings.ca_path or True) if self.settings.validate_certs else False
+        session.verify = self.verify
         # Sent on every request: some Atlassian endpoints answer anonymous callers with empty results instead of a
         # 401, so relying on a challenge-response would make a wrong token look like "no such user".
         if self.settings.bearer_token:
@@ -178,7 +181,12 @@ class AtlassianClient:
             with self._count_lock:
                 self.request_count += 1
             try:
-                response = self.session.request(method, url, params=params, json=json, timeout=self.settings.timeout)
+                response = self.session.request(
+                    method, url, params=params, json=json, timeout=self.settings.timeout, verify=self.verify
+                )
+            except requests.exceptions.SSLError:
+                # Not transient: retrying cannot make an untrusted certificate trusted.
+                raise self._tls_error(method, path) from None
             except requests.exceptions.RequestException as exc:
                 # A reset or read timeout after the request left may still have been applied by the server.
                 unclear = unclear or method != "GET"
@@ -343,6 +351,19 @@ class AtlassianClient:
             summary, status=status, api_messages=self.errors.messages(body, text), hint=self.errors.hint(status)
         )
 
+    def _tls_error(self, method: str, path: str) -> HttpError:
+        if self.settings.ca_path:
+            hint = (
+                f"ca_path ({self.settings.ca_path}) does not hold the CA that signed this server's certificate, or the "
+                "certificate does not name the host in url: check both"
+            )
+        else:
+            hint = (
+                "For a server behind a private CA, set ca_path (or ATLASSIAN_CA_PATH) to that CA's PEM certificate; "
+                "validate_certs=false turns verification off altogether and is the last resort"
+            )
+        return HttpError(f"{method} {path} failed: TLS certificate verification failed", hint=hint)
+
     def _not_json_error(self, method: str, path: str, status: int, content_type: str | None) -> HttpError:
         """A success that is not JSON came from something other than Atlassian's API: read on, it would look like "no
         such group" or "no such user" (or crash), so say what answered instead."""
@@ -366,11 +387,6 @@ def _describe_exception(exc: Exception) -> str:
     """A short, header-free description of a transport failure."""
     if isinstance(exc, requests.exceptions.Timeout):
         return "timed out"
-    if isinstance(exc, requests.exceptions.SSLError):
-        return (
-            "TLS certificate verification failed (for a server behind a private CA, set ca_path to that CA's PEM "
-            "certificate)"
-        )
     if isinstance(exc, requests.exceptions.ConnectionError):
         return "connection failed or was reset"
     return type(exc).__name__

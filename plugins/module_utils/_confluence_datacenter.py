@@ -74,9 +74,10 @@ class ConfluenceDataCenterBackend(DataCenterBackend):
 
     @classmethod
     def recognises_site(cls, probe: SiteProbe) -> bool:
-        # No Jira answers at this address, and it is not Atlassian Cloud: that leaves a Confluence server. Something
-        # that is not Atlassian at all is told apart by the first Confluence request (a web page, not JSON).
-        return (probe.status == 404 and not probe.cloud) or super().recognises_site(probe)
+        # No Jira answers at this address, and it is not Atlassian Cloud, yet a REST framework answered (Confluence's
+        # JSON 404 "null for uri"): a Confluence server. A web page's 404 (a wrong context path, or not Atlassian at
+        # all) is recognised by no backend, and auto then says to check the URL.
+        return (probe.status == 404 and probe.body is not None and not probe.cloud) or super().recognises_site(probe)
 
     def messages(self, body: Any, text: str) -> list[str]:
         return with_translations(super().messages(body, text), body)

@@ -26,6 +26,7 @@ ACCESS_GROUP_NAMES = frozenset(
         "administrators",
         "jira-admins",
         "jira-administrators",
+        "jira-system-administrators",
         "jira-users",
         "jira-software-users",
         "jira-core-users",

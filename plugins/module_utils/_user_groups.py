@@ -38,6 +38,7 @@ ADMIN_GROUPS = (
     "administrators",
     "jira-admins",
     "jira-administrators",
+    "jira-system-administrators",
     "confluence-admins",
     "confluence-administrators",
 )

@@ -101,7 +101,7 @@ group:
       type: str
       sample: team-payments
     group_id:
-      description: Group id.
+      description: Group id (on Data Center, where groups have none, the group name).
       type: str
       sample: 276f955c-63d7-42c8-9520-92d01dca0625
 diff:

@@ -150,7 +150,7 @@ group:
       type: str
       sample: jira-software-users
     group_id:
-      description: Group id.
+      description: Group id (on Data Center, where groups have none, the group name).
       type: str
       sample: 276f955c-63d7-42c8-9520-92d01dca0625
 added:
@@ -160,9 +160,14 @@ added:
   elements: dict
   contains:
     account_id:
-      description: The user's accountId.
+      description: The user's accountId; null on Data Center, which has none (see RV(added[].username)).
       type: str
       sample: 5b10ac8d82e05b22cc7d4ef5
+    username:
+      description: The user's username.
+      returned: on Data Center only
+      type: str
+      sample: jdoe
     email:
       description: The user's email, or null when the user's privacy settings hide it.
       type: str

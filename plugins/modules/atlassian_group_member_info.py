@@ -101,7 +101,7 @@ group:
       type: str
       sample: jira-software-users
     group_id:
-      description: Group id.
+      description: Group id (on Data Center, where groups have none, the group name).
       type: str
       sample: 276f955c-63d7-42c8-9520-92d01dca0625
 members:
@@ -111,9 +111,14 @@ members:
   elements: dict
   contains:
     account_id:
-      description: The member's accountId.
+      description: The member's accountId; null on Data Center, which has none (see RV(members[].username)).
       type: str
       sample: 5b10ac8d82e05b22cc7d4ef5
+    username:
+      description: The member's username.
+      returned: on Data Center only
+      type: str
+      sample: jdoe
     email:
       description: The member's email, or V(null) when the member's privacy settings hide it.
       type: str

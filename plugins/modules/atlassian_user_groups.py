@@ -66,8 +66,8 @@ options:
         site or the organisation. Set it to V([]) to let a leaver lose those too.
     type: list
     elements: str
-    default: [site-admins, org-admins, administrators, jira-admins, jira-administrators, confluence-admins,
-              confluence-administrators]
+    default: [site-admins, org-admins, administrators, jira-admins, jira-administrators, jira-system-administrators,
+              confluence-admins, confluence-administrators]
 seealso:
   - module: orgsync.atlassian.atlassian_group_member
   - module: orgsync.atlassian.atlassian_group
@@ -106,7 +106,9 @@ backend:
   type: str
   sample: jira_cloud
 user:
-  description: The person, or V(null) when no account answers to O(user) (only with removals).
+  description:
+    - The person, or V(null) when no account answers to O(user) (only with removals).
+    - On Data Center, C(account_id) is V(null) and C(username) names the person.
   returned: success
   type: dict
   sample: {"account_id": "5b10ac8d82e05b22cc7d4ef5", "email": "jane@acme.com", "display_name": "Jane Doe"}
@@ -121,7 +123,7 @@ added_to:
       description: Group name.
       type: str
     group_id:
-      description: Group id.
+      description: Group id (on Data Center, where groups have none, the group name).
       type: str
 removed_from:
   description: Groups the person was taken out of (in check mode, would be). Same fields as RV(added_to).

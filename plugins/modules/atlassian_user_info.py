@@ -101,9 +101,14 @@ users:
       type: str
       sample: jane@acme.com
     account_id:
-      description: The user's accountId.
+      description: The user's accountId; null on Data Center, which has none (see RV(users[].username)).
       type: str
       sample: 5b10ac8d82e05b22cc7d4ef5
+    username:
+      description: The user's username.
+      returned: on Data Center only
+      type: str
+      sample: jdoe
     email:
       description: The user's email, or V(null) when the user's privacy settings hide it.
       type: str
@@ -131,7 +136,7 @@ users:
           description: Group name.
           type: str
         group_id:
-          description: Group id.
+          description: Group id (on Data Center, where groups have none, the group name).
           type: str
 """
 

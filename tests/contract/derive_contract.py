@@ -59,6 +59,8 @@ class ContractSpec:
     path_aliases: tuple[tuple[str, str], ...] = ()
     # Paths the product does not map, which clients may still ask (and get a 404): {path: why} (x-unmapped-paths).
     unmapped_paths: tuple[tuple[str, str], ...] = ()
+    # A bearer scheme the spec leaves out, as (name, why): added as an alternative wherever the spec asks for one.
+    bearer_scheme: tuple[str, str] | None = None
 
     @property
     def operations(self) -> tuple[tuple[str, str], ...]:
@@ -185,8 +187,14 @@ JIRA_DC = ContractSpec(
         ("/rest/api/2/group/user", "delete"),
         ("/rest/api/2/group", "post"),
         ("/rest/api/2/group", "delete"),
+        ("/rest/api/2/groups/picker", "get"),
     ),
-    emulator_only_operations=(("/rest/api/2/groups/picker", "get"),),
+    emulator_only_operations=(),
+    bearer_scheme=(
+        "personalAccessToken",
+        "Jira Data Center 8.14+ accepts a personal access token as 'Authorization: Bearer <token>' on every REST "
+        "operation (Atlassian: Using Personal Access Tokens); the spec models Basic only.",
+    ),
     note="Atlassian's Jira Software Data Center 10.3 spec; paths are relative to its server http://{baseurl}/rest, so "
     "the contract names them from /rest and its server https://jira.example.com.",
     server="https://jira.example.com",
@@ -362,6 +370,8 @@ def derive(spec: ContractSpec, source: dict, source_bytes: bytes) -> dict:
             if (fix_path, fix_method) == (path, method):
                 fix(operation)
         paths.setdefault(path, {})[method] = operation
+        if spec.bearer_scheme and operation.get("security"):
+            operation["security"].append({spec.bearer_scheme[0]: []})
     paths = {p: dict(sorted(item.items())) for p, item in sorted(paths.items())}
 
     # Components: the transitive closure of the $refs the kept operations use.
@@ -387,6 +397,8 @@ def derive(spec: ContractSpec, source: dict, source_bytes: bytes) -> dict:
         for flow in scheme.get("flows", {}).values():
             flow["scopes"] = {s: "" for s in sorted(flow.get("scopes", {})) if s in scopes}
         schemes[name] = scheme
+    if spec.bearer_scheme:
+        schemes[spec.bearer_scheme[0]] = {"type": "http", "scheme": "bearer"}
     components["securitySchemes"] = schemes
 
     x_source = source["info"].get("x-source", {})
@@ -416,6 +428,7 @@ def derive(spec: ContractSpec, source: dict, source_bytes: bytes) -> dict:
             "responses": added,
         },
         **({"x-contract-fixes": [f"{m.upper()} {p}: {why}" for p, m, why, _fix in spec.fixes]} if spec.fixes else {}),
+        **({"x-contract-security": {spec.bearer_scheme[0]: spec.bearer_scheme[1]}} if spec.bearer_scheme else {}),
         **({"x-path-aliases": dict(spec.path_aliases)} if spec.path_aliases else {}),
         **({"x-unmapped-paths": dict(spec.unmapped_paths)} if spec.unmapped_paths else {}),
         "servers": [{"url": spec.server}] if spec.server else copy.deepcopy(source["servers"]),

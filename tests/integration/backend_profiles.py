@@ -43,7 +43,9 @@ class BackendProfile:
         """A request for a member page (of this group, when given)."""
         if record.method != "GET" or re.fullmatch(self.members_pattern, record.path) is None:
             return False
-        return group_id is None or group_id in record.path or record.query.get("groupId") == [group_id]
+        if group_id is None or group_id in record.path:
+            return True
+        return record.query.get("groupId") == [group_id] or record.query.get("groupname") == [group_id]
 
     def error_body(self, status: int, message: str) -> dict:
         """An error answer as this product words it (for fault rules that return a refusal)."""
@@ -61,6 +63,8 @@ class BackendProfile:
         Confluence's listing has no such switch)."""
         if self.name == "jira_cloud":
             return record.query.get("groupId") == [group_id] and record.query.get("includeInactiveUsers") == ["true"]
+        if self.name == "jira_datacenter":
+            return record.query.get("groupname") == [group_id] and record.query.get("includeInactiveUsers") == ["true"]
         return f"/{group_id}/" in record.path
 
     def member_reads(self, emulator, group_id: str | None = None) -> list:
@@ -123,4 +127,28 @@ CONFLUENCE_CLOUD = BackendProfile(
     knows_inactive=False,
     write_answers_tell_races=False,
 )
-PROFILES = {p.name: p for p in (JIRA_CLOUD, CONFLUENCE_CLOUD)}
+# Groups are named, not numbered, on Data Center: the tests' group ids are names there (see group_ref).
+JIRA_DATACENTER = BackendProfile(
+    name="jira_datacenter",
+    products=("jira_datacenter",),
+    api_prefix="/rest/api",
+    members_pattern="/rest/api/2/group/member",
+    write_path="/rest/api/2/group/user",
+    group_lookup_path="/rest/api/2/groups/picker",
+    added=201,
+    removed=200,
+    page_cap_knob="member_page_cap",
+    page_start="startAt",
+    page_size_param="maxResults",
+    page_size=50,
+    totals_on_every_page=True,
+    resolves_hidden_emails=False,
+    finds_deactivated_by_email=False,
+    email_not_found="No active Jira user was found with email",
+    permission_words=("Jira Administrators", "Browse users and groups"),
+    knows_inactive=True,
+    write_answers_tell_races=True,
+)
+PROFILES = {p.name: p for p in (JIRA_CLOUD, CONFLUENCE_CLOUD, JIRA_DATACENTER)}
+# Where every integration test runs; the others where a test asks (pytest.mark.backends).
+DEFAULT_PROFILES = ("confluence_cloud", "jira_cloud")

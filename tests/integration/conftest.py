@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import contract_check  # noqa: E402
 import harness  # noqa: E402  (the directory above is on sys.path now, also under --import-mode=importlib)
-from backend_profiles import PROFILES, BackendProfile  # noqa: E402
+from backend_profiles import DEFAULT_PROFILES, PROFILES, BackendProfile  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -76,10 +76,20 @@ def contract_validator() -> Any:
     return contract_check.load_validator()
 
 
-@pytest.fixture(params=sorted(PROFILES))
-def backend_profile(request: pytest.FixtureRequest) -> BackendProfile:
-    """Each backend in turn: every test that starts an emulator runs once per backend (see backend_profiles.py)."""
-    return PROFILES[request.param]
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """``backend_profile``: each backend in turn, so that every test that starts an emulator runs once per backend
+    (see backend_profiles.py). A playbook run costs seconds, so the Data Center profile runs only where a module (or a
+    test) asks for it with ``@pytest.mark.backends(...)``; the in-process suites run everything on every backend."""
+    if "backend_profile" not in metafunc.fixturenames or _overrides_backend_profile(metafunc):
+        return
+    marker = metafunc.definition.get_closest_marker("backends")
+    names = list(marker.args) if marker else sorted(DEFAULT_PROFILES)
+    metafunc.parametrize("backend_profile", [PROFILES[name] for name in names], ids=names)
+
+
+def _overrides_backend_profile(metafunc: pytest.Metafunc) -> bool:
+    """A test module that chooses its site itself defines its own ``backend_profile`` fixture."""
+    return "backend_profile" in vars(metafunc.module)
 
 
 @pytest.fixture

@@ -39,16 +39,26 @@ def load_definition() -> dict:
     return yaml.safe_load(DEFINITION.read_text())
 
 
-def render_env(definition: dict, inputs: dict, *, safe: bool = False) -> dict[str, str]:
-    """AWX's env injection: secrets hidden when ``safe`` (the copy stored with the job); empty inputs left out."""
+def render_env(definition: dict, inputs: dict, *, safe: bool = False, files_dir: Path | None = None) -> dict[str, str]:
+    """AWX's env injection: secrets hidden when ``safe`` (the copy stored with the job); empty inputs left out. The
+    ``file`` injectors are rendered first, each written to a file (in ``files_dir``) whose path the env templates
+    reach as ``tower.filename.<name>``, as AWX does (even for an empty input)."""
     secret = {f["id"] for f in definition["inputs"]["fields"] if f.get("secret")}
-    namespace = {}
+    namespace: dict = {}
     for name, value in inputs.items():
         if isinstance(value, bool):
             namespace[name] = value
         elif value:
             namespace[name] = HIDDEN if safe and name in secret else value
     sandbox = ImmutableSandboxedEnvironment()
+    filenames = {}
+    for label, tmpl in definition["injectors"].get("file", {}).items():
+        name = label.split(".", 1)[1]
+        path = Path(files_dir or "/nonexistent") / f"{name}.pem"
+        if files_dir is not None:
+            path.write_text(sandbox.from_string(tmpl).render(**namespace))
+        filenames[name] = str(path)
+    namespace["tower"] = {"filename": filenames}
     return {var: sandbox.from_string(tmpl).render(**namespace) for var, tmpl in definition["injectors"]["env"].items()}
 
 
@@ -58,9 +68,17 @@ def test_definition_is_a_valid_awx_custom_credential_type():
     fields = definition["inputs"]["fields"]
     ids = [f["id"] for f in fields]
     # New fields are only ever appended, and optional: credentials saved with an older definition keep working.
-    assert ids == ["url", "username", "api_token", "bearer_token", "backend"]
+    assert ids == ["url", "username", "api_token", "bearer_token", "backend", "ca_cert"]
     assert all(FIELD_ID.match(i) for i in ids) and len(set(ids)) == len(ids)
     assert all(f["type"] == "string" and f.get("label") for f in fields)
+    assert not any(i in definition["inputs"]["required"] for i in ids[1:])
+    assert next(f for f in fields if f["id"] == "backend")["choices"] == [
+        "auto",
+        "jira_cloud",
+        "jira_datacenter",
+        "confluence_cloud",
+        "confluence_datacenter",
+    ]
     assert {f["id"] for f in fields if f.get("secret")} == {"api_token", "bearer_token"}
     assert set(definition["inputs"]["required"]) <= set(ids)
     env = definition["injectors"]["env"]
@@ -70,14 +88,17 @@ def test_definition_is_a_valid_awx_custom_credential_type():
         "ATLASSIAN_API_TOKEN",
         "ATLASSIAN_BEARER_TOKEN",
         "ATLASSIAN_BACKEND",
+        "ATLASSIAN_CA_PATH",
     }
     assert definition["inputs"]["required"] == ["url"]
     assert not any(var.startswith("ANSIBLE_") for var in env)
-    assert set(definition["injectors"]) == {"env"}
-    # AWX validates the templates against the defined fields with StrictUndefined: no unknown names.
+    assert set(definition["injectors"]) == {"env", "file"}
+    assert set(definition["injectors"]["file"]) == {"template.ca_cert"}
+    # AWX validates the templates against the defined fields and the files with StrictUndefined: no unknown names.
     strict = ImmutableSandboxedEnvironment(undefined=StrictUndefined)
-    for tmpl in env.values():
-        strict.from_string(tmpl).render(**{i: "EXAMPLE" for i in ids})
+    namespace = {**{i: "EXAMPLE" for i in ids}, "tower": {"filename": {"ca_cert": "/runner/env/ca_cert"}}}
+    for tmpl in [*env.values(), *definition["injectors"]["file"].values()]:
+        strict.from_string(tmpl).render(**namespace)
 
 
 def test_the_env_vars_are_the_ones_the_modules_read():
@@ -95,6 +116,7 @@ def test_unset_inputs_render_as_empty_strings_and_secrets_are_hidden_in_safe_env
         "ATLASSIAN_API_TOKEN": "",
         "ATLASSIAN_BEARER_TOKEN": "tok",
         "ATLASSIAN_BACKEND": "",  # unset: the modules' default, auto
+        "ATLASSIAN_CA_PATH": "",  # no CA: not the path of the empty file AWX writes anyway
     }
     assert render_env(definition, inputs, safe=True)["ATLASSIAN_BEARER_TOKEN"] == HIDDEN
 
@@ -190,3 +212,61 @@ def test_job_through_ansible_runner_with_the_credential_only_in_env(
         leaks += [f"{path.relative_to(private_data_dir)}" for secret in secrets if secret in text]
     assert leaks == []
     assert not (private_data_dir / "env" / "envvars").exists()
+
+
+@pytest.mark.backends("jira_datacenter")
+def test_a_data_center_job_with_a_password_and_a_private_ca(emulator_factory, installed_collection, tmp_path):
+    """The fields a Data Center user needs: the server URL, username and password, and the CA certificate pasted into
+    the credential, which AWX writes to a file for ATLASSIAN_CA_PATH."""
+    import ssl
+
+    import trustme
+
+    ca = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+    seed = harness.REPO_ROOT / "tools" / "atlassian_emulator" / "seeds" / "datacenter.yaml"
+    server = emulator_factory(str(seed), products=("jira_datacenter",), ssl_context=context)
+    inputs = {"url": server.url, "username": "svc-ansible", "api_token": "svc-password",
+              "ca_cert": ca.cert_pem.bytes().decode()}  # fmt: skip
+    files = tmp_path / "awx-files"
+    files.mkdir()
+    injected = render_env(load_definition(), inputs, files_dir=files)
+    assert injected["ATLASSIAN_CA_PATH"] == str(files / "ca_cert.pem")
+
+    private_data_dir = tmp_path / "job"
+    (private_data_dir / "project").mkdir(parents=True)
+    (private_data_dir / "project" / "site.yml").write_text(DC_JOB_PLAYBOOK)
+    (private_data_dir / "inventory").mkdir()
+    (private_data_dir / "inventory" / "hosts").write_text(
+        f"localhost ansible_connection=local ansible_python_interpreter={harness.PYTHON}\n"
+    )
+    envvars = {
+        **injected,
+        "ANSIBLE_COLLECTIONS_PATH": str(installed_collection.collections_path),
+        "ANSIBLE_HOME": str(tmp_path / "ansible_home"),
+        "ANSIBLE_LOCALHOST_WARNING": "False",
+        "PATH": f"{harness.VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+    runner = ansible_runner.run(
+        private_data_dir=str(private_data_dir), playbook="site.yml", envvars=envvars, ident="job", quiet=True,
+        suppress_env_files=True, timeout=240,
+    )  # fmt: skip
+    stdout = runner.stdout.read()
+    assert runner.status == "successful" and runner.rc == 0, stdout
+    ok = {e["event_data"]["task"]: e["event_data"]["res"] for e in runner.events if e["event"] == "runner_on_ok"}
+    assert ok["onboard by username"]["backend"] == "jira_datacenter"
+    assert ok["onboard by username"]["added"][0]["username"] == "jdoe"
+    assert "svc-password" not in stdout
+
+
+DC_JOB_PLAYBOOK = """
+- name: AWX job template on a Data Center server
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: onboard by username
+      orgsync.atlassian.atlassian_group_member:
+        group: team design
+        user: jdoe
+"""

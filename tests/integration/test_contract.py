@@ -55,11 +55,45 @@ ORIGINS = {
         "77a145823f6175435ebe9ee62db4edd1119fb697",
         "tool/apis/confluence.json",
     ),
+    # Atlassian's published Data Center specs, as committed to a public mock server's repository.
+    "jira_datacenter": (
+        "github.com/zackbunch/jira-dc-mock-server",
+        "14e9d2572ca3efb5fecd739a0b41b3b1889c0edd",
+        "contracts/jira-software-dc-10.3-openapi.json",
+    ),
+    "confluence_datacenter": (
+        "github.com/zackbunch/jira-dc-mock-server",
+        "4beeaf2103a41c7e167fc24f5c7d67981fbe6ddf",
+        "contracts/confluence-dc-10.0.3-openapi.json",
+    ),
 }
+SERVERS = {
+    "jira": "https://your-domain.atlassian.net",
+    "confluence": "https://your-domain.atlassian.net",
+    "jira_datacenter": "https://jira.example.com",
+    "confluence_datacenter": "https://confluence.example.com",
+}
+# The backend file, how it builds a path, the API prefix, and what its placeholders are named in the contract.
 CALLERS = {
-    "jira": ("_jira_cloud.py", r"\bAPI}(/[\w/{}.-]+)\"", "/rest/api/3"),
-    "confluence": ("_confluence_cloud.py", r"\bself\.api}(/[\w/{}.-]+)\"", "/wiki/rest/api"),
+    "jira": ("_jira_cloud.py", r"\bAPI}(/[^\"]+)\"", "/rest/api/3"),
+    "confluence": ("_confluence_cloud.py", r"\bself\.api}(/[^\"]+)\"", "/wiki/rest/api"),
+    "jira_datacenter": ("_jira_datacenter.py", r"\bAPI}(/[^\"]+)\"", "/rest/api/2"),
+    "confluence_datacenter": ("_confluence_datacenter.py", r"\bAPI}(/[^\"]+)\"", "/rest/api"),
 }
+# The emulator's routes of each product start here.
+MOUNTS = {
+    "jira": "/rest/api/3/",
+    "confluence": "/wiki/rest/api/",
+    "jira_datacenter": "/rest/api/2/",
+    "confluence_datacenter": "/rest/api/",
+}
+
+
+def _placeholders(path: str) -> str:
+    """The backend's f-string fields as the contract names them: a group's id, a group's name, a username."""
+    path = re.sub(r"/group/{group\.group_id}/", "/group/{groupId}/", path)
+    path = re.sub(r"/user/{[^}]+}", "/user/{username}", path)
+    return re.sub(r"/group/{(?!groupId})[^}]+}", "/group/{groupName}", path)
 
 
 def _session() -> requests.Session:
@@ -88,7 +122,7 @@ def test_contract_records_its_source_and_keeps_no_documentation(product):
     origin = contract["x-derived-from"]
     assert (origin["repository"], origin["commit"], origin["path"]) == ORIGINS[product]
     assert origin["info_version"] == source["info"]["version"] == contract["info"]["version"]
-    assert contract["servers"] == [{"url": "https://your-domain.atlassian.net"}]
+    assert contract["servers"] == [{"url": SERVERS[product]}]
 
     def doc_keys(node, inside_properties=False):
         if isinstance(node, list):
@@ -114,15 +148,16 @@ def test_contract_covers_what_the_collection_and_the_emulator_use(product, emula
     # Every path the product's backend builds is in the contract with the method used there.
     filename, pattern, prefix = CALLERS[product]
     text = (REPO_ROOT / "plugins" / "module_utils" / filename).read_text(encoding="utf-8")
-    called = {prefix + match.group(1) for match in re.finditer(pattern, text)}
-    called = {re.sub(r"{group\.group_id}", "{groupId}", path) for path in called}
+    called = {_placeholders(prefix + match.group(1)) for match in re.finditer(pattern, text)}
     if product == "jira":
         called.add("/rest/api/3/serverInfo")  # _backends.PROBE_PATH, in v2: the same API
+    if product == "jira_datacenter":
+        called.add("/rest/api/2/serverInfo")  # _backends.PROBE_PATH
     collection_paths = {path for path, _method in spec.collection_operations}
     assert called == collection_paths
     # Every emulated route of the product is an operation of the contract, and vice versa.
-    emulator = emulator_factory(products=("jira", "confluence"))
-    mount = "/rest/api/3/" if product == "jira" else "/wiki/rest/api/"
+    emulator = emulator_factory(products=(product,))
+    mount = MOUNTS[product]
     routes = {
         (re.sub(r"<(\w+)>", lambda m: "{" + _camel(m.group(1)) + "}", rule.rule), method.lower())
         for rule in emulator.app.url_map.iter_rules()

@@ -725,7 +725,11 @@ def _render_http_error(exc: HTTPException) -> Response:
         return render_confluence_error(ConfluenceError(exc.code or 500, exc.description or exc.name))
     if product is not None:
         return error_collection(exc.code or 500, [exc.description or exc.name])
-    return json_response({"error": exc.name}, exc.code or 500)
+    if request.path.startswith("/_emulator"):
+        return json_response({"error": exc.name}, exc.code or 500)
+    # Outside every API (a wrong context path, say) a server answers with its web page, not JSON.
+    page = f"<!DOCTYPE html><html><head><title>{exc.code} {exc.name}</title></head><body>{exc.name}</body></html>"
+    return Response(page, status=exc.code or 500, content_type="text/html;charset=UTF-8")
 
 
 def product_of(path: str, products: tuple[str, ...]) -> str | None:

@@ -131,6 +131,8 @@ def test_an_explicit_backend_costs_no_request(site_factory, name):
     ("status", "body", "content_type", "seen"),
     [
         (200, "<!doctype html><title>Acme intranet</title>", "text/html", "HTTP 200 without a JSON body"),
+        # A server's web page for a path it does not have: a wrong context path, not a Confluence server.
+        (404, "<!doctype html><title>404 Not Found</title>", "text/html", "HTTP 404 without a JSON body"),
         (200, {"deploymentType": "Bamboo", "version": "9.6.0"}, "application/json", "HTTP 200"),
         (400, {"whatever": True}, "application/json", "HTTP 400"),
     ],

@@ -38,6 +38,31 @@ class BackendProfile:
     permission_words: tuple[str, ...]  # what a 403's remedy must name
     knows_inactive: bool  # Jira's user objects say "active"; Confluence's do not (null)
     write_answers_tell_races: bool  # Jira refuses a duplicate with 400; Confluence's answers are the same either way
+    group_ids: bool = True  # Cloud groups have ids; Data Center's are known by name (a group's id is its name)
+    account_types: bool = True  # Cloud accounts are people, apps or customers; on Data Center every account is a user
+
+    def group_ref(self, name: str, group_id: str) -> str:
+        """What ``group_id`` is for this group on this backend (Data Center: the name)."""
+        return group_id if self.group_ids else name
+
+    def group_query(self, name: str, group_id: str) -> dict[str, str]:
+        """The query a membership write names the group by (for fault rules aimed at one group's writes)."""
+        return {"groupId": group_id} if self.group_ids else {"groupname": name}
+
+    def user_query(self, account_id: str) -> dict[str, str]:
+        """The query a removal names the user by (for fault rules aimed at one user's writes)."""
+        return {"accountId": account_id} if self.group_ids else {"username": account_id}
+
+    def ident(self, user: dict) -> str:
+        """A returned user's identifier: ``account_id``, or on Data Center ``username`` (the seed's accountId)."""
+        return user["account_id"] if self.group_ids else user["username"]
+
+    def summary(self, account_id: str, email: str | None, display_name: str) -> dict:
+        """How a module returns a seeded user on this backend (on Data Center, the seed's usernames are its
+        accountIds)."""
+        if self.group_ids:
+            return {"account_id": account_id, "email": email, "display_name": display_name}
+        return {"account_id": None, "email": email, "display_name": display_name, "username": account_id}
 
     def is_member_read(self, record, group_id: str | None = None) -> bool:
         """A request for a member page (of this group, when given)."""
@@ -148,6 +173,8 @@ JIRA_DATACENTER = BackendProfile(
     permission_words=("Jira Administrators", "Browse users and groups"),
     knows_inactive=True,
     write_answers_tell_races=True,
+    group_ids=False,
+    account_types=False,
 )
 PROFILES = {p.name: p for p in (JIRA_CLOUD, CONFLUENCE_CLOUD, JIRA_DATACENTER)}
 # Where every integration test runs; the others where a test asks (pytest.mark.backends).

@@ -70,14 +70,15 @@ def play(*tasks: dict[str, Any], **keywords: Any) -> list[dict[str, Any]]:
 
 def write_calls(emulator) -> list[tuple[str, str, str, int]]:
     """Every write request the emulator saw, as (method, groupId, accountId, status), in arrival order (Jira's and
-    Confluence's membership writes both name the group in the query and the user in the body or the query)."""
+    Confluence Cloud's membership writes both name the group in the query and the user in the body or the query;
+    Jira Data Center names them by groupname and username, which stand in for the ids there)."""
     calls = []
     for record in emulator.writes():
-        group_id = (record.query.get("groupId") or [None])[0]
+        group_id = (record.query.get("groupId") or record.query.get("groupname") or [None])[0]
         if record.method == "POST":
-            account_id = (record.body or {}).get("accountId")
+            account_id = (record.body or {}).get("accountId") or (record.body or {}).get("name")
         else:
-            account_id = (record.query.get("accountId") or [None])[0]
+            account_id = (record.query.get("accountId") or record.query.get("username") or [None])[0]
         calls.append((record.method, group_id, account_id, record.status))
     return calls
 

@@ -70,18 +70,21 @@ def settle(emulator, quiet: float = 0.2, limit: float = 10.0) -> list[Any]:
 
 
 def writes(log) -> list[tuple[str, str | None, int]]:
-    """(method, accountId, status) of every write, in arrival order."""
+    """(method, accountId, status) of every write, in arrival order (Jira Data Center: its username)."""
     found = []
     for record in log:
         if record.method == "POST":
-            found.append(("POST", (record.body or {}).get("accountId"), record.status))
+            body = record.body or {}
+            found.append(("POST", body.get("accountId") or body.get("name"), record.status))
         elif record.method == "DELETE":
-            found.append(("DELETE", (record.query.get("accountId") or [None])[0], record.status))
+            user = record.query.get("accountId") or record.query.get("username") or [None]
+            found.append(("DELETE", user[0], record.status))
     return found
 
 
 def ids(users: list[dict[str, Any]] | None) -> set[str]:
-    return {u["account_id"] for u in users or []}
+    """The accountIds of returned users; on Data Center their usernames, which are the default seed's accountIds."""
+    return {u["account_id"] or u["username"] for u in users or []}
 
 
 @contextmanager

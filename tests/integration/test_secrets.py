@@ -23,7 +23,7 @@ from group_member_support import MODULE, play
 
 from atlassian_emulator import DEFAULT_SEED_PATH, load_seed
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.backends("confluence_cloud", "jira_cloud", "jira_datacenter")]
 
 ADMIN_EMAIL = "admin@acme.example"
 BOB_EMAIL = "bob@acme.example"
@@ -102,7 +102,7 @@ PATHS: dict[str, tuple[dict[str, Any], bool]] = {
     "slower than timeout": (task("slower than timeout", **BASIC, group="confluence-users", user="jane@acme.example",
                                  timeout=0.5, max_retries=1), True),
     # Zoë by accountId: an earlier task takes her out of confluence-users, where Confluence would find her email.
-    "write retries run out": (task("write retries run out", **BASIC, group_id=BIG_GROUP,
+    "write retries run out": (task("write retries run out", **BASIC, group="big-group",
                                    user="5b10a2844c20165700ede013", max_retries=1), True),
     # The person's and the group's modules, on a success and on a refusal each.
     "a leaver's groups": (task("a leaver's groups", "orgsync.atlassian.atlassian_user_groups", **BASIC,
@@ -130,7 +130,7 @@ def faults(profile) -> list[dict[str, Any]]:
          "times": None},
         # "write retries run out": every add to big-group answers 503.
         {"action": "status", "status": 503, "retry_after": 0, "method": "POST", "path": profile.write_path,
-         "query": {"groupId": BIG_GROUP}, "times": None},
+         "query": profile.group_query("big-group", BIG_GROUP), "times": None},
     ]  # fmt: skip
 
 

@@ -82,7 +82,7 @@ options:
         C(account_id).
       - V(confluence_datacenter) is the Confluence Data Center REST API (C(/rest/api)), 8.2 or later for changes,
         with users by username only (its API shows no email addresses).
-      - V(auto) tells a Data Center server from Atlassian Cloud by the answer to its one request: a Jira server
+      - V(auto) tells a Data Center server from Atlassian Cloud by the answer to its one request. A Jira server
         says C(deploymentType) V(Server) or V(DataCenter); a Confluence server answers 404 without Atlassian Cloud's
         trace header.
       - Set it explicitly to save the extra request, or when C(auto) cannot tell.

@@ -177,6 +177,7 @@ class AtlassianClient:
         last_retry_after: float | None = None
         last_problem = ""
         for attempt in range(1, max_attempts + 1):
+            tls_failed = False
             self.gate.wait_turn()
             with self._count_lock:
                 self.request_count += 1
@@ -185,8 +186,9 @@ class AtlassianClient:
                     method, url, params=params, json=json, timeout=self.settings.timeout, verify=self.verify
                 )
             except requests.exceptions.SSLError:
-                # Not transient: retrying cannot make an untrusted certificate trusted.
-                raise self._tls_error(method, path) from None
+                # Not transient: retrying cannot make an untrusted certificate trusted. Raised outside the handler,
+                # so that the requests exception (which holds the prepared request, headers included) is not chained.
+                tls_failed = True
             except requests.exceptions.RequestException as exc:
                 # A reset or read timeout after the request left may still have been applied by the server.
                 unclear = unclear or method != "GET"
@@ -195,6 +197,8 @@ class AtlassianClient:
                 if attempt < max_attempts:
                     self.clock.sleep(self.backoff.delay(attempt, None, None))
                 continue
+            if tls_failed:
+                raise self._tls_error(method, path)
             self.gate.observe(response.headers)
             for observe in self.observers:
                 observe(response.headers)

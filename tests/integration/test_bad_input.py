@@ -38,8 +38,8 @@ RESOLUTION_REMEDY_ACCOUNT_ID = (
     "URL), or look it up with orgsync.atlassian.atlassian_user_info."
 )
 REFERENCE_REMEDY = (
-    "Give each user as an email address (jane@acme.com) or an accountId (for example 5b10ac8d82e05b22cc7d4ef5); "
-    "remove empty entries."
+    "Give each user as an email address (jane@acme.com) or an accountId (for example 5b10ac8d82e05b22cc7d4ef5; on "
+    "Data Center, a username such as jdoe); remove empty entries."
 )
 UNRESOLVED = "1 of 1 users could not be resolved, so nothing was changed: "
 
@@ -129,8 +129,9 @@ BAD_INPUT: dict[str, tuple[dict[str, Any], str]] = {
     "url-of-a-site-that-is-not-atlassian": (
         {**CONN, "url": "{{ html_site }}", **GROUP, **ZOE},
         "{html_site} does not answer like an Atlassian site this collection knows (GET /rest/api/2/serverInfo gave "
-        "HTTP 200 without a JSON body). Check url (the site URL, for example https://acme.atlassian.net), or set the "
-        "backend option to one of jira_cloud, confluence_cloud to say which API it is.",
+        "HTTP 200 without a JSON body). Check url (the site URL, for example https://acme.atlassian.net, or a Data "
+        "Center server's base URL with its context path, for example https://jira.acme.com/jira), or set the backend "
+        "option to one of jira_cloud, jira_datacenter, confluence_cloud, confluence_datacenter to say which API it is.",
     ),
     "unknown-group": (
         {**CONN, "group": "team-desing", **ZOE},

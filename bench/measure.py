@@ -14,7 +14,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from bench.workloads import ADMIN_EMAIL, ADMIN_TOKEN, Workload
 
@@ -53,6 +53,19 @@ class Result:
     problem: str | None = None  # why the run failed, or the end state is wrong
     note: str = ""
     api_seconds: float | None = None  # first request sent to last answer given, from the log (full runs only)
+    not_applicable: str | None = None  # why this variant does not exist for this workload (nothing was run)
+    busy_seconds: float | None = None  # time with at least one request in flight, from the log (full runs only)
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A variant that is not a module of its own: ``NAME``, ``LABEL`` and ``run`` as the modules in bench/variants
+    have them, and optionally ``not_applicable(workload) -> str | None``."""
+
+    NAME: str
+    LABEL: str
+    run: Callable[[Context], Result]
+    not_applicable: Callable[[Workload], str | None] = lambda workload: None
 
 
 @dataclass(frozen=True)
@@ -60,6 +73,7 @@ class LogCount:
     requests: int
     throttled: int
     api_seconds: float = 0.0
+    busy_seconds: float = 0.0
 
     def __sub__(self, other: LogCount) -> LogCount:
         return LogCount(self.requests - other.requests, self.throttled - other.throttled)
@@ -68,7 +82,20 @@ class LogCount:
 def count(emulator) -> LogCount:
     records = emulator.log
     span = max((r.started + r.duration for r in records), default=0.0) - min((r.started for r in records), default=0.0)
-    return LogCount(len(records), sum(1 for r in records if r.status == 429), span)
+    return LogCount(len(records), sum(1 for r in records if r.status == 429), span, busy(records))
+
+
+def busy(records) -> float:
+    """How long at least one request was in flight (the union of the requests' intervals)."""
+    total, end = 0.0, None
+    for start, stop in sorted((r.started, r.started + r.duration) for r in records):
+        if end is None or start > end:
+            total += stop - start
+            end = stop
+        elif stop > end:
+            total += stop - end
+            end = stop
+    return total
 
 
 def run_script(script: Path, spec: dict, workdir: Path, timeout: float = 1800) -> tuple[float, dict]:

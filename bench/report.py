@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from importlib import metadata
 
 from bench.measure import Result
-from bench.workloads import Workload
+from bench.workloads import CONFLUENCE, JIRA, Workload, key_of
 
 
 @dataclass
@@ -44,6 +44,10 @@ def table(rows: list[Row], rate_limit_rps: float) -> list[list[str]]:
         base = next((r.result for r in group if r.variant == "a" and not r.result.failed), None)
         for row in group:
             res = row.result
+            if res.not_applicable:
+                dashes = ["-"] * 6
+                lines.append([key, f"({row.variant}) {row.label}", *dashes, f"not applicable: {res.not_applicable}"])
+                continue
             notes = []
             if res.extrapolated:
                 notes.append(f"extrapolated ({res.extrapolated})")
@@ -82,7 +86,7 @@ def table(rows: list[Row], rate_limit_rps: float) -> list[list[str]]:
 
 
 def targets(rows: list[Row], rate_limit_rps: float) -> list[tuple[str, str, bool]]:
-    """Issue 4's targets, from this run's numbers: (what, measured, met)."""
+    """Issue 4's targets and issue 9's, from this run's numbers: (what, measured, met)."""
     found = {(r.workload.key, r.variant): r for r in rows}
     checks = []
     w1a = found.get(("W1", "a"))
@@ -99,16 +103,18 @@ def targets(rows: list[Row], rate_limit_rps: float) -> list[tuple[str, str, bool
                 checks.append(
                     (f"W1 (a) at least {factor}x faster than ({variant})", f"{speedup:.1f}x", speedup >= factor)
                 )
-    w2a = found.get(("W2", "a"))
-    if w2a and not w2a.result.failed:
-        limit = w2a.workload.member_pages + 2
-        checks.append(
-            (
-                "W2 (a) at most ceil(members/50) + 2 requests",
-                f"{w2a.result.requests:,.0f} of {limit}",
-                w2a.result.requests <= limit,
+    # Issue 4 on Jira (50 members a page), issue 9 on Confluence (200 a page).
+    for key, page in (("W2", 50), (key_of("W2", CONFLUENCE), 200)):
+        w2a = found.get((key, "a"))
+        if w2a and not w2a.result.failed:
+            limit = w2a.workload.member_pages + 2
+            checks.append(
+                (
+                    f"{key} (a) at most ceil(members/{page}) + 2 requests",
+                    f"{w2a.result.requests:,.0f} of {limit}",
+                    w2a.result.requests <= limit,
+                )
             )
-        )
     mine = [r for r in rows if r.variant == "a"]
     if mine:
         throttled = sum(r.result.throttled for r in mine)
@@ -130,10 +136,20 @@ def what_limits_a(rows: list[Row], rate_limit_rps: float) -> str:
         if row.variant != "a" or res.failed or res.api_seconds is None:
             continue
         bound = row.workload.lower_bound_seconds(rate_limit_rps)
+        tasks = row.workload.tasks_a
+        if tasks == 1:
+            out.append(
+                f"- {row.workload.key}: {res.wall:.1f} s = {res.api_seconds:.1f} s of requests "
+                f"({res.requests:,.0f}, bound {bound:.1f} s at {rate_limit_rps:g} req/s) "
+                f"+ {res.wall - res.api_seconds:.1f} s of Ansible and module start-up and teardown"
+            )
+            continue
+        # Several tasks: the requests of each come between its module's start-up and the next one's.
+        busy = res.busy_seconds or 0.0
         out.append(
-            f"- {row.workload.key}: {res.wall:.1f} s = {res.api_seconds:.1f} s of requests "
-            f"({res.requests:,.0f}, bound {bound:.1f} s at {rate_limit_rps:g} req/s) "
-            f"+ {res.wall - res.api_seconds:.1f} s of Ansible and module start-up and teardown"
+            f"- {row.workload.key}: {res.wall:.1f} s for {tasks} tasks = {busy:.1f} s with requests in flight "
+            f"({res.requests:,.0f}, bound {bound:.1f} s at {rate_limit_rps:g} req/s) + {res.wall - busy:.1f} s of "
+            f"Ansible starting {tasks} module processes, one a task, and its own start-up and teardown"
         )
     return "\n".join(out)
 
@@ -198,9 +214,24 @@ def machine(load_before: str = "unknown") -> dict[str, str]:
     }
 
 
+SITE = {JIRA: "Jira", CONFLUENCE: "Confluence"}
+
+
+def workloads(rows: list[Row]) -> str:
+    """One line per workload that ran: its name, the sites it ran on, what it does at this run's sizes."""
+    seen: dict[str, tuple[Workload, list[str]]] = {}
+    for row in rows:
+        workload = row.workload
+        sites = seen.setdefault(workload.name, (workload, []))[1]
+        if SITE[workload.backend] not in sites:
+            sites.append(SITE[workload.backend])
+    return "\n".join(f"- {name} ({', '.join(sites)}): {w.title}" for name, (w, sites) in seen.items())
+
+
 def markdown_document(
     lines: list[list[str]],
     *,
+    workload_lines: str,
     limits: str,
     checks: list[tuple[str, str, bool]],
     settings: dict[str, str],
@@ -213,13 +244,29 @@ def markdown_document(
 
 Written by `make bench` (bench/run.py); do not edit by hand. The whole run took {total_seconds:.0f} s.
 
-Variants: (a) one `atlassian_group_member` task with `users:`; (b) the same module in a `loop:`, one user per task;
-(c) the naive script (per user one `user/search` and one POST, no membership check, plain `requests`);
-(d) a script on atlassian-python-api (members read first, then search + add per missing user, sequentially).
+Workloads (bench/workloads.py), at this run's sizes. Each runs on a Jira Cloud site (rows `W1`) and, where it says
+so, on a Confluence-only Cloud site (rows `Confluence W1`; the modules run with `backend: confluence_cloud` there):
+
+{workload_lines}
+
+Variants:
+- W1-W3, membership of one group (issue 4): (a) one `atlassian_group_member` task with `users:`; (b) the same module
+  in a `loop:`, one user per task; (c) the naive script (per user one `user/search` and one POST, no membership
+  check, plain `requests`); (d) a script on atlassian-python-api (members read first, then search + add per missing
+  user, sequentially). (c) and (d) are Jira REST scripts: on a Confluence-only site they are not applicable, and
+  not run.
+- W4, offboarding (issue 12): (a) one `atlassian_user_groups` task (`groups: []`, `exclusive: true`, `keep: []`);
+  (b) `atlassian_group_member` with `state: absent` in a `loop:` over every group of the site, the way
+  playbooks/offboard.yml used to work.
+- W5, a new team's groups (issue 12): (a) an `atlassian_group` loop over the names, then an `atlassian_group_member`
+  loop over the groups with each team's people in `users:`; (b) the same `atlassian_group` loop, then
+  `atlassian_group_member` once per person.
+
 Every variant runs as its own process (ansible-playbook, or `python script.py`) against a fresh emulator seeded
-with the same state; wall time is spawn to exit. Requests and 429s come from the emulator's request log.
+with the same state; wall time is spawn to exit. Requests and 429s come from the emulator's request log, and every
+run's end state is checked against the emulator's (a wrong one is reported in the note, as a failure).
 "Lower bound" is the fewest requests the job needs, and that count divided by the rate limit (the bucket starts
-full, so a client can beat it by up to one burst).
+full, so a client can beat it by up to one burst). Ratios are against (a) of the same workload on the same site.
 
 ## Results
 
@@ -228,7 +275,7 @@ full, so a client can beat it by up to one burst).
 "API s" is the time from the first request the emulator saw to its last answer; the rest of the wall time is
 process start-up (Ansible, Python imports) and teardown.
 
-## Targets (issue 4)
+## Targets (issues 4 and 9)
 
 {render_targets(checks)}
 
@@ -239,21 +286,28 @@ process start-up (Ansible, Python imports) and teardown.
 The requests run at the rate limit: a bounded pool of 6 workers on one session would manage about 200 req/s at
 25 ms each, and the shared rate gate holds them to the advertised rate once `X-RateLimit-Remaining` falls under a
 fifth of `X-RateLimit-Limit` (or `X-RateLimit-NearLimit` says so), so the bucket is drained once, at the start, and
-then followed rather than run into (the 429 column counts the times that failed). The request count is the minimum:
-the member pages are read once (concurrently after the first), members resolve from them without a search, and only
-the users who are not members are searched and written. What is left is a fixed cost of about 2 s on an idle machine
-(ansible-playbook start-up, building and starting the module, importing `requests`) that grows with the machine's
-load; the load average is recorded below.
+then followed rather than run into (the 429 column counts the times that failed). For W1-W3 the request count is
+the minimum: the member pages are read once (concurrently after the first), members resolve from them without a
+search, and only the users who are not members are searched and written. On Confluence, which has no email search,
+the other users' emails resolve from the listings of the groups that grant Confluence access, read once a task, and
+member pages hold 200, so W2 reads a quarter of Jira's pages. W4 on Jira sends one request more than the bound: the
+user search that cannot show a deactivated account comes before the list of every account, which can. W5 (a) is two
+loops, a task per team in each: each `atlassian_group_member` task looks up the group an earlier task created, reads
+its (empty) member page and, on Confluence, the access groups' listings again; and its time goes to starting a
+module process per task rather than to requests. What is left in the one-task workloads is a fixed cost of about
+2 s on an idle machine (ansible-playbook start-up, building and starting the module, importing `requests`) that
+grows with the machine's load; the load average is recorded below.
 
 ## How the variants run
 
-- (a) `bench/variants/module_users.py`: a playbook with one `orgsync.atlassian.atlassian_group_member` task, the
-  list in `users:`, run with ansible-playbook against the collection built and installed as a user gets it.
-- (b) `bench/variants/module_loop.py`: the same task with `user: "{{{{ item }}}}"` and `loop:`. It runs a sample and
-  extrapolates: a playbook with an empty loop gives Ansible's fixed cost S0, each batch of the sample gives its
-  cost per task, and the estimate is S0 + the sum of N x cost per task (requests and 429s scaled the same way).
-  W3 cannot be written as a loop with `exclusive`: it is a loop of `state: present` over the list and a loop of
-  `state: absent` over the members not in it.
+- (a) of W1-W3, `bench/variants/module_users.py`: a playbook with one `orgsync.atlassian.atlassian_group_member`
+  task, the list in `users:`, run with ansible-playbook against the collection built and installed as a user gets
+  it. The module variants name the backend (`ATLASSIAN_BACKEND`), so no task spends a request probing the site.
+- (b) of W1-W3, `bench/variants/module_loop.py`: the same task with `user: "{{{{ item }}}}"` and `loop:`. It runs a
+  sample and extrapolates (bench/playbooks.py): a playbook with an empty loop gives Ansible's fixed cost S0, each
+  batch of the sample gives its cost per task, and the estimate is S0 + the sum of N x cost per task (requests and
+  429s scaled the same way). W3 cannot be written as a loop with `exclusive`: it is a loop of `state: present` over
+  the list and a loop of `state: absent` over the members not in it.
 - (c) `bench/variants/naive_script.py`: for each email a `user/search` then a POST, one after the other, no retry;
   "already a member" (400) is ignored. For W3 it then reads the member pages and DELETEs those it did not add.
 - (d) `bench/variants/apa_script.py`: `atlassian.Jira(..., cloud=True)`, members read first with
@@ -262,6 +316,18 @@ load; the load average is recorded below.
   emulator's `http://127.0.0.1` URL, `add_user_to_group`/`remove_user_from_group` would send the Server-style
   `name`/`username` (they send `accountId` only for URLs containing "atlassian.net"), so the script sends what
   they send to a real Cloud site through the client's own `post`/`delete`.
+- W4, `bench/variants/offboard.py`: the site has a product-access group (`staff`: everyone, the leaver too) and
+  team groups of 10, the leaver in some of them. (a) is playbooks/offboard.yml's task; (b) loops over every group,
+  the access group first (as the old playbook's lists began with the product groups), sampled like W1-W3's (b)
+  over three batches: the access group, the teams the leaver is in, the others. On Jira each task for a group the
+  leaver is not in ends with a user search that cannot show a deactivated account (and a warning that no account
+  has the email); on Confluence each such task reads the access group's listing to find the email, and once the
+  leaver has left that group, a name search too. The end state: the leaver is in no group, and every other
+  membership is as it was.
+- W5, `bench/variants/new_teams.py`: the people exist (in the product-access group `staff`), the groups do not.
+  (b) is sampled over two batches, the creations and the per-person tasks (the sampled people belong to the
+  sampled groups). The end state: each group exists with exactly its people (for a sample: the sampled groups exist
+  and the sampled people are in theirs).
 
 ## Settings
 

@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Copyright: contributors to orgsync.atlassian
-"""`make bench`: every workload x every variant against a fresh emulator, one table, written to docs/benchmarks.md.
+"""`make bench`: every workload x every variant x every backend against a fresh emulator, one table, written to
+docs/benchmarks.md.
 
-    .venv/bin/python -m bench.run                       # the full run (about 6-8 minutes on 2 cores)
+    .venv/bin/python -m bench.run                       # the full run (about 10-12 minutes on 2 cores)
     .venv/bin/python -m bench.run --members 100 --newcomers 20 --sample 6 --no-write    # a quick look
-    .venv/bin/python -m bench.run --variants a,c --workloads W1
+    .venv/bin/python -m bench.run --variants a,c --workloads W1 --backends jira_cloud
 
 Not a test: it asserts nothing, it measures. tests/bench/test_bench_smoke.py keeps it from rotting.
 """
@@ -26,7 +27,15 @@ for extra in (REPO_ROOT, REPO_ROOT / "tools", REPO_ROOT / "tests" / "integration
 from bench import report  # noqa: E402
 from bench.measure import Context, Result  # noqa: E402
 from bench.variants import VARIANTS  # noqa: E402
-from bench.workloads import Sizes, build  # noqa: E402
+from bench.workloads import (  # noqa: E402
+    BACKENDS,
+    CONFLUENCE,
+    ON_BACKEND,
+    TEAM_GROUP_MEMBERS,
+    WORKLOADS,
+    Sizes,
+    build,
+)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -38,8 +47,23 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--rps", type=float, default=100.0, help="emulator rate limit, requests/s (default 100)")
     parser.add_argument("--burst", type=float, default=None, help="token bucket size (default: --rps)")
     parser.add_argument("--sample", type=int, default=50, help="variant (b): tasks measured at least (default 50)")
-    parser.add_argument("--variants", default="a,b,c,d", help="comma-separated, of a,b,c,d (default all)")
-    parser.add_argument("--workloads", default="W1,W2,W3", help="comma-separated, of W1,W2,W3 (default all)")
+    parser.add_argument("--groups", type=int, default=300, help="W4: groups on the site (default 300)")
+    parser.add_argument("--leaver-groups", type=int, default=30, help="W4: of which the leaver is in (default 30)")
+    parser.add_argument("--staff", type=int, default=500, help="W4: people on the site (default 500)")
+    parser.add_argument("--teams", type=int, default=20, help="W5: team groups to create (default 20)")
+    parser.add_argument("--team-size", type=int, default=10, help="W5: people in each team (default 10)")
+    parser.add_argument(
+        "--variants", default="a,b,c,d", help="comma-separated, of a,b,c,d (default all; W4 and W5 have a and b)"
+    )
+    parser.add_argument(
+        "--workloads", default=",".join(WORKLOADS), help=f"comma-separated, of {','.join(WORKLOADS)} (default all)"
+    )
+    parser.add_argument(
+        "--backends",
+        default=",".join(BACKENDS),
+        help=f"comma-separated, of {','.join(BACKENDS)} (default both); Confluence runs "
+        f"{', '.join(ON_BACKEND[CONFLUENCE])}",
+    )
     parser.add_argument("--output", type=Path, default=REPO_ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--no-write", action="store_true", help="print the table only")
     parser.add_argument("--workdir", type=Path, default=None, help="keep playbooks and specs here (default: temp)")
@@ -55,10 +79,23 @@ def run(args: argparse.Namespace) -> tuple[list[report.Row], float]:
 
     from atlassian_emulator import Emulator
 
-    sizes = Sizes(members=args.members, newcomers=args.newcomers, differ=args.differ)
+    sizes = Sizes(
+        members=args.members,
+        newcomers=args.newcomers,
+        differ=args.differ,
+        groups=args.groups,
+        leaver_groups=args.leaver_groups,
+        staff=args.staff,
+        teams=args.teams,
+        team_size=args.team_size,
+    )
     wanted_workloads = {w.strip().upper() for w in args.workloads.split(",") if w.strip()}
-    workloads = [w for w in build(sizes) if w.key in wanted_workloads]
-    variants = [VARIANTS[v.strip()] for v in args.variants.split(",") if v.strip()]
+    backends = tuple(b.strip() for b in args.backends.split(",") if b.strip())
+    unknown = set(backends) - set(BACKENDS)
+    if unknown:
+        raise SystemExit(f"unknown backends {sorted(unknown)}; known: {', '.join(BACKENDS)}")
+    workloads = [w for w in build(sizes, backends) if w.name in wanted_workloads]
+    letters = [v.strip() for v in args.variants.split(",") if v.strip()]
     knobs = {"latency_ms": args.latency_ms, "rate_limit_rps": args.rps, "rate_limit_burst": args.burst or args.rps}
 
     started = time.perf_counter()
@@ -67,19 +104,29 @@ def run(args: argparse.Namespace) -> tuple[list[report.Row], float]:
     root = Path(args.workdir or tempfile.mkdtemp(prefix="orgsync-bench-"))
     root.mkdir(parents=True, exist_ok=True)
     collection = None
-    if any(v.NAME in ("a", "b") for v in variants):
+    if any(letter in ("a", "b") for letter in letters):  # every workload's (a) and (b) run the modules
         progress("building and installing the collection ...")
         collection = harness.build_and_install(root / "collection")
     rows = []
     for workload in workloads:
-        for variant in variants:
+        for letter in letters:
+            variant = VARIANTS[workload.kind].get(letter)
+            if variant is None:
+                continue
             progress(f"{workload.key} ({variant.NAME}) {variant.LABEL} ...")
+            not_applicable = getattr(variant, "not_applicable", lambda _workload: None)(workload)
+            if not_applicable:
+                progress(f"    not applicable: {not_applicable}")
+                rows.append(
+                    report.Row(workload, variant.NAME, variant.LABEL, Result(0, 0, 0, not_applicable=not_applicable))
+                )
+                continue
             emulator = Emulator(workload.seed, **knobs).start()
             try:
                 ctx = Context(
                     emulator=emulator,
                     workload=workload,
-                    workdir=root / f"{workload.key}-{variant.NAME}",
+                    workdir=root / f"{workload.key.replace(' ', '-')}-{variant.NAME}",
                     collection=collection,
                     sample=args.sample,
                 )
@@ -117,8 +164,15 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(report.render_targets(checks))
     if not args.no_write:
+        backends = [b.strip() for b in args.backends.split(",") if b.strip()]
         settings = {
-            "sizes": f"group of {args.members} members, {args.newcomers} newcomers, W3 changes {args.differ:.0%}",
+            "sizes": f"group of {args.members} members, {args.newcomers} newcomers, W3 changes {args.differ:.0%}; "
+            f"W4: {args.groups} groups (the access group with {args.staff} people, and teams of "
+            f"{TEAM_GROUP_MEMBERS}), the leaver in {args.leaver_groups}; W5: {args.teams} teams of {args.team_size}",
+            "backends (workloads run on each)": "; ".join(
+                f"{b}: {', '.join(sorted({r.workload.name for r in rows if r.workload.backend == b}))}"
+                for b in backends
+            ),
             "emulator": f"latency {args.latency_ms:g} ms per request, rate limit {args.rps:g} req/s "
             f"(token bucket of {args.burst or args.rps:g}), one bucket for all endpoints",
             "variant (b) sample": f"at least {args.sample} tasks, extrapolated per batch",
@@ -126,6 +180,7 @@ def main(argv: list[str] | None = None) -> int:
         }
         text = report.markdown_document(
             lines,
+            workload_lines=report.workloads(rows),
             limits=report.what_limits_a(rows, args.rps),
             checks=checks,
             settings=settings,

@@ -2,12 +2,24 @@
 # Copyright: contributors to orgsync.atlassian
 """The benchmark's workloads: the emulator seed each starts from, what is asked, and what must be true afterwards.
 
+Membership of one group (issue 4), the group's view (``atlassian_group_member``):
+
 - W1: onboard ``newcomers`` users, given by email, into a group that already has ``members`` members.
 - W2: W1 again: the group already holds everyone, nothing may change.
 - W3: ``exclusive`` sync of the ``members``-member group where ``differ`` of the members differ: that many members
   are dropped from the list and as many newcomers are added to it.
 
-Every email is visible (no privacy setting hides one), so members resolve from the member pages.
+Groups and people as code (issue 12):
+
+- W4: offboard one leaver, given by email and deactivated, who is in ``leaver_groups`` of the site's ``groups``
+  groups (one of them the product-access group everyone of the ``staff`` is in; the others are teams of 10).
+- W5: create ``teams`` team groups and fill each with ``team_size`` people, given by email.
+
+Each runs on a Jira Cloud site (``backend: jira_cloud``) and, for W1, W2, W4 and W5, on a Confluence-only Cloud site
+(``backend: confluence_cloud``, seeded with ``products: [confluence]``). Confluence has no email search: an email
+resolves from the member listings of the target group and of the groups that grant Confluence access, so on those
+sites the people being added are in such a group (``access: {confluence: user}``), as every user with Confluence
+access is. Every email is visible (no privacy setting hides one).
 """
 
 from __future__ import annotations
@@ -18,11 +30,31 @@ from dataclasses import dataclass, field
 
 GROUP = "engineering"
 NEWCOMER_GROUP = "new-hires"  # where the newcomers' accounts come from: they exist on the site, in another group
+STAFF_GROUP = "staff"  # W4, W5: the product-access group everyone on the site is in
 EMAIL_DOMAIN = "bulk.example"
 ADMIN_EMAIL = "admin@bench.example"
 ADMIN_TOKEN = "bench-api-token"
 ADMIN_ACCOUNT_ID = "5b10a2844c20165700bench1"
+LEAVER_ACCOUNT_ID = "5b10a2844c20165700leaver"
+LEAVER_EMAIL = f"leaver@{EMAIL_DOMAIN}"
+TEAM_GROUP_MEMBERS = 10  # W4: people in each team group besides the leaver
+
+JIRA = "jira_cloud"
+CONFLUENCE = "confluence_cloud"
+BACKENDS = (JIRA, CONFLUENCE)
+PRODUCT = {JIRA: "jira", CONFLUENCE: "confluence"}
+# Members a page holds: Jira caps group/member at 50, Confluence's membersByGroupId takes up to 200.
 MEMBER_PAGE_SIZE = 50
+PAGE_SIZE = {JIRA: MEMBER_PAGE_SIZE, CONFLUENCE: 200}
+# Jira's users/search (every account, deactivated ones included) holds up to 1000 a page.
+ALL_USERS_PAGE = 1000
+WORKLOADS = ("W1", "W2", "W3", "W4", "W5")
+# Which workloads run on which backend. W3 is not asked of Confluence (issue 9 asks for W1 and W2).
+ON_BACKEND = {JIRA: WORKLOADS, CONFLUENCE: ("W1", "W2", "W4", "W5")}
+
+MEMBERSHIP = "membership"  # W1-W3
+OFFBOARD = "offboard"  # W4
+TEAMS = "teams"  # W5
 
 
 @dataclass(frozen=True)
@@ -30,6 +62,11 @@ class Sizes:
     members: int = 2000
     newcomers: int = 500
     differ: float = 0.05
+    groups: int = 300  # W4: groups on the site
+    leaver_groups: int = 30  # W4: of which the leaver is in
+    staff: int = 500  # W4: people on the site besides the leaver
+    teams: int = 20  # W5
+    team_size: int = 10  # W5
 
     @property
     def differing(self) -> int:
@@ -61,89 +98,146 @@ class LoopBatch:
 
 @dataclass
 class Workload:
-    key: str
+    key: str  # as the table shows it: "W1" on Jira, "Confluence W1" on Confluence
     title: str
     seed: dict
-    group: str
-    users: list[str]  # emails, in the order given
-    exclusive: bool
-    expected: set[str]  # accountIds of the members afterwards
-    loop: list[LoopBatch]  # what variant (b) runs, one task per user
     min_requests: int
     min_requests_note: str
-    member_pages: int  # pages of 50 the group's members fill when the job starts
+    name: str = ""  # W1 ... W5, whatever the backend
+    kind: str = MEMBERSHIP
+    backend: str = JIRA  # what the module variants name in ATLASSIAN_BACKEND
+    # W1-W3
+    group: str = GROUP
+    users: list[str] = field(default_factory=list)  # emails, in the order given
+    exclusive: bool = False
+    expected: set[str] = field(default_factory=set)  # accountIds of the members afterwards
+    loop: list[LoopBatch] = field(default_factory=list)  # what variant (b) runs, one task per user
+    member_pages: int = 0  # pages the group's members fill when the job starts
     account_of: dict[str, str] = field(default_factory=dict)  # email -> accountId, for checking samples
-    backend: str = "jira_cloud"  # what the module variants name in ATLASSIAN_BACKEND
+    # W4: the leaver, and every group's members afterwards (name -> accountIds); leaver_groups in the seed's order
+    leaver: Person | None = None
+    after: dict[str, set[str]] = field(default_factory=dict)
+    leaver_groups: list[str] = field(default_factory=list)
+    # W5: team group name -> its people's emails, in the order given
+    teams: dict[str, list[str]] = field(default_factory=dict)
+    tasks_a: int = 1  # tasks variant (a) runs (W5: two loops)
+
+    @property
+    def product(self) -> str:
+        return PRODUCT[self.backend]
 
     def lower_bound_seconds(self, rate_limit_rps: float) -> float:
         return self.min_requests / rate_limit_rps
 
 
-def _seed(sizes: Sizes, extra_members: list[str] = ()) -> dict:
-    seed: dict = {
+def key_of(name: str, backend: str) -> str:
+    return name if backend == JIRA else f"Confluence {name}"
+
+
+def _site(backend: str) -> dict:
+    return {
         "site": "https://bench.atlassian.net",
+        "products": [PRODUCT[backend]],
         "users": [{"account_id": ADMIN_ACCOUNT_ID, "display_name": "Bench Admin", "email": ADMIN_EMAIL}],
         "credentials": [{"email": ADMIN_EMAIL, "api_token": ADMIN_TOKEN, "site_admin": True}],
-        "generate": [
-            {"group": GROUP, "members": sizes.members, "email_domain": EMAIL_DOMAIN},
-            {"group": NEWCOMER_GROUP, "members": sizes.newcomers, "email_domain": EMAIL_DOMAIN},
-        ],
     }
+
+
+def _seed(sizes: Sizes, backend: str, extra_members: list[str] = ()) -> dict:
+    seed = _site(backend)
+    newcomers: dict = {"group": NEWCOMER_GROUP, "members": sizes.newcomers, "email_domain": EMAIL_DOMAIN}
+    if backend == CONFLUENCE:
+        # Where Confluence resolves the newcomers' emails: the listings of the groups that grant it.
+        newcomers["access"] = {"confluence": "user"}
+    seed["generate"] = [{"group": GROUP, "members": sizes.members, "email_domain": EMAIL_DOMAIN}, newcomers]
     if extra_members:
         seed["groups"] = [{"name": GROUP, "members": list(extra_members)}]
     return seed
 
 
-def pages(count: int) -> int:
-    return math.ceil(count / MEMBER_PAGE_SIZE)
+def pages(count: int, size: int = MEMBER_PAGE_SIZE) -> int:
+    return math.ceil(count / size)
 
 
-def build(sizes: Sizes = Sizes()) -> list[Workload]:
+def _n(count: int, what: str) -> str:
+    """ "1 page", "3 pages" (``what`` is singular)."""
+    return f"{count} {what}" if count == 1 else f"{count} {what}s"
+
+
+def build(sizes: Sizes = Sizes(), backends: tuple[str, ...] = (JIRA,)) -> list[Workload]:
+    """Every workload on every backend asked for, in the table's order: W1-W3 on Jira (issue 4's rows), W1 and W2 on
+    Confluence, then W4 and W5 on each backend."""
+    out = []
+    for backend in backends:
+        out += [w for w in membership(sizes, backend) if w.name in ON_BACKEND[backend]]
+    for backend in backends:
+        out.append(offboard(sizes, backend))
+    for backend in backends:
+        out.append(new_teams(sizes, backend))
+    return out
+
+
+def membership(sizes: Sizes, backend: str = JIRA) -> list[Workload]:
     members = generated(GROUP, sizes.members)
     newcomers = generated(NEWCOMER_GROUP, sizes.newcomers)
     account_of = {p.email: p.account_id for p in members + newcomers}
     current = {p.account_id for p in members}
     joined = current | {p.account_id for p in newcomers}
     emails = [p.email for p in newcomers]
+    size = PAGE_SIZE[backend]
+    common = {"backend": backend, "group": GROUP, "account_of": account_of}
 
+    if backend == JIRA:
+        w1_min = 1 + pages(sizes.members, size) + 2 * sizes.newcomers
+        w1_note = (
+            f"1 group lookup + {pages(sizes.members, size)} member pages + {sizes.newcomers} searches "
+            f"+ {sizes.newcomers} adds"
+        )
+    else:
+        # No email search: the newcomers' emails come from the listing of the group that grants Confluence access.
+        w1_min = 1 + pages(sizes.members, size) + 1 + pages(sizes.newcomers, size) + sizes.newcomers
+        w1_note = (
+            f"1 group lookup + {_n(pages(sizes.members, size), 'member page')} + 1 list of the groups granting "
+            f"access + {_n(pages(sizes.newcomers, size), 'page')} of {NEWCOMER_GROUP} + {_n(sizes.newcomers, 'add')}"
+        )
     w1 = Workload(
-        key="W1",
+        key=key_of("W1", backend),
+        name="W1",
         title=f"onboard {sizes.newcomers} users by email into a {sizes.members}-member group",
-        seed=_seed(sizes),
-        group=GROUP,
+        seed=_seed(sizes, backend),
         users=emails,
         exclusive=False,
         expected=joined,
         loop=[LoopBatch("add", "present", tuple(emails))],
-        min_requests=1 + pages(sizes.members) + 2 * sizes.newcomers,
-        min_requests_note=f"1 group lookup + {pages(sizes.members)} member pages + {sizes.newcomers} searches "
-        f"+ {sizes.newcomers} adds",
-        member_pages=pages(sizes.members),
-        account_of=account_of,
+        min_requests=w1_min,
+        min_requests_note=w1_note,
+        member_pages=pages(sizes.members, size),
+        **common,
     )
+    w2_pages = pages(sizes.members + sizes.newcomers, size)
     w2 = Workload(
-        key="W2",
+        key=key_of("W2", backend),
+        name="W2",
         title="W1 again (nothing changes)",
-        seed=_seed(sizes, [p.account_id for p in newcomers]),
-        group=GROUP,
+        seed=_seed(sizes, backend, [p.account_id for p in newcomers]),
         users=emails,
         exclusive=False,
         expected=joined,
         loop=[LoopBatch("keep", "present", tuple(emails))],
-        min_requests=1 + pages(sizes.members + sizes.newcomers),
-        min_requests_note=f"1 group lookup + {pages(sizes.members + sizes.newcomers)} member pages",
-        member_pages=pages(sizes.members + sizes.newcomers),
-        account_of=account_of,
+        min_requests=1 + w2_pages,
+        min_requests_note=f"1 group lookup + {_n(w2_pages, 'member page')}",
+        member_pages=w2_pages,
+        **common,
     )
     d = sizes.differing
     dropped, kept = members[:d], members[d:]
     added = newcomers[:d]
     desired = [p.email for p in kept + added]
     w3 = Workload(
-        key="W3",
+        key=key_of("W3", backend),
+        name="W3",
         title=f"exclusive sync of a {sizes.members}-member group, {d} in and {d} out",
-        seed=_seed(sizes),
-        group=GROUP,
+        seed=_seed(sizes, backend),
         users=desired,
         exclusive=True,
         expected={p.account_id for p in kept + added},
@@ -152,10 +246,118 @@ def build(sizes: Sizes = Sizes()) -> list[Workload]:
             LoopBatch("add", "present", tuple(p.email for p in added)),
             LoopBatch("remove", "absent", tuple(p.email for p in dropped)),
         ],
-        min_requests=1 + pages(sizes.members) + 3 * d,
-        min_requests_note=f"1 group lookup + {pages(sizes.members)} member pages + {d} searches + {d} adds "
+        min_requests=1 + pages(sizes.members, size) + 3 * d,
+        min_requests_note=f"1 group lookup + {pages(sizes.members, size)} member pages + {d} searches + {d} adds "
         f"+ {d} removes",
-        member_pages=pages(sizes.members),
-        account_of=account_of,
+        member_pages=pages(sizes.members, size),
+        **common,
     )
     return [w1, w2, w3]
+
+
+def _spread(count: int, among: int) -> list[int]:
+    """``count`` indices spread evenly over ``range(among)``."""
+    return sorted({(i * among) // count for i in range(count)}) if count else []
+
+
+def offboard(sizes: Sizes, backend: str = JIRA) -> Workload:
+    """W4: the leaver is in the staff group (which grants product access) and in leaver_groups - 1 of the
+    groups - 1 team groups; each team group also has 10 of the staff."""
+    if not 1 <= sizes.leaver_groups <= sizes.groups:
+        raise ValueError("W4 needs 1 <= leaver groups <= groups")
+    staff = generated(STAFF_GROUP, sizes.staff)
+    teams = [f"team-{i:03d}" for i in range(1, sizes.groups)]
+    with_leaver = {teams[i] for i in _spread(sizes.leaver_groups - 1, len(teams))}
+    per_team = min(TEAM_GROUP_MEMBERS, sizes.staff)
+    team_members = {
+        name: [staff[(i * per_team + j) % len(staff)].account_id for j in range(per_team)] if staff else []
+        for i, name in enumerate(teams)
+    }
+    seed = _site(backend)
+    seed["users"].append(
+        {"account_id": LEAVER_ACCOUNT_ID, "display_name": "Lee Leaver", "email": LEAVER_EMAIL, "active": False}
+    )
+    seed["generate"] = [
+        {
+            "group": STAFF_GROUP,
+            "members": sizes.staff,
+            "email_domain": EMAIL_DOMAIN,
+            "access": {PRODUCT[backend]: "user"},
+        }
+    ]
+    seed["groups"] = [{"name": STAFF_GROUP, "members": [LEAVER_ACCOUNT_ID]}] + [
+        {"name": name, "members": team_members[name] + ([LEAVER_ACCOUNT_ID] if name in with_leaver else [])}
+        for name in teams
+    ]
+    after = {STAFF_GROUP: {p.account_id for p in staff}, **{name: set(m) for name, m in team_members.items()}}
+    n = sizes.leaver_groups
+    if backend == JIRA:
+        lookups = pages(sizes.staff + 2, ALL_USERS_PAGE)
+        min_requests = lookups + 1 + n
+        note = (
+            f"{_n(lookups, 'page')} of every account (user search does not show a deactivated one) + 1 read of the "
+            f"leaver's groups + {_n(n, 'remove')}"
+        )
+    else:
+        lookups = 1 + pages(sizes.staff + 1, PAGE_SIZE[backend])
+        min_requests = lookups + 1 + n
+        note = (
+            f"1 list of the groups granting access + {_n(lookups - 1, 'page')} of {STAFF_GROUP} (to find the email) "
+            f"+ 1 read of the leaver's groups + {_n(n, 'remove')}"
+        )
+    return Workload(
+        key=key_of("W4", backend),
+        name="W4",
+        kind=OFFBOARD,
+        backend=backend,
+        title=f"offboard a deactivated leaver, by email, who is in {n} of {sizes.groups} groups",
+        seed=seed,
+        min_requests=min_requests,
+        min_requests_note=note,
+        leaver=Person(LEAVER_ACCOUNT_ID, LEAVER_EMAIL),
+        after=after,
+        leaver_groups=[STAFF_GROUP] + [t for t in teams if t in with_leaver],
+    )
+
+
+def new_teams(sizes: Sizes, backend: str = JIRA) -> Workload:
+    """W5: teams x team_size people exist (in the staff group, which grants product access); each team's group does
+    not yet."""
+    people = generated(STAFF_GROUP, sizes.teams * sizes.team_size)
+    teams = {
+        f"squad-{t + 1:02d}": [p.email for p in people[t * sizes.team_size : (t + 1) * sizes.team_size]]
+        for t in range(sizes.teams)
+    }
+    seed = _site(backend)
+    seed["generate"] = [
+        {
+            "group": STAFF_GROUP,
+            "members": len(people),
+            "email_domain": EMAIL_DOMAIN,
+            "access": {PRODUCT[backend]: "user"},
+        }
+    ]
+    t, n = sizes.teams, len(people)
+    if backend == JIRA:
+        min_requests = 2 * t + 2 * n
+        note = f"{_n(t, 'group lookup')} + {_n(t, 'create')} + {n} searches + {_n(n, 'add')}"
+    else:
+        staff_pages = pages(n, PAGE_SIZE[backend])
+        min_requests = 2 * t + 1 + staff_pages + n
+        note = (
+            f"{_n(t, 'group lookup')} + {_n(t, 'create')} + 1 list of the groups granting access + "
+            f"{_n(staff_pages, 'page')} of {STAFF_GROUP} + {_n(n, 'add')}"
+        )
+    return Workload(
+        key=key_of("W5", backend),
+        name="W5",
+        kind=TEAMS,
+        backend=backend,
+        title=f"create {t} team groups and fill each with {sizes.team_size} people by email",
+        seed=seed,
+        min_requests=min_requests,
+        min_requests_note=note,
+        teams=teams,
+        account_of={p.email: p.account_id for p in people},
+        tasks_a=2 * t,
+    )

@@ -1,9 +1,19 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Copyright: contributors to orgsync.atlassian
-"""The benchmark's variants, one per file, each with ``NAME``, ``LABEL`` and ``run(ctx) -> Result``."""
+"""The benchmark's variants, by kind of workload and letter. Each has ``NAME``, ``LABEL`` and ``run(ctx) -> Result``,
+and may have ``not_applicable(workload) -> str | None`` (then the row says why, and nothing runs).
+
+W1-W3 (membership of one group): one file per variant. W4 and W5: one file per workload, its variants inside.
+"""
 
 from __future__ import annotations
 
-from bench.variants import apa_script, module_loop, module_users, naive_script
+from bench.variants import apa_script, module_loop, module_users, naive_script, new_teams, offboard
+from bench.workloads import MEMBERSHIP, OFFBOARD, TEAMS
 
-VARIANTS = {v.NAME: v for v in (module_users, module_loop, naive_script, apa_script)}
+VARIANTS = {
+    MEMBERSHIP: {v.NAME: v for v in (module_users, module_loop, naive_script, apa_script)},
+    OFFBOARD: {v.NAME: v for v in (offboard.ONE_TASK, offboard.LOOP)},
+    TEAMS: {v.NAME: v for v in (new_teams.PER_GROUP, new_teams.PER_PERSON)},
+}
+LETTERS = sorted({name for variants in VARIANTS.values() for name in variants})

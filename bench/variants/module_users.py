@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Copyright: contributors to orgsync.atlassian
-"""Variant (a): one ``atlassian_group_member`` task with the whole list in ``users:``.
+"""Variant (a) of W1-W3: one ``atlassian_group_member`` task with the whole list in ``users:``.
 
 A real ``ansible-playbook`` run of the built and installed collection (tests/integration/harness.py), timed from
 spawn to exit, so Ansible's own start-up is part of the wall time.
@@ -8,19 +8,12 @@ spawn to exit, so Ansible's own start-up is part of the wall time.
 
 from __future__ import annotations
 
-import time
-
 MODULE = "orgsync.atlassian.atlassian_group_member"
 
 
-def playbook(tasks: list[dict]) -> list[dict]:
-    return [{"name": "bench", "hosts": "localhost", "gather_facts": False, "tasks": tasks}]
-
-
 def run(ctx):
-    import harness
-
-    from bench.measure import Result, check_members, count
+    from bench.measure import check_members
+    from bench.playbooks import run_once
 
     workload = ctx.workload
     task = {
@@ -32,26 +25,7 @@ def run(ctx):
             "exclusive": workload.exclusive,
         },
     }
-    start = time.perf_counter()
-    run = harness.run_playbook(
-        playbook([task]),
-        collection=ctx.collection,
-        workdir=ctx.workdir,
-        env=ctx.module_env(),
-        extra_vars={"bench_users": workload.users},
-        timeout=1800,
-    )
-    wall = time.perf_counter() - start
-    seen = count(ctx.emulator)
-    problem = None
-    if run.rc != 0:
-        problem = (
-            f"ansible-playbook rc={run.rc}: {(run.failed or [{}])[0].get('result', {}).get('msg', run.stderr[-300:])}"
-        )
-    problem = problem or check_members(ctx)
-    return Result(
-        wall, seen.requests, seen.throttled, failed=run.rc != 0, problem=problem, api_seconds=seen.api_seconds
-    )
+    return run_once(ctx, [task], {"bench_users": workload.users}, lambda: check_members(ctx))
 
 
 NAME = "a"

@@ -72,6 +72,13 @@ def run(ctx):
     return measure_script(ctx, Path(__file__))
 
 
+def not_applicable(workload) -> str | None:
+    """The script speaks Jira's REST API (/rest/api/3); a Confluence-only site has none."""
+    from bench.workloads import JIRA
+
+    return None if workload.backend == JIRA else "a Jira REST script; a Confluence-only site has no /rest/api/3"
+
+
 NAME = "c"
 LABEL = "naive script (search + POST per user)"
 

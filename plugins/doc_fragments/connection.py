@@ -19,7 +19,8 @@ options:
       - Give it without C(/rest/api/3); a trailing slash is tolerated.
       - Plain C(http://) is refused except for loopback addresses (a local emulator), because the credentials would
         travel unencrypted.
-      - If not set, the value of the E(ATLASSIAN_URL) environment variable is used. One of the two is required.
+      - If not set, the value of the E(ATLASSIAN_URL) environment variable is used. One of the two is required,
+        except with O(backend=admin), where it defaults to V(https://api.atlassian.com).
     type: str
   username:
     description:
@@ -39,7 +40,8 @@ options:
     aliases: [password]
   bearer_token:
     description:
-      - An OAuth 2.0 access token, or a Data Center personal access token, sent in the C(Authorization) header as a C(Bearer) token.
+      - An OAuth 2.0 access token, a Data Center personal access token, or (with O(backend=admin)) an organisation
+        API key, sent in the C(Authorization) header as a C(Bearer) token.
       - An Atlassian Cloud API token is not a bearer token; use O(api_token) for it.
       - If not set, the E(ATLASSIAN_BEARER_TOKEN) environment variable is used.
       - Mutually exclusive with O(api_token).
@@ -82,6 +84,9 @@ options:
         C(account_id).
       - V(confluence_datacenter) is the Confluence Data Center REST API (C(/rest/api)), 8.2 or later for changes,
         with users by username only (its API shows no email addresses).
+      - V(admin) is the Atlassian Admin API v2 (the organisation's directory), with an organisation API key in
+        O(bearer_token) and O(org_id). It sees every user's email, hidden ones included, and deactivated accounts.
+        Setting O(org_id) makes V(auto) choose it without a request.
       - V(auto) tells a Data Center server from Atlassian Cloud by the answer to its one request. A Jira server
         says C(deploymentType) V(Server) or V(DataCenter); a Confluence server answers 404 without Atlassian Cloud's
         trace header.
@@ -90,6 +95,17 @@ options:
       - Every module returns the backend it used as RV(backend).
     type: str
     default: auto
+  org_id:
+    description:
+      - The organisation's id, for O(backend=admin) (admin.atlassian.com > Settings > API keys shows it).
+      - If not set, the value of the E(ATLASSIAN_ORG_ID) environment variable is used.
+    type: str
+  directory_id:
+    description:
+      - For O(backend=admin) in an organisation with several directories, the one whose groups to manage. An
+        organisation with one directory needs none.
+      - If not set, the value of the E(ATLASSIAN_DIRECTORY_ID) environment variable is used.
+    type: str
 notes:
   - The connection options can be set once for all modules with
     C(module_defaults) and the action group C(group/orgsync.atlassian.atlassian).

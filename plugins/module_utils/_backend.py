@@ -121,6 +121,11 @@ class Backend(ErrorReader, ABC):
     def delete_group(self, group: Group) -> None:
         """Delete the group (its memberships go with it)."""
 
+    def check_can_change(self, group: Group) -> None:
+        """Raise ``RefusedError`` when the API says this group's membership cannot be changed through it (a group
+        synced from an identity provider), so that a task is refused before any write rather than half applied.
+        Nothing by default: the site APIs say so only by refusing the write."""
+
     @abstractmethod
     def access_of(self, group: Group) -> str | None:
         """What membership of the group grants: ``"site-admin"``, ``"admin"``, ``"user"`` (product access), or

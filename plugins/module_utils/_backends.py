@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from ansible_collections.orgsync.atlassian.plugins.module_utils._admin import AdminBackend
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import Backend, SiteProbe
 from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient
 from ansible_collections.orgsync.atlassian.plugins.module_utils._confluence_cloud import ConfluenceCloudBackend
@@ -30,6 +31,7 @@ BACKENDS: dict[str, type[Backend]] = {
     "jira_datacenter": JiraDataCenterBackend,
     "confluence_cloud": ConfluenceCloudBackend,
     "confluence_datacenter": ConfluenceDataCenterBackend,
+    "admin": AdminBackend,
 }
 
 # The one request ``auto`` may send. Jira (Cloud and Data Center) answers it with its deploymentType, anonymously

@@ -18,6 +18,7 @@ import threading
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Iterator, Mapping, TypeVar
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import ConnectionSettings
@@ -28,6 +29,7 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._retry import (
     BackoffPolicy,
     Clock,
     RateGate,
+    parse_rate_limit_reset,
     parse_retry_after,
 )
 
@@ -93,6 +95,11 @@ class ErrorReader:
     def hint(self, status: int) -> str | None:
         """What to do about an answer with this status, in the product's terms."""
         return None
+
+    def hint_for(self, status: int, body: Any) -> str | None:
+        """What to do about this answer: by default what its status means; an API whose error bodies carry codes
+        (the Admin API's ``ADMIN-403-5``) says more from the code."""
+        return self.hint(status)
 
     def url_hint(self, base_url: str) -> str:
         """What to check when something that is not this API answered (a web page instead of JSON)."""
@@ -162,15 +169,18 @@ class AtlassianClient:
         json: Any = None,
         accept: Iterable[int] = (),
         non_json_ok: bool = False,
+        read_only: bool = False,
     ) -> ApiResponse:
         """Send one logical request, retrying 429/5xx/connection errors within ``max_retries``.
 
         Returns for 2xx and for statuses in ``accept`` (which the caller interprets itself); raises ``HttpError``
         for everything else. A body that is not JSON is an error (something else answered) unless ``non_json_ok``,
-        which returns it as ``body=None``.
+        which returns it as ``body=None``. ``read_only``: a POST that changes nothing (a search), whose lost answer
+        hides no write.
         """
         url = self.settings.base_url + path
         accepted = set(accept)
+        writes = method != "GET" and not read_only
         max_attempts = self.settings.max_retries + 1
         unclear = False
         last_status: int | None = None
@@ -191,7 +201,7 @@ class AtlassianClient:
                 tls_failed = True
             except requests.exceptions.RequestException as exc:
                 # A reset or read timeout after the request left may still have been applied by the server.
-                unclear = unclear or method != "GET"
+                unclear = unclear or writes
                 last_status, last_retry_after = None, None
                 last_problem = _describe_exception(exc)
                 if attempt < max_attempts:
@@ -205,11 +215,18 @@ class AtlassianClient:
             status = response.status_code
             if status in RETRYABLE_STATUSES and status not in accepted:
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                if retry_after is None and status == 429:
+                    # The Admin API says when its budget refills instead (an ISO-8601 time), not how long to wait.
+                    # A time already past (clocks differ) says nothing: the usual back-off applies then.
+                    retry_after = (
+                        parse_rate_limit_reset(response.headers.get("X-RateLimit-Reset"), datetime.now(timezone.utc))
+                        or None
+                    )
                 last_status, last_retry_after = status, retry_after
                 last_problem = f"HTTP {status}"
                 # 429 (and 503 with Retry-After) means "not processed, come back later"; other 5xx may hide a write.
                 if status not in (429, 503) or (status == 503 and retry_after is None):
-                    unclear = unclear or method != "GET"
+                    unclear = unclear or writes
                 if attempt < max_attempts:
                     delay = self.backoff.delay(attempt, status, retry_after)
                     if status == 429 or retry_after is not None:
@@ -236,6 +253,11 @@ class AtlassianClient:
     def get(self, path: str, params: dict | list | None = None, accept: Iterable[int] = ()) -> ApiResponse:
         return self.request("GET", path, params=params, accept=accept)
 
+    def search(self, path: str, body: dict, accept: Iterable[int] = ()) -> ApiResponse:
+        """A read sent as a POST with a JSON body (a search endpoint): it changes nothing, so a lost answer is not a
+        write whose outcome is unclear."""
+        return self.request("POST", path, json=body, accept=accept, read_only=True)
+
     # ------------------------------------------------------------------ paging
 
     def iter_pages(
@@ -247,6 +269,7 @@ class AtlassianClient:
         page_size: int,
         position: Any = None,
         first: Any = None,
+        search: dict | None = None,
     ) -> Iterator[Page]:
         """Yield each page of a listing until it ends (``paging`` says how pages are asked for and read).
 
@@ -258,12 +281,18 @@ class AtlassianClient:
         ``position`` is where to start (the first page by default). ``first``, when given, is the answer already
         received for it (``iter_pages_concurrently`` resumes here): it counts as the first attempt at that page, so a
         page is never asked for more often than here.
+
+        ``search``, when given, makes the listing a search: each page is a POST of this body, with the paging fields
+        added to it (the Admin API's ``users/search``), instead of a GET with them in the query. A search only reads,
+        so it is retried like a GET.
         """
         position = paging.first_position if position is None else position
         empty_answers = 0  # answers in a row that were empty although they claimed more
         while True:
             if first is not None:
                 body, first = first, None
+            elif search is not None:
+                body = self.search(path, {**search, **paging.params(position, page_size)}).body
             else:
                 body = self.get(path, {**params, **paging.params(position, page_size)}).body
             page = paging.read(body, position)
@@ -352,7 +381,10 @@ class AtlassianClient:
                 summary + " with a web page", status=status, hint=self.errors.url_hint(self.settings.base_url)
             )
         return HttpError(
-            summary, status=status, api_messages=self.errors.messages(body, text), hint=self.errors.hint(status)
+            summary,
+            status=status,
+            api_messages=self.errors.messages(body, text),
+            hint=self.errors.hint_for(status, body),
         )
 
     def _tls_error(self, method: str, path: str) -> HttpError:

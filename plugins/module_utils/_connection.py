@@ -23,7 +23,12 @@ API_TOKEN_ENV = "ATLASSIAN_API_TOKEN"
 BEARER_TOKEN_ENV = "ATLASSIAN_BEARER_TOKEN"
 BACKEND_ENV = "ATLASSIAN_BACKEND"
 CA_PATH_ENV = "ATLASSIAN_CA_PATH"
+ORG_ID_ENV = "ATLASSIAN_ORG_ID"
+DIRECTORY_ID_ENV = "ATLASSIAN_DIRECTORY_ID"
 AUTO = "auto"
+ADMIN = "admin"
+# The Admin API's only host: its URL may be left out.
+ADMIN_URL = "https://api.atlassian.com"
 
 
 def non_empty_env_fallback(*names: str) -> str:
@@ -57,6 +62,9 @@ def connection_argument_spec() -> dict:
         # Not `choices`: the valid names come from the backend table (_backends.BACKENDS), checked with a message
         # that lists them.
         backend=dict(type="str", default=AUTO, fallback=(non_empty_env_fallback, [BACKEND_ENV])),
+        # The Admin API's organisation and, when it has several, directory.
+        org_id=dict(type="str", fallback=(non_empty_env_fallback, [ORG_ID_ENV])),
+        directory_id=dict(type="str", fallback=(non_empty_env_fallback, [DIRECTORY_ID_ENV])),
     )
 
 
@@ -75,6 +83,9 @@ class ConnectionSettings:
     max_retries: int = 5
     # "auto", or a name from the backend table.
     backend: str = AUTO
+    # The Admin API: the organisation, and the directory when the option names one.
+    org_id: str | None = None
+    directory_id: str | None = None
 
 
 def _is_loopback(host: str) -> bool:
@@ -117,6 +128,12 @@ def normalise_base_url(url: str) -> str:
 
 def settings_from_params(params: dict) -> ConnectionSettings:
     """Validate the module parameters that describe the connection. Sends nothing."""
+    backend = (params.get("backend") or AUTO).strip()
+    org_id = (params.get("org_id") or "").strip() or None
+    admin = backend == ADMIN or (backend == AUTO and org_id is not None and _may_be_admin(params))
+    if admin:
+        _check_admin(params, org_id)
+        params = {**params, "url": params.get("url") or ADMIN_URL}
     if not params.get("url"):
         raise ConfigurationError(
             "No Atlassian site URL was given",
@@ -174,5 +191,35 @@ def settings_from_params(params: dict) -> ConnectionSettings:
         ca_path=ca_path,
         timeout=float(params.get("timeout") or 30.0),
         max_retries=int(params["max_retries"]) if params.get("max_retries") is not None else 5,
-        backend=(params.get("backend") or AUTO).strip(),
+        backend=backend,
+        # Kept only where it means something: with backend auto, an org_id beside a site's credentials or URL is
+        # ignored (see _may_be_admin).
+        org_id=org_id if admin or backend != AUTO else None,
+        directory_id=(params.get("directory_id") or "").strip() or None,
     )
+
+
+def _may_be_admin(params: dict) -> bool:
+    """With ``backend: auto``, whether an ``org_id`` means the Admin API. Not with a site's credentials (Basic) or a
+    site's URL: an ``ATLASSIAN_ORG_ID`` left in the environment (or in an AWX credential) must not turn a site task
+    into an Admin API one."""
+    if params.get("api_token") and not params.get("bearer_token"):
+        return False
+    parts = urlsplit(params.get("url") or ADMIN_URL)
+    return not ((parts.hostname or "").endswith(".atlassian.net") or parts.path.startswith("/ex/"))
+
+
+def _check_admin(params: dict, org_id: str | None) -> None:
+    """The Admin API wants an organisation and an organisation API key (a bearer token), nothing else."""
+    if org_id is None:
+        raise ConfigurationError(
+            "backend admin needs org_id",
+            hint=f"Set org_id (or {ORG_ID_ENV}) to the organisation's id: admin.atlassian.com > Settings > API keys "
+            "shows it next to the key",
+        )
+    if params.get("api_token") and not params.get("bearer_token"):
+        raise ConfigurationError(
+            "The Admin API does not take username and api_token (Basic authentication)",
+            hint=f"Pass the organisation API key as bearer_token (or {BEARER_TOKEN_ENV}); create one in "
+            "admin.atlassian.com > Settings > API keys. A personal API token (id.atlassian.com) does not work there",
+        )

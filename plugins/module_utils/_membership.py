@@ -88,12 +88,15 @@ def choose_strategy(
     pages costs one request each, and then only the users who are not members need a lookup (members resolve from
     the pages); checking per user costs a lookup and a groups-of-user request for each. So pages never cost more
     when there are no more of them than users, whoever turns out to be a member; beyond that, per user is chosen.
-    Without a total (cursor listings) the pages cannot be counted, so they are read. ``unsearchable_emails``: some
+    Without a total (cursor listings) the pages cannot be counted, so they are read, unless the first page already
+    answered every user: then nothing more is needed whatever follows. ``unsearchable_emails``: some
     of those users are emails that the backend cannot look up with one search, and the group's own listing is the
     cheapest place that may show them, so it is read.
     """
-    if need_complete or total is None or unsearchable_emails:
+    if need_complete or unsearchable_emails:
         return ALL_PAGES
+    if total is None:
+        return PER_USER if distinct_users == 0 else ALL_PAGES
     # Pages hold as many as the first one did: Atlassian may lower the page size silently.
     page_size = first_page_size or page_size
     remaining_pages = math.ceil(max(total - first_page_size, 0) / page_size)
@@ -209,6 +212,12 @@ class MembershipService:
             }
         )
         return Snapshot(group, current, False, resolved, strategy, not_found, backend.user_id_name)
+
+    def check_can_change(self, group: Group, plan: Plan) -> None:
+        """Before any write (and in check mode): a planned change to a group the API will not change is refused."""
+        if plan.adds or plan.removes:
+            with operation(f"checking that {group.label} can be changed"):
+                self.backend.check_can_change(group)
 
     def apply(self, group: Group, plan: Plan) -> ApplyResult:
         """Send the writes; one failing user does not stop the others."""

@@ -104,13 +104,18 @@ class CursorPaging(Paging):
     random_access = False
     first_position = None
 
-    def __init__(self, values_key: str = "data") -> None:
+    def __init__(self, values_key: str = "data", size_param: str | None = None) -> None:
         self.values_key = values_key
+        # The parameter that asks for a page size, where the API takes one (the Admin API's ``limit``).
+        self.size_param = size_param
 
     position_params = ("cursor",)
 
     def params(self, position: str | None, page_size: int) -> dict:
-        return {"cursor": position} if position else {}
+        params: dict = {self.size_param: page_size} if self.size_param and page_size else {}
+        if position:
+            params["cursor"] = position
+        return params
 
     def describe(self, position: str | None) -> str:
         return f"cursor={position}" if position else "the first page"

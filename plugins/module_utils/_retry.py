@@ -15,6 +15,7 @@ import random
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 # Atlassian documents 429 and asks that 503 with Retry-After be handled the same way; other 5xx are transient.
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -40,6 +41,20 @@ def parse_retry_after(value: str | None) -> float | None:
     except ValueError:
         return None
     return max(seconds, 0.0)
+
+
+def parse_rate_limit_reset(value: str | None, now: datetime) -> float | None:
+    """Seconds until ``X-RateLimit-Reset``, which the Admin API sends as an ISO-8601 UTC time ("next period reset
+    time"); None when absent or unreadable. A time already past means "now" (0)."""
+    if not value:
+        return None
+    try:
+        reset = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if reset.tzinfo is None:
+        reset = reset.replace(tzinfo=timezone.utc)
+    return max((reset - now).total_seconds(), 0.0)
 
 
 @dataclass

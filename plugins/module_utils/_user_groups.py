@@ -103,6 +103,15 @@ class UserGroupsService:
         groups = [known[ref] or found.get(ref) for ref in refs]
         return [g for g in groups if isinstance(g, Group)]
 
+    def check_can_change(self, plan: GroupsPlan) -> None:
+        """Before any write (and in check mode): every group the plan changes must be one the API will change."""
+
+        def check(group: Group) -> None:
+            with operation(f"checking that {group.label} can be changed"):
+                self.backend.check_can_change(group)
+
+        self.backend.concurrently(check, [*plan.adds, *plan.removes])
+
     def apply(self, user: User, plan: GroupsPlan) -> ApplyResult:
         """Send the writes, concurrently within the rate limits; one failing group does not stop the others."""
         writes = [Write(ADD, g, user, g) for g in plan.adds] + [Write(REMOVE, g, user, g) for g in plan.removes]

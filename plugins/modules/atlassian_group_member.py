@@ -236,6 +236,7 @@ def main() -> None:
             caller_account_id=service.caller_account_id() if wanted.exclusive else None,
             membership_complete=snapshot.complete,
         )
+        service.check_can_change(group, plan)
         if module.check_mode:
             outcome = ApplyResult.predicted(NOUN, plan.adds, plan.removes)
         else:

@@ -190,6 +190,7 @@ def main() -> None:
             exclusive=wanted.exclusive,
             keep=lambda group: any(names_group(ref, group) for ref in wanted.keep),
         )
+        service.check_can_change(plan)
         if module.check_mode:
             outcome = ApplyResult.predicted(NOUN, plan.adds, plan.removes)
         else:

@@ -131,7 +131,7 @@ BAD_INPUT: dict[str, tuple[dict[str, Any], str]] = {
         "{html_site} does not answer like an Atlassian site this collection knows (GET /rest/api/2/serverInfo gave "
         "HTTP 200 without a JSON body). Check url (the site URL, for example https://acme.atlassian.net, or a Data "
         "Center server's base URL with its context path, for example https://jira.acme.com/jira), or set the backend "
-        "option to one of jira_cloud, jira_datacenter, confluence_cloud, confluence_datacenter to say which API it is.",
+        "option to one of jira_cloud, jira_datacenter, confluence_cloud, confluence_datacenter, admin to say which API it is.",
     ),
     "unknown-group": (
         {**CONN, "group": "team-desing", **ZOE},

@@ -15,7 +15,24 @@ SITE_PRODUCTS = {
     "jira_datacenter": ("jira_datacenter",),
     "confluence_cloud": ("confluence",),
     "confluence_datacenter": ("confluence_datacenter",),
+    "admin": ("admin",),
 }
+# The default test seed's logins: Basic for the site APIs, the organisation API key for the Admin API.
+SITE_LOGIN = {"username": "admin@acme.example", "api_token": "admin-api-token"}
+ORG_API_KEY = "org-api-key"
+# The default seed's organisation and its one directory, as the Admin API's paths name them.
+# Searches name every directory ("-"); writes name the group's own, the seed's one directory.
+_ADMIN_ORG = "/admin/v2/orgs/4a9b6c1e-2d3f-4e5a-8b7c-9d0e1f2a3b4c"
+_ADMIN_DIRECTORY = f"{_ADMIN_ORG}/directories/-"
+_ADMIN_WRITES = f"{_ADMIN_ORG}/directories/0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6"
+
+
+def login(emulator) -> dict:
+    """The connection options of the seed's admin on the emulated site: url and credentials (for the Admin API, the
+    organisation's API key and id)."""
+    if emulator.products == ("admin",):
+        return {"url": emulator.url, "bearer_token": ORG_API_KEY, "org_id": emulator.state.org.org_id}
+    return {"url": emulator.url, **SITE_LOGIN}
 
 
 @dataclass(frozen=True)
@@ -40,6 +57,19 @@ class Facts:
     account_types: bool = True
     #: The API says whether an account is active (Jira); Confluence's user objects do not.
     tells_active: bool = True
+    #: Member pages the default seed's big-group (120 members) fills: 50 a page (Confluence capped to 50 where the
+    #: tests compare strategies), 100 on the Admin API.
+    big_group_pages: int = 3
+    #: The API shows every email, even one the user's profile hides (the organisation's Admin API).
+    sees_hidden_emails: bool = False
+    #: ``exclusive`` can tell the caller's own account, so that it is never removed (an organisation API key has none).
+    knows_caller: bool = True
+    #: The method of a read: a GET, or the Admin API's search POSTs.
+    read_method: str = "GET"
+
+    def hidden_email(self, email: str) -> str | None:
+        """What a module shows of an email the user's profile hides: nothing, except to the organisation."""
+        return email if self.sees_hidden_emails else None
 
     def group_id(self, name: str, cloud_id: str) -> str:
         """What ``group_id`` is for this group on this backend."""
@@ -77,6 +107,20 @@ FACTS = {
     "confluence_datacenter": Facts(
         False, False, False, "username", "Confluence Administrator", "Can use", tells_active=False, **DATA_CENTER
     ),
+    # The directory does not say what a group grants (the API refuses deleting admin and default groups itself).
+    "admin": Facts(
+        True,
+        True,
+        True,
+        "accountId",
+        "API key",
+        "API key",
+        says_access=False,
+        big_group_pages=2,
+        sees_hidden_emails=True,
+        knows_caller=False,
+        read_method="POST",
+    ),
 }
 
 _KINDS = (
@@ -97,6 +141,30 @@ _KINDS = (
 )
 
 
+_ADMIN = r"/admin/v2/orgs/[^/]+/directories"
+_ADMIN_KINDS = (
+    (_ADMIN, "directory"),
+    (_ADMIN + r"/[^/]+/groups/search|" + _ADMIN + r"/[^/]+/groups/[^/]+", "group"),
+    (_ADMIN + r"/[^/]+/groups/[^/]+/memberships(/[^/]+)?", "write"),
+)
+
+
+def _admin_kind(record) -> str | None:
+    """The Admin API answers several questions with one search: what the body asks says which."""
+    if not record.path.startswith("/admin/"):
+        return None
+    if re.fullmatch(_ADMIN + r"/[^/]+/groups/search", record.path) and "accountIds" in (record.body or {}):
+        return "groups_of"
+    if re.fullmatch(_ADMIN + r"/[^/]+/users/search", record.path):
+        body = record.body or {}
+        if "groupIds" in body:
+            return "members"
+        if "emails" in body:
+            return "email_search"
+        return "user"
+    return next((name for pattern, name in _ADMIN_KINDS if re.fullmatch(pattern, record.path)), None)
+
+
 def kind(path: str) -> str:
     for pattern, name in _KINDS:
         if re.fullmatch(pattern, path):
@@ -107,7 +175,7 @@ def kind(path: str) -> str:
 def kinds(log) -> list[str]:
     """The kind of each request, in arrival order. Jira Data Center's groups_of is its user lookup with the groups
     expanded."""
-    return ["groups_of" if _expands_groups(r) else kind(r.path) for r in log]
+    return ["groups_of" if _expands_groups(r) else _admin_kind(r) or kind(r.path) for r in log]
 
 
 def _expands_groups(record) -> bool:
@@ -120,6 +188,8 @@ def member_path(backend_name: str, group_id: str, group_name: str = "") -> str:
         "confluence_cloud": f"/wiki/rest/api/group/{group_id}/membersByGroupId",
         "confluence_datacenter": f"/rest/api/group/{group_name}/member",
         "jira_datacenter": "/rest/api/2/group/member",
+        # users/search with groupIds (a rule on this path also meets the task's other user searches)
+        "admin": f"{_ADMIN_DIRECTORY}/users/search",
     }.get(backend_name, "/rest/api/3/group/member")
 
 
@@ -128,3 +198,12 @@ def write_method(backend_name: str, action: str) -> str:
     if backend_name == "confluence_datacenter":
         return "PUT" if action == "add" else "DELETE"
     return "POST" if action == "add" else "DELETE"
+
+
+def write_rule(backend_name: str, action: str) -> dict:
+    """What a fault rule aimed at membership writes matches: their method, and on the Admin API (whose searches are
+    POSTs too) the path of the directory writes name."""
+    rule = {"method": write_method(backend_name, action)}
+    if backend_name == "admin":
+        rule["path"] = _ADMIN_WRITES
+    return rule

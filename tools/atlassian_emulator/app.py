@@ -555,7 +555,11 @@ def _data_center() -> bool:
 def _rate_headers(response: Response, decision: RateDecision) -> None:
     response.headers["X-RateLimit-Limit"] = str(decision.limit)
     response.headers["X-RateLimit-Remaining"] = str(decision.remaining)
-    if _data_center():
+    if g.product == "admin":
+        # The Admin API's three headers (reference §7.4); the reset is an ISO-8601 time.
+        reset_at = datetime.now(timezone.utc) + timedelta(seconds=1)
+        response.headers["X-RateLimit-Reset"] = reset_at.isoformat(timespec="seconds").replace("+00:00", "Z")
+    elif _data_center():
         # Data Center's opt-in rate limiting names its token bucket (DC-RLH); it has no NearLimit flag.
         response.headers["X-RateLimit-Interval-Seconds"] = "1"
         response.headers["X-RateLimit-FillRate"] = f"{_emu().knobs.rate_limit_rps or 0:g}"
@@ -590,6 +594,8 @@ def _too_many_requests(retry_after: float, limit: int | None = None, body: Any =
 
 
 def _fault_status_response(rule: FaultRule) -> Response:
+    if rule.status == 429 and g.product == "admin" and rule.body is None:
+        return admin_too_many_requests(rule.retry_after if rule.retry_after is not None else 1)
     if rule.status == 429:
         return _too_many_requests(rule.retry_after if rule.retry_after is not None else 1, body=rule.body)
     body = rule.body
@@ -656,11 +662,18 @@ def _before() -> Response | None:
         time.sleep(knobs.latency_ms / 1000)  # outside every lock, so concurrent requests overlap
     g.rate = knobs.take_token()
     if g.rate is not None and not g.rate.allowed:
+        if g.product == "admin":
+            return admin_too_many_requests(g.rate.retry_after, g.rate.limit)
         return _too_many_requests(g.rate.retry_after, g.rate.limit)
     if g.product == UNSERVED:
         # This site does not have that product: its API is not there at all (what Atlassian's edge answers on a
         # real site is not documented; a JSON 404 here).
         return json_response({"message": f"{request.path} does not exist on this site"}, 404)
+    if g.product == "admin":
+        refused = admin_authenticate(request.headers.get("Authorization"))
+        if refused is not None:
+            return refused
+        return _pick_fault(knobs)
     outcome = authenticate(request.headers.get("Authorization"), emu.state)
     path = normalize_path(request.path)
     if outcome.caller is None and not (outcome.anonymous and path in ANONYMOUS_OK):
@@ -668,6 +681,10 @@ def _before() -> Response | None:
             return render_confluence_error(ConfluenceError(401, UNAUTHENTICATED_MESSAGE))
         return unauthorized(emu.state.site, request.headers.get("Accept"), outcome.reason)
     g.caller = outcome.caller
+    return _pick_fault(knobs)
+
+
+def _pick_fault(knobs: Any) -> Response | None:
     rule = knobs.pick_fault(request.method, request.path, request.args)
     if rule is None:
         return None
@@ -718,6 +735,9 @@ def _render_api_error(exc: ApiError) -> Response:
 
 def _render_http_error(exc: HTTPException) -> Response:
     product = product_of(request.path, _emu().products)
+    if product == "admin" and exc.code in (404, 405):
+        code = "ADMIN-404-1" if exc.code == 404 else "ADMIN-405-1"
+        return render_admin_error(AdminError(code, f"{request.method} {request.path} is not a resource of this API"))
     if product == "confluence_datacenter" and exc.code == 404:
         # Confluence's REST framework (Jersey) on an unmapped path, e.g. an endpoint an older release lacks.
         return json_response({"statusCode": 404, "message": f"null for uri: {request.url}", "reason": "Not Found"}, 404)
@@ -739,7 +759,7 @@ def product_of(path: str, products: tuple[str, ...]) -> str | None:
     for mount, product in mounts:
         if path == mount or path.startswith(mount + "/"):
             return product
-    return UNSERVED if path.startswith(("/rest/", "/wiki/rest/")) else None
+    return UNSERVED if path.startswith(("/rest/", "/wiki/rest/", "/admin/")) else None
 
 
 # The product APIs a site may serve (see Emulator(products=...)), each with its mount points; a new mode is one more
@@ -749,13 +769,16 @@ PRODUCTS = {
     "confluence": ("/wiki/rest/api",),
     "jira_datacenter": ("/rest/api/2",),
     "confluence_datacenter": ("/rest/api",),
+    # The organisation's Admin API (api.atlassian.com/admin), over the same directory as the site's products.
+    "admin": ("/admin",),
 }
-CLOUD_PRODUCTS = ("jira", "confluence")
+CLOUD_PRODUCTS = ("jira", "confluence", "admin")
 CONFLUENCE_PRODUCTS = ("confluence", "confluence_datacenter")
 UNSERVED = "unserved"
 
 
 def create_app(emulator: Emulator) -> Flask:
+    from .admin import admin
     from .confluence import confluence
     from .confluence_datacenter import confluence_datacenter
     from .jira_datacenter import jira_datacenter
@@ -765,6 +788,7 @@ def create_app(emulator: Emulator) -> Flask:
         "confluence": confluence,
         "jira_datacenter": jira_datacenter,
         "confluence_datacenter": confluence_datacenter,
+        "admin": admin,
     }
     app = Flask("atlassian_emulator")
     app.extensions[EXTENSION] = emulator
@@ -776,10 +800,15 @@ def create_app(emulator: Emulator) -> Flask:
     app.after_request(_after)
     app.register_error_handler(ApiError, _render_api_error)
     app.register_error_handler(ConfluenceError, render_confluence_error)
+    app.register_error_handler(AdminError, render_admin_error)
     app.register_error_handler(HTTPException, _render_http_error)
     return app
 
 
-# Imported last: confluence.py builds on the helpers above.
+# Imported last: confluence.py and admin.py build on the helpers above.
+from .admin import AdminError  # noqa: E402
+from .admin import authenticate as admin_authenticate  # noqa: E402
+from .admin import render_error as render_admin_error  # noqa: E402
+from .admin import too_many_requests as admin_too_many_requests  # noqa: E402
 from .confluence import ConfluenceError  # noqa: E402
 from .confluence import render_error as render_confluence_error  # noqa: E402

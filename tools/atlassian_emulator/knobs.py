@@ -195,6 +195,13 @@ def _coerce(name: str, value: Any) -> Any:
         if not isinstance(value, bool):
             raise ValueError(f"{name} must be true or false")
         return value
+    if name == "admin_user_limit":
+        if value is None:
+            return None
+        number = int(value)
+        if number < 0:
+            raise ValueError(f"{name} must be >= 0 or null")
+        return number
     if name == "latency_ms":
         return max(float(value or 0), 0.0)
     return None if value is None else float(value)
@@ -210,6 +217,7 @@ _SCALARS = (
     "confluence_page_cap",
     "confluence_add_member_status",
     "confluence_dc_membership_api",
+    "admin_user_limit",
 )
 KNOB_NAMES = (*_SCALARS, "faults")
 
@@ -231,6 +239,9 @@ class Knobs:
         self.confluence_add_member_status: int = 201
         # False plays a Confluence Data Center server from before 8.2: no REST endpoints for group membership.
         self.confluence_dc_membership_api: bool = True
+        # The Admin API: each app's user limit (None: no limit). Adding someone to a group that grants an app whose
+        # active users would exceed it is refused with ADMIN-409-3, as the documented "user limit" rule says.
+        self.admin_user_limit: int | None = None
         self.faults: list[FaultRule] = []
         self._bucket: TokenBucket | None = None
         self.configure(**values)

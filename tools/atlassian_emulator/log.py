@@ -25,7 +25,8 @@ class RequestRecord:
 
     @property
     def is_write(self) -> bool:
-        return self.method in WRITE_METHODS
+        # The Admin API's searches are POSTs that change nothing.
+        return self.method in WRITE_METHODS and not (self.method == "POST" and self.path.endswith("/search"))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

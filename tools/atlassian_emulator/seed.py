@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from .state import ACCESS_TYPES, ACCOUNT_TYPES, Credential, State, User
+from .state import ACCESS_TYPES, ACCOUNT_TYPES, Credential, Directory, Org, State, User
 
 SEEDS_DIR = Path(__file__).resolve().parent / "seeds"
 DEFAULT_SEED_PATH = SEEDS_DIR / "default.yaml"
@@ -24,11 +24,12 @@ DEMO_SEED_PATH = SEEDS_DIR / "demo.yaml"
 # groupIds that a seed leaves out are derived from the name, so a seed always yields the same ids.
 _GROUP_ID_NAMESPACE = uuid.UUID("6f1c1c52-3a43-4c4e-9d0a-6b0c5d3e9a10")
 
-_SEED_KEYS = {"site", "products", "users", "groups", "credentials", "generate", "knobs"}
+_SEED_KEYS = {"site", "products", "org", "users", "groups", "credentials", "generate", "knobs"}
 # The product APIs a site can serve (see app.PRODUCTS); a site serves Jira unless its seed says otherwise. A site is
-# Atlassian Cloud (Jira and/or Confluence over one directory) or one Data Center server (one product).
-PRODUCTS = ("jira", "confluence", "jira_datacenter", "confluence_datacenter")
-CLOUD_PRODUCTS = ("jira", "confluence")
+# Atlassian Cloud (Jira and/or Confluence, and the organisation's Admin API, over one directory) or one Data Center
+# server (one product).
+PRODUCTS = ("jira", "confluence", "jira_datacenter", "confluence_datacenter", "admin")
+CLOUD_PRODUCTS = ("jira", "confluence", "admin")
 DEFAULT_PRODUCTS = ("jira",)
 _USER_KEYS = {
     "account_id",
@@ -41,9 +42,22 @@ _USER_KEYS = {
     "time_zone",
     "locale",
     "app_type",
+    "in_directory",
 }
-_GROUP_KEYS = {"name", "group_id", "members", "access"}
-_CREDENTIAL_KEYS = {"email", "api_token", "bearer_token", "account_id", "site_admin"}
+# directory_id .. default_group: what the organisation's directory (the Admin API) says of a group besides.
+_GROUP_KEYS = {
+    "name",
+    "group_id",
+    "members",
+    "access",
+    "directory_id",
+    "description",
+    "external_synced",
+    "default_group",
+}
+_CREDENTIAL_KEYS = {"email", "api_token", "bearer_token", "account_id", "site_admin", "org_id"}
+_ORG_KEYS = {"org_id", "name", "directories"}
+_DIRECTORY_KEYS = {"directory_id", "name"}
 _GENERATE_KEYS = {
     "group",
     "group_id",
@@ -119,7 +133,25 @@ def _user(where: str, entry: Mapping[str, Any]) -> User:
         locale=str(entry.get("locale", "en_US")),
         app_type=entry.get("app_type"),
         username=str(entry.get("username") or ""),
+        in_directory=bool(entry.get("in_directory", True)),
     )
+
+
+def _org(entry: Any) -> Org | None:
+    """The organisation the Admin API shows (None: one derived from the site, with one directory)."""
+    if entry is None:
+        return None
+    _check_keys("org", entry, _ORG_KEYS)
+    directories = []
+    for i, item in enumerate(entry.get("directories") or []):
+        where = f"org.directories[{i}]"
+        _check_keys(where, item, _DIRECTORY_KEYS)
+        if not item.get("directory_id") or not item.get("name"):
+            raise SeedError(f"{where}: directory_id and name are required")
+        directories.append(Directory(str(item["directory_id"]), str(item["name"])))
+    if not entry.get("org_id") or not entry.get("name") or not directories:
+        raise SeedError("org: org_id, name and at least one directory are required")
+    return Org(str(entry["org_id"]), str(entry["name"]), tuple(directories))
 
 
 def _generated(where: str, spec: Mapping[str, Any]) -> tuple[str, str | None, list[User]]:
@@ -190,6 +222,7 @@ def state_from_seed(seed: Mapping[str, Any]) -> State:
         return matches[0]
 
     listed: set[str] = set()
+    details: dict[str, dict[str, Any]] = {}
     for i, entry in enumerate(seed.get("groups") or []):
         where = f"groups[{i}]"
         _check_keys(where, entry, _GROUP_KEYS)
@@ -203,6 +236,11 @@ def state_from_seed(seed: Mapping[str, Any]) -> State:
         # A generate entry may already have named this group's id.
         group_id = entry.get("group_id") or (groups[name][0] if name in groups else default_group_id(name))
         groups[name] = (str(group_id), [resolve(where, m) for m in entry.get("members") or []])
+        details[name] = {
+            key: entry[key]
+            for key in ("directory_id", "description", "external_synced", "default_group")
+            if key in entry
+        }
     for name, members in generated_members.items():
         group_id, listed = groups.get(name, (default_group_id(name), []))
         groups[name] = (group_id, listed + members)
@@ -212,7 +250,18 @@ def state_from_seed(seed: Mapping[str, Any]) -> State:
         where = f"credentials[{i}]"
         _check_keys(where, entry, _CREDENTIAL_KEYS)
         admin = bool(entry.get("site_admin", False))
-        if entry.get("bearer_token"):
+        if entry.get("org_id"):
+            # An organisation API key: a bearer token for the Admin API only, which need not name an account.
+            if not entry.get("bearer_token") or entry.get("email") or entry.get("api_token"):
+                raise SeedError(f"{where}: an organisation API key is a bearer_token with org_id, nothing else")
+            credentials.append(
+                Credential(
+                    str(entry.get("account_id") or ""),
+                    bearer_token=str(entry["bearer_token"]),
+                    org_id=str(entry["org_id"]),
+                )
+            )
+        elif entry.get("bearer_token"):
             if not entry.get("account_id") or entry["account_id"] not in by_id:
                 raise SeedError(f"{where}: a bearer credential needs the account_id of a seeded user")
             credentials.append(Credential(str(entry["account_id"]), admin, bearer_token=str(entry["bearer_token"])))
@@ -234,6 +283,8 @@ def state_from_seed(seed: Mapping[str, Any]) -> State:
             credentials,
             site=str(seed.get("site") or "https://acme.atlassian.net"),
             access=access,
+            org=_org(seed.get("org")),
+            group_details=details,
         )
     except ValueError as exc:
         raise SeedError(str(exc)) from exc

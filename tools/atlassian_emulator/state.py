@@ -45,6 +45,10 @@ class GroupNameInUse(StateError):
     pass
 
 
+class UnknownDirectory(StateError, LookupError):
+    pass
+
+
 ACCOUNT_TYPES = ("atlassian", "app", "customer", "unknown")
 
 
@@ -61,6 +65,9 @@ class User:
     app_type: str | None = None
     # Data Center's name for the account (Cloud no longer shows one); the seed's, or the accountId.
     username: str = ""
+    # False: a managed account the organisation has not added to its directory (never invited); the Admin API finds it
+    # with status not_invited and refuses to add it to a group (404 "User not found").
+    in_directory: bool = True
 
     def __post_init__(self) -> None:
         if not self.username:
@@ -89,9 +96,21 @@ class GroupRef:
     group_id: str
     # product ("jira", "confluence") -> access type the group grants there (ACCESS_TYPES)
     access: tuple[tuple[str, str], ...] = ()
+    # What the organisation's directory (the Admin API) says besides: the directory that holds the group, its
+    # description, whether an identity provider syncs it (SCIM: its members are changed there, never here), and
+    # whether it is a role's default group (which cannot be deleted).
+    directory_id: str = ""
+    description: str = ""
+    external_synced: bool = False
+    default_group: bool = False
 
     def grants(self, product: str) -> str | None:
         return dict(self.access).get(product)
+
+    @property
+    def grants_admin(self) -> bool:
+        """Membership makes its members admins of a product (or of the site)."""
+        return any(level in ("admin", "site-admin") for _product, level in self.access)
 
 
 @dataclass
@@ -102,23 +121,58 @@ class _Group:
     # Members in listing order, rebuilt after a change: paging through a big group must not re-sort per page.
     ordered: list[User] | None = None
     access: tuple[tuple[str, str], ...] = ()
+    directory_id: str = ""
+    description: str = ""
+    external_synced: bool = False
+    default_group: bool = False
 
     def ref(self) -> GroupRef:
-        return GroupRef(self.name, self.group_id, self.access)
+        return GroupRef(
+            self.name,
+            self.group_id,
+            self.access,
+            self.directory_id,
+            self.description,
+            self.external_synced,
+            self.default_group,
+        )
+
+
+@dataclass(frozen=True)
+class Directory:
+    directory_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Org:
+    """The Atlassian organisation the site belongs to, as the Admin API shows it: its id, name and directories. The
+    site's users and groups are its first directory's unless a group names another."""
+
+    org_id: str
+    name: str
+    directories: tuple[Directory, ...]
+
+    def directory(self, directory_id: str) -> Directory | None:
+        return next((d for d in self.directories if d.directory_id == directory_id), None)
 
 
 @dataclass(frozen=True)
 class Credential:
-    """One way to authenticate: Basic (email + API token) or Bearer (OAuth access token / PAT)."""
+    """One way to authenticate: Basic (email + API token), Bearer (OAuth access token / PAT), or an organisation API
+    key (a Bearer token the Admin API takes, and only it): ``org_id`` set. A key need not name an account."""
 
     account_id: str
     site_admin: bool = False
     email: str | None = None
     api_token: str | None = None
     bearer_token: str | None = None
+    org_id: str | None = None
 
     @property
     def kind(self) -> str:
+        if self.org_id is not None:
+            return "org_api_key"
         return "bearer" if self.bearer_token is not None else "basic"
 
 
@@ -136,11 +190,16 @@ class State:
         credentials: Iterable[Credential],
         site: str = "https://acme.atlassian.net",
         access: dict[str, dict[str, str]] | None = None,
+        org: Org | None = None,
+        group_details: dict[str, dict[str, Any]] | None = None,
     ) -> None:
         """``groups`` are (name, groupId, member accountIds); ``access`` maps a group name to what it grants in each
-        product, e.g. ``{"confluence-users": {"confluence": "user"}}``."""
+        product, e.g. ``{"confluence-users": {"confluence": "user"}}``; ``group_details`` maps a group name to what
+        the directory says besides (``_Group`` fields: directory_id, description, external_synced, default_group).
+        ``org`` is the organisation (one directory named after the site unless given)."""
         self.lock = threading.RLock()
         self.site = site
+        self.org = org or default_org(site)
         self.users: dict[str, User] = {}
         for user in users:
             if user.account_id in self.users:
@@ -150,13 +209,26 @@ class State:
             self.users[user.account_id] = user
         self.groups: dict[str, _Group] = {}
         for name, group_id, members in groups:
-            self._insert_group(name, group_id).access = tuple(sorted((access or {}).get(name, {}).items()))
+            details = dict((group_details or {}).get(name, {}))
+            directory_id = details.pop("directory_id", None) or self.org.directories[0].directory_id
+            if self.org.directory(directory_id) is None:
+                raise ValueError(f"group {name!r}: unknown directory {directory_id!r}")
+            group = self._insert_group(name, group_id, directory_id)
+            group.access = tuple(sorted((access or {}).get(name, {}).items()))
+            for key, value in details.items():
+                setattr(group, key, value)
             for account_id in members:
                 if account_id not in self.users:
                     raise ValueError(f"group {name!r}: unknown member {account_id!r}")
+                if not self.users[account_id].in_directory:
+                    raise ValueError(f"group {name!r}: {account_id!r} is not in the organisation's directory")
                 self.groups[group_id].members.add(account_id)
         self.credentials: list[Credential] = list(credentials)
         for cred in self.credentials:
+            if cred.org_id is not None and cred.org_id != self.org.org_id:
+                raise ValueError(f"an organisation API key for unknown organisation {cred.org_id!r}")
+            if cred.org_id is not None and not cred.account_id:
+                continue  # an organisation API key that names no account
             if cred.account_id not in self.users:
                 raise ValueError(f"credential for unknown accountId {cred.account_id!r}")
 
@@ -217,6 +289,21 @@ class State:
     def all_groups(self) -> list[GroupRef]:
         with self.lock:
             return sorted((g.ref() for g in self.groups.values()), key=lambda g: (g.name.casefold(), g.group_id))
+
+    def directory_groups(self, directory_id: str | None) -> list[GroupRef]:
+        """The groups of one of the organisation's directories (None: of every directory), in listing order."""
+        return [g for g in self.all_groups() if directory_id is None or g.directory_id == directory_id]
+
+    def licensed_users(self, product: str) -> set[str]:
+        """Active accounts that some group gives access to ``product`` (what an app's user limit counts)."""
+        with self.lock:
+            return {
+                account_id
+                for group in self.groups.values()
+                if dict(group.access).get(product)
+                for account_id in group.members
+                if self.users[account_id].active
+            }
 
     def member_ids(self, group_id: str) -> set[str]:
         with self.lock:
@@ -284,11 +371,18 @@ class State:
             group.members.discard(account_id)
             group.ordered = None
 
-    def create_group(self, name: str, group_id: str | None = None) -> GroupRef:
+    def create_group(
+        self, name: str, group_id: str | None = None, *, description: str = "", directory_id: str | None = None
+    ) -> GroupRef:
+        """A new, empty group (group names are unique across the site, whichever directory holds them)."""
         with self.lock:
+            if directory_id is not None and self.org.directory(directory_id) is None:
+                raise UnknownDirectory(directory_id)
             if self._group_by_name(name) is not None:
                 raise GroupNameInUse(name)
-            return self._insert_group(name, group_id or str(uuid.uuid4())).ref()
+            group = self._insert_group(name, group_id or str(uuid.uuid4()), directory_id)
+            group.description = description
+            return group.ref()
 
     def delete_group(self, group_id: str) -> None:
         with self.lock:
@@ -308,10 +402,12 @@ class State:
                     return cred
         return None
 
-    def credential_for_bearer(self, token: str) -> Credential | None:
+    def credential_for_bearer(self, token: str, *, org_api_key: bool = False) -> Credential | None:
+        """The Bearer credential with this token: a site's (OAuth token, PAT), or with ``org_api_key`` an
+        organisation API key. Neither kind works where the other is expected."""
         with self.lock:
             for cred in self.credentials:
-                if _same_secret(token, cred.bearer_token):
+                if (cred.org_id is not None) == org_api_key and _same_secret(token, cred.bearer_token):
                     return cred
         return None
 
@@ -333,6 +429,7 @@ class State:
                     "active": u.active,
                     "accountType": u.account_type,
                     "emailHidden": u.email_hidden,
+                    "inDirectory": u.in_directory,
                 }
                 for u in sorted(self.users.values(), key=lambda u: u.sort_key)
             ]
@@ -353,13 +450,25 @@ class State:
                 return group
         return None
 
-    def _insert_group(self, name: str, group_id: str) -> _Group:
+    def _insert_group(self, name: str, group_id: str, directory_id: str | None = None) -> _Group:
         if not name:
             raise ValueError("a group needs a name")
         if group_id in self.groups:
             raise ValueError(f"duplicate groupId {group_id!r}")
         if self._group_by_name(name) is not None:
             raise ValueError(f"duplicate group name {name!r}")
-        group = _Group(name, group_id)
+        group = _Group(name, group_id, directory_id=directory_id or self.org.directories[0].directory_id)
         self.groups[group_id] = group
         return group
+
+
+# Ids of an organisation the seed does not describe are derived from the site, so they are the same every run.
+_ORG_NAMESPACE = uuid.UUID("0c9a3f52-6d1e-4b7a-8f2c-5e4d3c2b1a09")
+
+
+def default_org(site: str) -> Org:
+    """The organisation of a seed that names none: one directory, named after the site's host."""
+    host = site.split("://", 1)[-1].split("/", 1)[0] or "site"
+    org_id = str(uuid.uuid5(_ORG_NAMESPACE, f"org:{host}"))
+    directory = Directory(str(uuid.uuid5(_ORG_NAMESPACE, f"directory:{host}")), host.split(".", 1)[0])
+    return Org(org_id, host.split(".", 1)[0], (directory,))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 import pytest
-from backend_sites import SITE_PRODUCTS
+from backend_sites import SITE_PRODUCTS, login
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient
 from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import settings_from_params
@@ -44,8 +44,7 @@ def client_for(fake_clock: FakeClock) -> Callable[..., AtlassianClient]:
 
     def make(emulator: Any, *, workers: int = 1, **params: Any) -> AtlassianClient:
         if "bearer_token" not in params:
-            params.setdefault("username", ADMIN[0])
-            params.setdefault("api_token", ADMIN[1])
+            params = {**login(emulator), **params}
         params.setdefault("max_retries", 3)
         params.setdefault("timeout", 5)
         client = AtlassianClient(

@@ -123,7 +123,16 @@ def test_a_url_that_names_its_product_costs_no_request(site_factory, path, expec
 @pytest.mark.parametrize("name", sorted(BACKENDS))
 def test_an_explicit_backend_costs_no_request(site_factory, name):
     site = site_factory(500, {"never": "asked"})
-    assert isinstance(open_backend(client(site.url, backend=name))[1], BACKENDS[name])
+    # The Admin API takes an organisation and its API key, nothing else.
+    credentials = {"org_id": "org-1", "bearer_token": "key", "api_token": None} if name == "admin" else {}
+    assert isinstance(open_backend(client(site.url, backend=name, **credentials))[1], BACKENDS[name])
+    assert site.paths == []
+
+
+def test_an_organisation_id_means_the_admin_api_and_costs_no_request(site_factory):
+    site = site_factory(500, {"never": "asked"})
+    name, backend = open_backend(client(site.url, org_id="org-1", bearer_token="key", api_token=None))
+    assert name == "admin" and isinstance(backend, BACKENDS["admin"])
     assert site.paths == []
 
 
@@ -145,7 +154,7 @@ def test_a_site_that_no_backend_recognises_gets_a_clear_error(site_factory, stat
         f"{site.url} does not answer like an Atlassian site this collection knows (GET {PROBE_PATH} gave {seen}). "
         "Check url (the site URL, for example https://acme.atlassian.net, or a Data Center server's base URL with its "
         "context path, for example https://jira.acme.com/jira), or set the backend option to one of "
-        "jira_cloud, jira_datacenter, confluence_cloud, confluence_datacenter to say which API it is."
+        "jira_cloud, jira_datacenter, confluence_cloud, confluence_datacenter, admin to say which API it is."
     )
     assert site.paths == [PROBE_PATH]
 
@@ -155,5 +164,5 @@ def test_an_unknown_backend_name_is_refused_before_any_request():
         check_backend_name("jira")
     assert caught.value.message == (
         "backend 'jira' is not one this collection knows. Set backend to one of auto, jira_cloud, jira_datacenter, "
-        "confluence_cloud, confluence_datacenter (or leave it unset for auto)."
+        "confluence_cloud, confluence_datacenter, admin (or leave it unset for auto)."
     )

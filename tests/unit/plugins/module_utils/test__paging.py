@@ -64,6 +64,12 @@ def test_cursor_paging_follows_the_cursor_and_never_knows_a_total():
     assert not paging.claims_more(paging.read({"data": [], "links": {"next": "n3"}}, "n2"), "n2")
 
 
+def test_cursor_paging_asks_for_a_page_size_where_the_api_takes_one():
+    paging = CursorPaging(size_param="limit")
+    assert paging.params(None, 100) == {"limit": 100}
+    assert paging.params("kloHX1ZQ", 100) == {"limit": 100, "cursor": "kloHX1ZQ"}
+
+
 @pytest.mark.parametrize(
     ("link", "cursor"),
     [

@@ -5,14 +5,18 @@
 from __future__ import annotations
 
 import random
+from datetime import datetime, timezone
 
 import pytest
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._retry import (
     BackoffPolicy,
     RateGate,
+    parse_rate_limit_reset,
     parse_retry_after,
 )
+
+NOW = datetime(2026, 11, 28, 12, 0, 0, tzinfo=timezone.utc)
 
 
 @pytest.mark.parametrize(
@@ -21,6 +25,21 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._retry import (
 )
 def test_parse_retry_after(value, expected):
     assert parse_retry_after(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2026-11-28T12:00:07Z", 7.0),  # the Admin API's "next period reset time (ISO 8601, UTC)"
+        ("2026-11-28T12:00:02.500+00:00", 2.5),
+        ("2026-11-28T12:00:03", 3.0),  # no zone: UTC, as documented
+        ("2026-11-28T11:59:00Z", 0.0),  # already past: now
+        ("soon", None),
+        (None, None),
+    ],
+)
+def test_parse_rate_limit_reset(value, expected):
+    assert parse_rate_limit_reset(value, NOW) == expected
 
 
 def test_retry_after_is_honoured_with_only_upward_jitter():

@@ -5,10 +5,10 @@
 from __future__ import annotations
 
 import pytest
+from backend_sites import login
 
 from ansible_collections.orgsync.atlassian.plugins.modules import atlassian_group, atlassian_group_member
 
-ADMIN = {"username": "admin@acme.example", "api_token": "admin-api-token"}
 DESIGN_ID = "c2d4e6f8-1a3b-4c5d-8e7f-9a0b1c2d3e4f"
 JANE = "5b10a2844c20165700ede003"  # her accountId; on Data Center, her username
 
@@ -16,9 +16,7 @@ JANE = "5b10a2844c20165700ede003"  # her accountId; on Data Center, her username
 @pytest.fixture
 def group(emulator, run_module):
     def _run(check_mode=False, diff=False, **args):
-        return run_module(
-            atlassian_group.main, {"url": emulator.url, **ADMIN, **args}, check_mode=check_mode, diff=diff
-        )
+        return run_module(atlassian_group.main, {**login(emulator), **args}, check_mode=check_mode, diff=diff)
 
     return _run
 
@@ -36,7 +34,7 @@ def test_create_fill_rerun_and_delete(group, emulator, run_module, facts):
     assert created["changed"] is True and created["group"]["name"] == "team-new"
     group_id = created["group"]["group_id"]
     assert facts.group_id("team-new", emulator.state.find_group(name="team-new").group_id) == group_id
-    filled = run_module(atlassian_group_member.main, {"url": emulator.url, **ADMIN, "group_id": group_id, "user": JANE})
+    filled = run_module(atlassian_group_member.main, {**login(emulator), "group_id": group_id, "user": JANE})
     assert filled["changed"] is True and filled["group"] == {"name": "team-new", "group_id": group_id}
 
     emulator.clear_log()

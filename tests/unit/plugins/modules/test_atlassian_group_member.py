@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import pytest
-from backend_sites import write_method
+from backend_sites import login, write_rule
 
 from ansible_collections.orgsync.atlassian.plugins.modules.atlassian_group_member import main
 
@@ -19,9 +19,7 @@ ADMIN_ID = "5b10a2844c20165700ede001"
 def args(emulator):
     def make(**task):
         return {
-            "url": emulator.url,
-            "username": "admin@acme.example",
-            "api_token": "admin-api-token",
+            **login(emulator),
             "max_retries": 1,
             **task,
         }
@@ -43,25 +41,30 @@ def test_add_by_email_then_idempotent(emulator, args, run_module, facts):
 
 
 @pytest.mark.emails
-def test_check_mode_predicts_without_writing(emulator, args, run_module):
-    predicted = run_module(
-        main,
-        args(group="team-platform", users=["jane@acme.example", "zoe@acme.example"], exclusive=True),
-        check_mode=True,
-        diff=True,
-    )
+def test_check_mode_predicts_without_writing(emulator, args, run_module, facts):
+    # The Admin API refuses exclusive (see below): there the prediction covers an add alone.
+    exclusive = facts.knows_caller
+    task = args(group="team-platform", users=["jane@acme.example", "zoe@acme.example"], exclusive=exclusive)
+    predicted = run_module(main, task, check_mode=True, diff=True)
     assert emulator.writes() == []
-    real = run_module(
-        main, args(group="team-platform", users=["jane@acme.example", "zoe@acme.example"], exclusive=True), diff=True
-    )
+    real = run_module(main, task, diff=True)
     for key in ("changed", "added", "removed", "diff"):
         assert predicted[key] == real[key]
-    assert real["diff"]["after"]["members"] == ["jane@acme.example", "zoe@acme.example"]
-    assert {u["display_name"] for u in real["removed"]} == {"John Smith", "Ivan Former", "Deploy Bot"}
+    if exclusive:
+        assert real["diff"]["after"]["members"] == ["jane@acme.example", "zoe@acme.example"]
+        assert {u["display_name"] for u in real["removed"]} == {"John Smith", "Ivan Former", "Deploy Bot"}
+    else:
+        assert [u["display_name"] for u in real["added"]] == ["Zoë Ångström"] and real["removed"] == []
+        assert set(real["diff"]["after"]["members"]) - set(real["diff"]["before"]["members"]) == {"zoe@acme.example"}
 
 
-def test_exclusive_keeps_the_caller_and_warns(emulator, args, run_module):
+def test_exclusive_keeps_the_caller_and_warns(emulator, args, run_module, facts):
     result = run_module(main, args(group="site-admins", users=[], exclusive=True))
+    if not facts.knows_caller:
+        # An organisation API key belongs to no account the Admin API names: exclusive is refused, not guessed.
+        assert result["failed"] is True and "exclusive cannot be used with backend admin" in result["msg"]
+        assert emulator.writes() == [] and len(emulator.members("site-admins")) == 2
+        return
     assert ADMIN_ID in emulator.members("site-admins")
     assert [u["display_name"] for u in result["removed"]] == ["Otto Automation"]
     assert any("exclusive never removes the calling account" in w for w in result["warnings"])
@@ -81,17 +84,19 @@ NO_EMAILS = "cannot find users by email"  # what a backend that resolves no emai
     ],
 )
 def test_bad_input_fails_clearly_and_writes_nothing(
-    emulator, args, run_module, facts, task, fragment, fragment_without_emails
+    emulator, args, run_module, facts, backend_name, task, fragment, fragment_without_emails
 ):
+    if "api_token" in task and backend_name == "admin":  # the Admin API's secret is the organisation API key
+        task = {**{k: v for k, v in task.items() if k != "api_token"}, "bearer_token": task["api_token"]}
     result = run_module(main, args(**task))
     assert result["failed"] is True
     assert (fragment if facts.emails else fragment_without_emails or fragment) in result["msg"]
     assert emulator.writes() == []
-    assert "admin-api-token" not in str(result)
+    assert "admin-api-token" not in str(result) and "org-api-key" not in str(result)
 
 
 def test_a_failed_write_fails_the_task_but_keeps_the_others(emulator, args, run_module, backend_name):
-    emulator.configure(faults=[{"action": "status", "status": 403, "method": write_method(backend_name, "add")}])
+    emulator.configure(faults=[{"action": "status", "status": 403, **write_rule(backend_name, "add")}])
     result = run_module(main, args(group="team-design", users=[JANE_ID, ZOE_ID]))
     assert result["failed"] is True and result["changed"] is True
     assert len(result["added"]) == 1 and len(result["failed_users"]) == 1
@@ -102,13 +107,16 @@ def test_a_failed_write_fails_the_task_but_keeps_the_others(emulator, args, run_
     assert len(emulator.members("team-design")) == 2
 
 
-def test_empty_env_vars_do_not_hide_the_others(emulator, run_module, monkeypatch):
+def test_empty_env_vars_do_not_hide_the_others(emulator, run_module, monkeypatch, backend_name):
     # AWX injects every credential field, unset ones as "": they must count as unset.
+    admin_api = backend_name == "admin"
     monkeypatch.setenv("ATLASSIAN_URL", emulator.url)
     monkeypatch.setenv("ATLASSIAN_USERNAME", "")
-    monkeypatch.setenv("ATLASSIAN_EMAIL", "admin@acme.example")
-    monkeypatch.setenv("ATLASSIAN_API_TOKEN", "admin-api-token")
-    monkeypatch.setenv("ATLASSIAN_BEARER_TOKEN", "")
+    monkeypatch.setenv("ATLASSIAN_EMAIL", "" if admin_api else "admin@acme.example")
+    monkeypatch.setenv("ATLASSIAN_API_TOKEN", "" if admin_api else "admin-api-token")
+    monkeypatch.setenv("ATLASSIAN_BEARER_TOKEN", login(emulator)["bearer_token"] if admin_api else "")
+    monkeypatch.setenv("ATLASSIAN_ORG_ID", emulator.state.org.org_id if admin_api else "")
+    monkeypatch.setenv("ATLASSIAN_DIRECTORY_ID", "")
     monkeypatch.setenv("ATLASSIAN_VALIDATE_CERTS", "")
     result = run_module(main, {"group": "team-design", "user": JANE_ID})
     assert result["changed"] is True, result

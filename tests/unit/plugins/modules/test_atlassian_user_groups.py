@@ -5,11 +5,10 @@
 from __future__ import annotations
 
 import pytest
-from backend_sites import write_method
+from backend_sites import login, write_rule
 
 from ansible_collections.orgsync.atlassian.plugins.modules import atlassian_user_groups
 
-ADMIN = {"username": "admin@acme.example", "api_token": "admin-api-token"}
 JANE = "5b10a2844c20165700ede003"
 IVAN = "5b10a2844c20165700ede007"  # deactivated; in jira-software-users and team-platform
 ADA = "5b10a2844c20165700ede001"  # the caller: site-admins, jira-software-users
@@ -31,9 +30,7 @@ def group(facts):
 @pytest.fixture
 def user_groups(emulator, run_module):
     def _run(check_mode=False, diff=False, **args):
-        return run_module(
-            atlassian_user_groups.main, {"url": emulator.url, **ADMIN, **args}, check_mode=check_mode, diff=diff
-        )
+        return run_module(atlassian_user_groups.main, {**login(emulator), **args}, check_mode=check_mode, diff=diff)
 
     return _run
 
@@ -97,7 +94,7 @@ def test_joining_a_group_that_does_not_exist_fails_before_any_write(user_groups,
 
 
 def test_a_failed_write_fails_the_task_but_keeps_the_others(user_groups, emulator, backend_name, facts):
-    emulator.configure(faults=[{"action": "status", "status": 403, "method": write_method(backend_name, "add")}])
+    emulator.configure(faults=[{"action": "status", "status": 403, **write_rule(backend_name, "add")}])
     result = user_groups(user=JANE, groups=["team-design", "site-admins"])
     assert result["failed"] is True and result["changed"] is True
     assert len(result["added_to"]) == 1 and len(result["failed_groups"]) == 1

@@ -1,0 +1,319 @@
+# -*- coding: utf-8 -*-
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright: contributors to orgsync.atlassian
+
+# This file is internal to the orgsync.atlassian collection; its API may change without notice.
+
+"""The Atlassian Admin API v2 backend: the organisation's directory (``backend: admin``).
+
+An organisation API key (a bearer token) manages the groups and memberships of the organisation's directory, which
+the organisation's sites share. Its users come with their real email, even one the user's profile hides, and with
+their status, deactivated ones included: what onboarding by email and offboarding leavers need. Version 2 only: the
+v1 group endpoints stopped working on 30 June 2026.
+
+Groups are found by exact name with ``groups/search``; users by exact email, by accountId and by group with
+``users/search``, which pages by an opaque cursor and tells no total.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Iterator
+from urllib.parse import quote
+
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import (
+    ACCOUNT_ID,
+    EMAIL,
+    Backend,
+    MemberPage,
+)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient
+from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import ConnectionSettings
+from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
+    ConfigurationError,
+    RefusedError,
+    ResolutionError,
+    UnknownUserError,
+    operation,
+)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
+from ansible_collections.orgsync.atlassian.plugins.module_utils._paging import CursorPaging
+
+PAGING = CursorPaging(values_key="data", size_param="limit")
+ALL_DIRECTORIES = "-"
+# users/search answers 50 a page unless asked for more; 100 is asked (the most the API is documented to give).
+PAGE_LIMIT = 100
+ACTIVE = "active"
+INVITE_REMEDY = (
+    "A managed account that is not in the organisation's directory yet must be invited first: admin.atlassian.com > "
+    "Directory > Users > Invite users (or POST /admin/v2/orgs/<org_id>/users/invite), then run the task again"
+)
+# What each documented ADMIN error code means for the person running the task.
+CODE_HINTS = {
+    "ADMIN-400-1": "The page cursor was refused (the listing changed while it was read): run the task again",
+    "ADMIN-400-24": "The Admin API refused the request body; this is a bug in the collection, please report it",
+    "ADMIN-400-32": "The organisation has too many licence breaches for this change; resolve them in "
+    "admin.atlassian.com > Billing first",
+    "ADMIN-403-3": "The API key may not manage this organisation: check org_id, and that the key was created in this "
+    "organisation (admin.atlassian.com > Settings > API keys) with the scopes to manage groups",
+    "ADMIN-403-5": "This group cannot be changed here. A group synced from an identity provider (SCIM) is changed in "
+    "the identity provider, and the change syncs to Atlassian; otherwise the API key lacks the right to manage it",
+    "ADMIN-403-6": "The group is a default group for a role, which Atlassian keeps: make another group the default "
+    "first (admin.atlassian.com > Apps > the app > Groups), then delete this one",
+    "ADMIN-403-7": "The group grants admin access to an app or the organisation; remove that role from the group in "
+    "admin.atlassian.com first if it really is to go",
+    "ADMIN-404-2": "No organisation has this id for this API key: check org_id (admin.atlassian.com > Settings > API "
+    "keys shows it)",
+    "ADMIN-404-8": "The user is not in the organisation's directory. " + INVITE_REMEDY,
+    "ADMIN-404-10": "The group is not in this directory: check the name, or directory_id",
+    "ADMIN-409-3": "The user limit of an app this group grants access to is reached: free a seat (remove someone "
+    "from the app, or raise the limit in admin.atlassian.com > Billing), then run the task again",
+    "ADMIN-409-5": "The group still has members; remove them first, or delete it in admin.atlassian.com",
+    "ADMIN-429-1": "The Admin API's rate limit was reached; the collection waits until it resets. Run again later, or "
+    "raise max_retries",
+}
+
+
+def user_from_json(data: dict) -> User:
+    return User(
+        account_id=data["accountId"],
+        email=data.get("email") or None,
+        display_name=data.get("name") or data.get("nickname"),
+        active=(data.get("accountStatus") or ACTIVE) == ACTIVE,
+        account_type=data.get("accountType") or "atlassian",
+    )
+
+
+class AdminBackend(Backend):
+    member_page_size = PAGE_LIMIT
+    # users/search pages by cursor and says no total: pages are read one after the other, and counted never.
+    total_known = False
+    concurrent_pages = False
+    reference_kinds = frozenset({EMAIL, ACCOUNT_ID})
+    email_search = True
+    gateway_url = "https://api.atlassian.com"
+    permission_hint = CODE_HINTS["ADMIN-403-3"]
+
+    def __init__(self, client: AtlassianClient) -> None:
+        super().__init__(client)
+        settings = client.settings
+        self.org = quote(settings.org_id or "", safe="")
+        self._directory: str | None = quote(settings.directory_id, safe="") if settings.directory_id else None
+        self._directory_lock = threading.Lock()
+        # What the API said about each group it showed: whether its membership may be changed here.
+        self._groups: dict[str, dict] = {}
+
+    @classmethod
+    def recognises_url(cls, settings: ConnectionSettings) -> bool:
+        # Giving an organisation id says it: only the Admin API takes one.
+        return bool(settings.org_id)
+
+    # ------------------------------------------------------------------ errors
+
+    def messages(self, body: Any, text: str) -> list[str]:
+        # {"errors": [{"id", "status", "code": "ADMIN-...", "title", "detail"}]}; the gateway's own refusals (401,
+        # 429) are {"code": 401, "message": "..."}.
+        errors = body.get("errors") if isinstance(body, dict) else None
+        if isinstance(errors, list):
+            found = []
+            for error in errors:
+                if isinstance(error, dict):
+                    words = " - ".join(str(error[k]) for k in ("title", "detail") if error.get(k))
+                    found.append(f"{error.get('code')}: {words}" if error.get("code") else words)
+            if found:
+                return found
+        return super().messages(body, text)
+
+    def hint_for(self, status: int, body: Any) -> str | None:
+        errors = body.get("errors") if isinstance(body, dict) else None
+        for error in errors if isinstance(errors, list) else []:
+            code = error.get("code") if isinstance(error, dict) else None
+            if code in CODE_HINTS:
+                return CODE_HINTS[code]
+        return self.hint(status)
+
+    def hint(self, status: int) -> str | None:
+        if status == 401:
+            return (
+                "The Admin API rejected the bearer_token. It takes an organisation API key (admin.atlassian.com > "
+                "Settings > API keys; a key lasts at most a year), not a personal API token or an OAuth token"
+            )
+        if status == 403:
+            return self.permission_hint
+        if status == 404:
+            return "The organisation, directory, group or user was not found: check org_id, directory_id and the name"
+        return None
+
+    def url_hint(self, base_url: str) -> str:
+        return (
+            f"{base_url} does not answer like the Atlassian Admin API. Leave url unset for backend admin (it is "
+            f"{self.gateway_url})"
+        )
+
+    # ------------------------------------------------------------------ the directory
+
+    def scoped(self, directory: str | None = None) -> str:
+        """The API path of a directory: the one given, the directory_id option, or ``-`` ("every directory the key
+        may manage"), which the search operations take, so that finding groups and users costs no directory
+        lookup."""
+        return f"/admin/v2/orgs/{self.org}/directories/{directory or self._directory or ALL_DIRECTORIES}"
+
+    def directory(self) -> str:
+        """The directory option, or the organisation's only directory (asked once a task): where a new group goes."""
+        with self._directory_lock:
+            if self._directory is None:
+                with operation("finding the organisation's directory"):
+                    pages = self.client.iter_pages(
+                        f"/admin/v2/orgs/{self.org}/directories", {}, PAGING, page_size=PAGE_LIMIT
+                    )
+                    found = [d for page in pages for d in page.values if isinstance(d, dict)]
+                if len(found) != 1:
+                    listed = ", ".join(f"{d.get('name')} ({d.get('directoryId')})" for d in found) or "none"
+                    raise ConfigurationError(
+                        f"The organisation has {len(found)} directories ({listed}), so it is unclear which to manage",
+                        hint="Set directory_id (or ATLASSIAN_DIRECTORY_ID) to the id of the directory that holds the "
+                        "groups",
+                    )
+                self._directory = quote(str(found[0]["directoryId"]), safe="")
+            return self._directory
+
+    def _group_path(self, group: Group) -> str:
+        """A group's own path, in the directory that holds it (writes name a directory, not ``-``)."""
+        data = self._groups.get(group.group_id)
+        if data is None:
+            self.find_group(group_id=group.group_id)
+            data = self._groups[group.group_id]
+        directory = quote(str(data.get("directoryId") or self._directory or self.directory()), safe="")
+        return f"{self.scoped(directory)}/groups/{quote(group.group_id, safe='')}"
+
+    # ------------------------------------------------------------------ groups
+
+    def _remember_group(self, data: dict) -> Group:
+        group = Group(name=data.get("name"), group_id=data["id"])
+        self._groups[group.group_id] = data
+        return group
+
+    def _search_groups(self, body: dict) -> list[dict]:
+        pages = self.client.iter_pages(f"{self.scoped()}/groups/search", {}, PAGING, page_size=PAGE_LIMIT, search=body)
+        return [g for page in pages for g in page.values if isinstance(g, dict) and g.get("id")]
+
+    def find_group(self, *, name: str | None = None, group_id: str | None = None) -> Group:
+        if group_id:
+            found = [g for g in self._search_groups({"groupIds": [group_id]}) if g["id"] == group_id]
+        else:
+            # groupNames: "Only exact matches are returned", case-insensitively.
+            found = [
+                g for g in self._search_groups({"groupNames": [name]}) if (g.get("name") or "").lower() == name.lower()
+            ]
+        if len(found) > 1:
+            raise ResolutionError(
+                f"{len(found)} directories of the organisation have a group named '{name}'",
+                hint="Set directory_id to the directory that holds the one to manage",
+            )
+        if found:
+            return self._remember_group(found[0])
+        wanted = f"id '{group_id}'" if group_id else f"name '{name}'"
+        raise ResolutionError(
+            f"No group with {wanted} exists in the organisation's directory",
+            hint="Check the spelling (admin.atlassian.com > Directory > Groups), or directory_id",
+            status=404,
+        )
+
+    def check_can_change(self, group: Group) -> None:
+        """A group synced from an identity provider, or one the key may not modify, is refused before any write."""
+        if group.group_id not in self._groups:
+            self.find_group(group_id=group.group_id)
+        data = self._groups.get(group.group_id) or {}
+        access = data.get("managementAccess") if isinstance(data.get("managementAccess"), dict) else {}
+        if data.get("externalSynced") or data.get("managedBy") == "external":
+            raise RefusedError(
+                f"{group.label} is synced from an identity provider (SCIM), so its members cannot be changed through "
+                "Atlassian; nothing was changed",
+                hint="Change the membership in your identity provider (Okta, Entra ID, Google Workspace, ...): it "
+                "syncs to Atlassian",
+            )
+        if access.get("modifiable") is False:
+            raise RefusedError(
+                f"The Admin API says {group.label} cannot be modified with this API key; nothing was changed",
+                hint=CODE_HINTS["ADMIN-403-5"],
+            )
+
+    def create_group(self, name: str) -> Group:
+        self.client.request("POST", f"{self.scoped(self.directory())}/groups", json={"name": name})
+        # Its answer is not documented to carry the id: the group is looked up by its name.
+        return self.find_group(name=name)
+
+    def delete_group(self, group: Group) -> None:
+        self.client.request("DELETE", self._group_path(group))
+
+    def access_of(self, group: Group) -> str | None:
+        # The directory does not say what a group grants; the API itself refuses deleting default and admin groups
+        # (ADMIN-403-6, ADMIN-403-7), and the guard's well-known names cover the rest.
+        return None
+
+    def iter_member_pages(self, group: Group) -> Iterator[MemberPage]:
+        """Every member, deactivated ones included, 100 a page, one page after the other."""
+        search = {"groupIds": [group.group_id]}
+        path = f"{self.scoped()}/users/search"
+        for page in self.client.iter_pages(path, {}, PAGING, page_size=PAGE_LIMIT, search=search):
+            yield MemberPage(tuple(user_from_json(v) for v in page.values), None)
+
+    # ------------------------------------------------------------------ users
+
+    def _search_users(self, body: dict) -> list[User]:
+        pages = self.client.iter_pages(f"{self.scoped()}/users/search", {}, PAGING, page_size=PAGE_LIMIT, search=body)
+        return [user_from_json(v) for page in pages for v in page.values]
+
+    def find_by_email(self, email: str) -> list[User]:
+        """The accounts with exactly this email, whatever their status; the organisation sees every email."""
+        return [u for u in self._search_users({"emails": [email.strip()]}) if u.active]
+
+    def find_deactivated_by_email(self, email: str) -> list[User]:
+        return [u for u in self._search_users({"emails": [email.strip()]}) if not u.active]
+
+    def email_not_found(self, email: str) -> UnknownUserError:
+        return UnknownUserError(
+            f"No active account in the organisation's directory was found with email '{email}'. The Admin API sees "
+            "every email, hidden ones too, so the account is deactivated (then give its accountId) or not in the "
+            "directory",
+            hint=INVITE_REMEDY,
+        )
+
+    def get_user(self, account_id: str) -> User | None:
+        found = self._search_users({"accountIds": [account_id]})
+        return found[0] if found else None
+
+    def groups_of(self, account_id: str) -> list[Group] | None:
+        """The person's groups, with what the directory says of each (so checking them costs nothing more). The
+        search does not say whether the account exists: callers ask for accounts they have resolved."""
+        return [self._remember_group(g) for g in self._search_groups({"accountIds": [account_id]})]
+
+    def caller_account_id(self) -> str:
+        raise RefusedError(
+            "exclusive cannot be used with backend admin: the Admin API does not say which account an organisation "
+            "API key belongs to, so the task could not make sure it never removes the account running it",
+            hint="List every member to keep in users (without exclusive, only the listed users are added), or run "
+            "the exclusive task against the site with backend jira_cloud or confluence_cloud",
+        )
+
+    # ------------------------------------------------------------------ writes
+
+    def _membership_path(self, group: Group, user: User | None = None) -> str:
+        path = f"{self._group_path(group)}/memberships"
+        return f"{path}/{quote(user.account_id, safe='')}" if user else path
+
+    def add_member(self, group: Group, user: User) -> str:
+        return self.write_membership(
+            "POST",
+            self._membership_path(group),
+            group,
+            user,
+            params={},
+            json={"accountId": user.account_id},
+            already="already",
+        )
+
+    def remove_member(self, group: Group, user: User) -> str:
+        return self.write_membership(
+            "DELETE", self._membership_path(group, user), group, user, params={}, already="not a member"
+        )

@@ -20,7 +20,8 @@ options:
       - Plain C(http://) is refused except for loopback addresses (a local emulator), because the credentials would
         travel unencrypted.
       - If not set, the value of the E(ATLASSIAN_URL) environment variable is used. One of the two is required,
-        except with O(backend=admin), where it defaults to V(https://api.atlassian.com).
+        except for the Admin API (O(backend=admin), or O(org_id) with V(auto)), where it defaults to
+        V(https://api.atlassian.com).
     type: str
   username:
     description:
@@ -86,7 +87,9 @@ options:
         with users by username only (its API shows no email addresses).
       - V(admin) is the Atlassian Admin API v2 (the organisation's directory), with an organisation API key in
         O(bearer_token) and O(org_id). It sees every user's email, hidden ones included, and deactivated accounts.
-        Setting O(org_id) makes V(auto) choose it without a request.
+        Groups synced from an identity provider (SCIM) are refused before any change. With V(auto), O(org_id) chooses
+        it without a request, unless O(api_token) is given or O(url) is a site's (C(*.atlassian.net)) or a gateway
+        URL, where O(org_id) is ignored.
       - V(auto) tells a Data Center server from Atlassian Cloud by the answer to its one request. A Jira server
         says C(deploymentType) V(Server) or V(DataCenter); a Confluence server answers 404 without Atlassian Cloud's
         trace header.

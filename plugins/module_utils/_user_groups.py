@@ -14,6 +14,7 @@ from typing import Iterable
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import Backend
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
+    RefusedError,
     ResolutionError,
     UnknownUserError,
     operation,
@@ -108,7 +109,12 @@ class UserGroupsService:
 
         def check(group: Group) -> None:
             with operation(f"checking that {group.label} can be changed"):
-                self.backend.check_can_change(group)
+                try:
+                    self.backend.check_can_change(group)
+                except RefusedError as exc:
+                    # Offboarding with exclusive meets such groups most: say how to leave one alone.
+                    exc.hint = f"{exc.hint}. To leave {group.label} as it is, list it in keep" if exc.hint else exc.hint
+                    raise
 
         self.backend.concurrently(check, [*plan.adds, *plan.removes])
 

@@ -247,3 +247,15 @@ def test_auto_takes_org_id_for_the_admin_api_only_where_nothing_says_site(params
             assert open_backend(client)[0] == "admin"
         finally:
             client.close()
+
+
+def test_offboarding_stops_at_a_synced_group_unless_it_is_kept(org, run_module):
+    from ansible_collections.orgsync.atlassian.plugins.modules import atlassian_user_groups
+
+    task = {"url": org.url, **KEY, "user": "omar@acme.example", "groups": [], "exclusive": True}
+    refused = run_module(atlassian_user_groups.main, task)
+    assert refused["failed"] is True and "synced from an identity provider (SCIM)" in refused["msg"]
+    assert "list it in keep" in refused["msg"] and org.writes() == []
+    kept = run_module(atlassian_user_groups.main, {**task, "keep": ["okta-engineering"]})
+    assert [g["name"] for g in kept["removed_from"]] == ["jira-software-users"]
+    assert OMAR in org.members("okta-engineering") and OMAR not in org.members("jira-software-users")

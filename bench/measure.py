@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from bench.workloads import ADMIN_EMAIL, ADMIN_TOKEN, Workload
+from bench.workloads import Workload, login
 
 
 @dataclass
@@ -32,7 +32,8 @@ class Context:
         return self.emulator.url
 
     def credentials(self) -> tuple[str, str]:
-        return ADMIN_EMAIL, ADMIN_TOKEN
+        """The admin's Basic login: email and API token on Cloud, username and password on Data Center."""
+        return login(self.workload.backend)
 
     def module_env(self) -> dict[str, str]:
         """The ATLASSIAN_* environment the module variants run with. The backend is named, as a performance-minded
@@ -132,6 +133,7 @@ def script_spec(ctx: Context) -> dict:
     username, token = ctx.credentials()
     workload = ctx.workload
     return {
+        "backend": workload.backend,  # which API the script speaks: jira_cloud (REST v3) or jira_datacenter (REST v2)
         "url": ctx.url,
         "username": username,
         "api_token": token,

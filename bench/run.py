@@ -3,9 +3,10 @@
 """`make bench`: every workload x every variant x every backend against a fresh emulator, one table, written to
 docs/benchmarks.md.
 
-    .venv/bin/python -m bench.run                       # the full run (about 10-12 minutes on 2 cores)
+    .venv/bin/python -m bench.run                       # the full run (about 15-17 minutes on 2 cores)
     .venv/bin/python -m bench.run --members 100 --newcomers 20 --sample 6 --no-write    # a quick look
     .venv/bin/python -m bench.run --variants a,c --workloads W1 --backends jira_cloud
+    .venv/bin/python -m bench.run --backends jira_datacenter --no-write          # W1 and W2 on Jira Data Center only
 
 Not a test: it asserts nothing, it measures. tests/bench/test_bench_smoke.py keeps it from rotting.
 """
@@ -30,6 +31,7 @@ from bench.variants import VARIANTS  # noqa: E402
 from bench.workloads import (  # noqa: E402
     BACKENDS,
     CONFLUENCE,
+    JIRA_DC,
     ON_BACKEND,
     TEAM_GROUP_MEMBERS,
     WORKLOADS,
@@ -61,8 +63,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--backends",
         default=",".join(BACKENDS),
-        help=f"comma-separated, of {','.join(BACKENDS)} (default both); Confluence runs "
-        f"{', '.join(ON_BACKEND[CONFLUENCE])}",
+        help=f"comma-separated, of {','.join(BACKENDS)} (default all); Confluence runs "
+        f"{', '.join(ON_BACKEND[CONFLUENCE])}, Jira Data Center {', '.join(ON_BACKEND[JIRA_DC])}",
     )
     parser.add_argument("--output", type=Path, default=REPO_ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--no-write", action="store_true", help="print the table only")

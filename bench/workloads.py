@@ -15,11 +15,15 @@ Groups and people as code (issue 12):
   groups (one of them the product-access group everyone of the ``staff`` is in; the others are teams of 10).
 - W5: create ``teams`` team groups and fill each with ``team_size`` people, given by email.
 
-Each runs on a Jira Cloud site (``backend: jira_cloud``) and, for W1, W2, W4 and W5, on a Confluence-only Cloud site
-(``backend: confluence_cloud``, seeded with ``products: [confluence]``). Confluence has no email search: an email
+Each runs on a Jira Cloud site (``backend: jira_cloud``); W1, W2, W4 and W5 also on a Confluence-only Cloud site
+(``backend: confluence_cloud``, seeded with ``products: [confluence]``); W1 and W2 also on a Jira Data Center server
+(``backend: jira_datacenter``, ``products: [jira_datacenter]``, issue 10). Confluence has no email search: an email
 resolves from the member listings of the target group and of the groups that grant Confluence access, so on those
 sites the people being added are in such a group (``access: {confluence: user}``), as every user with Confluence
-access is. Every email is visible (no privacy setting hides one).
+access is. Data Center has no accountIds and no group ids: people are known by username (the generated ones are
+``new-hires-0001`` and so on, the emulator's scheme), found by email with ``user/search?username=``, and groups by
+name; the bench's admin logs in with its username and password. Every email is visible (no privacy setting hides
+one).
 """
 
 from __future__ import annotations
@@ -33,7 +37,8 @@ NEWCOMER_GROUP = "new-hires"  # where the newcomers' accounts come from: they ex
 STAFF_GROUP = "staff"  # W4, W5: the product-access group everyone on the site is in
 EMAIL_DOMAIN = "bulk.example"
 ADMIN_EMAIL = "admin@bench.example"
-ADMIN_TOKEN = "bench-api-token"
+ADMIN_TOKEN = "bench-api-token"  # on Data Center: the admin's password
+ADMIN_USERNAME = "bench-admin"  # Data Center's login name for the admin (Basic auth there is username + password)
 ADMIN_ACCOUNT_ID = "5b10a2844c20165700bench1"
 LEAVER_ACCOUNT_ID = "5b10a2844c20165700leaver"
 LEAVER_EMAIL = f"leaver@{EMAIL_DOMAIN}"
@@ -41,16 +46,28 @@ TEAM_GROUP_MEMBERS = 10  # W4: people in each team group besides the leaver
 
 JIRA = "jira_cloud"
 CONFLUENCE = "confluence_cloud"
-BACKENDS = (JIRA, CONFLUENCE)
-PRODUCT = {JIRA: "jira", CONFLUENCE: "confluence"}
-# Members a page holds: Jira caps group/member at 50, Confluence's membersByGroupId takes up to 200.
+JIRA_DC = "jira_datacenter"
+BACKENDS = (JIRA, CONFLUENCE, JIRA_DC)
+# The emulator's products (the seed's ``products:``) that make each site.
+PRODUCT = {JIRA: "jira", CONFLUENCE: "confluence", JIRA_DC: "jira_datacenter"}
+# How the table's rows name each site's workloads ("W1", "Confluence W1", "Jira DC W1").
+KEY_PREFIX = {JIRA: "", CONFLUENCE: "Confluence ", JIRA_DC: "Jira DC "}
+# The site's base URL the emulator reports (serverInfo's baseUrl); the bench talks to the emulator's own address.
+SITE_URL = {
+    JIRA: "https://bench.atlassian.net",
+    CONFLUENCE: "https://bench.atlassian.net",
+    JIRA_DC: "https://jira.bench.example",
+}
+# Members a page holds: Jira (Cloud and Data Center) caps group/member at 50, Confluence's membersByGroupId takes up
+# to 200.
 MEMBER_PAGE_SIZE = 50
-PAGE_SIZE = {JIRA: MEMBER_PAGE_SIZE, CONFLUENCE: 200}
+PAGE_SIZE = {JIRA: MEMBER_PAGE_SIZE, CONFLUENCE: 200, JIRA_DC: MEMBER_PAGE_SIZE}
 # Jira's users/search (every account, deactivated ones included) holds up to 1000 a page.
 ALL_USERS_PAGE = 1000
 WORKLOADS = ("W1", "W2", "W3", "W4", "W5")
-# Which workloads run on which backend. W3 is not asked of Confluence (issue 9 asks for W1 and W2).
-ON_BACKEND = {JIRA: WORKLOADS, CONFLUENCE: ("W1", "W2", "W4", "W5")}
+# Which workloads run on which backend. W3 is not asked of Confluence (issue 9 asks for W1 and W2); issue 10 asks for
+# W1 and W2 on Jira Data Center.
+ON_BACKEND = {JIRA: WORKLOADS, CONFLUENCE: ("W1", "W2", "W4", "W5"), JIRA_DC: ("W1", "W2")}
 
 MEMBERSHIP = "membership"  # W1-W3
 OFFBOARD = "offboard"  # W4
@@ -98,7 +115,7 @@ class LoopBatch:
 
 @dataclass
 class Workload:
-    key: str  # as the table shows it: "W1" on Jira, "Confluence W1" on Confluence
+    key: str  # as the table shows it: "W1" on Jira Cloud, "Confluence W1" on Confluence, "Jira DC W1" on Data Center
     title: str
     seed: dict
     min_requests: int
@@ -110,7 +127,7 @@ class Workload:
     group: str = GROUP
     users: list[str] = field(default_factory=list)  # emails, in the order given
     exclusive: bool = False
-    expected: set[str] = field(default_factory=set)  # accountIds of the members afterwards
+    expected: set[str] = field(default_factory=set)  # accountIds (the emulator's ids) of the members afterwards
     loop: list[LoopBatch] = field(default_factory=list)  # what variant (b) runs, one task per user
     member_pages: int = 0  # pages the group's members fill when the job starts
     account_of: dict[str, str] = field(default_factory=dict)  # email -> accountId, for checking samples
@@ -131,14 +148,24 @@ class Workload:
 
 
 def key_of(name: str, backend: str) -> str:
-    return name if backend == JIRA else f"Confluence {name}"
+    return KEY_PREFIX[backend] + name
+
+
+def login(backend: str) -> tuple[str, str]:
+    """What the admin authenticates with (Basic): email and API token on Cloud, username and password on Data
+    Center."""
+    return (ADMIN_USERNAME if backend == JIRA_DC else ADMIN_EMAIL), ADMIN_TOKEN
 
 
 def _site(backend: str) -> dict:
+    admin = {"account_id": ADMIN_ACCOUNT_ID, "display_name": "Bench Admin", "email": ADMIN_EMAIL}
+    if backend == JIRA_DC:
+        admin["username"] = ADMIN_USERNAME
     return {
-        "site": "https://bench.atlassian.net",
+        "site": SITE_URL[backend],
         "products": [PRODUCT[backend]],
-        "users": [{"account_id": ADMIN_ACCOUNT_ID, "display_name": "Bench Admin", "email": ADMIN_EMAIL}],
+        "users": [admin],
+        # On Data Center the emulator also takes the account's username as the Basic login (see login()).
         "credentials": [{"email": ADMIN_EMAIL, "api_token": ADMIN_TOKEN, "site_admin": True}],
     }
 
@@ -165,15 +192,18 @@ def _n(count: int, what: str) -> str:
 
 
 def build(sizes: Sizes = Sizes(), backends: tuple[str, ...] = (JIRA,)) -> list[Workload]:
-    """Every workload on every backend asked for, in the table's order: W1-W3 on Jira (issue 4's rows), W1 and W2 on
-    Confluence, then W4 and W5 on each backend."""
+    """Every workload on every backend asked for (where ON_BACKEND runs it), in the table's order: W1-W3 on Jira
+    (issue 4's rows), W1 and W2 on Confluence, W1 and W2 on Jira Data Center, then W4 and W5 on each backend that
+    runs them."""
     out = []
     for backend in backends:
         out += [w for w in membership(sizes, backend) if w.name in ON_BACKEND[backend]]
     for backend in backends:
-        out.append(offboard(sizes, backend))
+        if "W4" in ON_BACKEND[backend]:
+            out.append(offboard(sizes, backend))
     for backend in backends:
-        out.append(new_teams(sizes, backend))
+        if "W5" in ON_BACKEND[backend]:
+            out.append(new_teams(sizes, backend))
     return out
 
 
@@ -187,11 +217,13 @@ def membership(sizes: Sizes, backend: str = JIRA) -> list[Workload]:
     size = PAGE_SIZE[backend]
     common = {"backend": backend, "group": GROUP, "account_of": account_of}
 
-    if backend == JIRA:
+    if backend in (JIRA, JIRA_DC):
+        # Data Center's group lookup is the group picker, its search user/search?username=: one request each too.
         w1_min = 1 + pages(sizes.members, size) + 2 * sizes.newcomers
+        searches = f"{sizes.newcomers} search" + ("" if sizes.newcomers == 1 else "es")
         w1_note = (
-            f"1 group lookup + {pages(sizes.members, size)} member pages + {sizes.newcomers} searches "
-            f"+ {sizes.newcomers} adds"
+            f"1 group lookup + {_n(pages(sizes.members, size), 'member page')} + {searches} "
+            f"+ {_n(sizes.newcomers, 'add')}"
         )
     else:
         # No email search: the newcomers' emails come from the listing of the group that grants Confluence access.

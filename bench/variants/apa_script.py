@@ -6,12 +6,20 @@ A careful script: it reads the group's members first (so a re-run writes nothing
 searches each email that is not a member yet and adds the account; for an exclusive sync it then removes every member
 not listed. The library's default retry (one retry of a 429, after Retry-After) is kept.
 
+The same script for both Jiras (the spec's ``backend``). ``atlassian.Jira`` is the library's Server/Data Center
+client (REST v2); ``cloud=True`` makes it speak to Jira Cloud. On Cloud users are ``accountId``s and found with
+``user_find_by_user_string(query=email)``; on Data Center they are usernames (``name``), found with
+``user_find_by_user_string(username=email)`` (a prefix search: the script keeps the exact email), logged in with
+username and password, and added and removed with the library's own ``add_user_to_group(username=...)`` and
+``remove_user_from_group(username=...)``.
+
 Workarounds a user of atlassian-python-api 5.0.5 needs, marked ``WORKAROUND`` below:
 - ``get_all_users_from_group`` returns one page only (50 members): the script loops on ``start`` itself.
-- ``add_user_to_group`` / ``remove_user_from_group`` send ``accountId`` only when the site URL contains
+- Cloud only: ``add_user_to_group`` / ``remove_user_from_group`` send ``accountId`` only when the site URL contains
   "atlassian.net", else the Server-style ``name``/``username``, which Cloud rejects. Against the emulator's
   ``http://127.0.0.1:PORT`` the script sends the request those methods send for a real ``*.atlassian.net`` site
-  (same path, query and body), through the client's own ``post``/``delete``.
+  (same path, query and body), through the client's own ``post``/``delete``. On Data Center the Server-style
+  request is the right one, so the methods are called as they are.
 - A 400 "already a member" raises ``HTTPError``; the script checks membership first, so it does not meet one.
 
 Run as its own process: ``python apa_script.py SPEC.json``. ``run()`` at the bottom is the benchmark's glue.
@@ -28,9 +36,12 @@ def main(spec_path: str) -> int:
     from atlassian import Jira
 
     spec = json.loads(Path(spec_path).read_text())
-    jira = Jira(url=spec["url"], username=spec["username"], password=spec["api_token"], cloud=True)
+    data_center = spec.get("backend") == "jira_datacenter"
+    jira = Jira(url=spec["url"], username=spec["username"], password=spec["api_token"], cloud=not data_center)
     group = spec["group"]
     on_atlassian_net = "atlassian.net" in spec["url"]
+    # A user's id in the answers: Data Center's username ("name"), Cloud's accountId.
+    key = "name" if data_center else "accountId"
     errors = []
 
     # WORKAROUND: one page per call, so page through the members by hand.
@@ -39,7 +50,7 @@ def main(spec_path: str) -> int:
     while True:
         page = jira.get_all_users_from_group(group, include_inactive_users=True, start=start, limit=50)
         for user in page["values"]:
-            members[user["accountId"]] = (user.get("emailAddress") or "").lower() or None
+            members[user[key]] = (user.get("emailAddress") or "").lower() or None
         if page.get("isLast", True) or not page["values"]:
             break
         start += len(page["values"])
@@ -50,15 +61,20 @@ def main(spec_path: str) -> int:
         if email.lower() in member_by_email:
             wanted.add(member_by_email[email.lower()])
             continue
-        found = jira.user_find_by_user_string(query=email)
+        if data_center:
+            found = jira.user_find_by_user_string(username=email)
+        else:
+            found = jira.user_find_by_user_string(query=email)
         exact = [u for u in found if (u.get("emailAddress") or "").lower() == email.lower()]
         if not exact:
             errors.append(f"{email}: not found")
             continue
-        account_id = exact[0]["accountId"]
+        account_id = exact[0][key]
         wanted.add(account_id)
         try:
-            if on_atlassian_net:
+            if data_center:
+                jira.add_user_to_group(username=account_id, group_name=group)
+            elif on_atlassian_net:
                 jira.add_user_to_group(group_name=group, account_id=account_id)
             else:  # WORKAROUND: what add_user_to_group sends to a *.atlassian.net site
                 jira.post(jira.resource_url("group/user"), params={"groupname": group}, data={"accountId": account_id})
@@ -70,7 +86,9 @@ def main(spec_path: str) -> int:
             if account_id in wanted:
                 continue
             try:
-                if on_atlassian_net:
+                if data_center:
+                    jira.remove_user_from_group(username=account_id, group_name=group)
+                elif on_atlassian_net:
                     jira.remove_user_from_group(group_name=group, account_id=account_id)
                 else:  # WORKAROUND: what remove_user_from_group sends to a *.atlassian.net site
                     jira.delete(jira.resource_url("group/user"), params={"groupname": group, "accountId": account_id})
@@ -99,10 +117,10 @@ def run(ctx):
 
 
 def not_applicable(workload) -> str | None:
-    """The script speaks Jira's REST API (/rest/api/3); a Confluence-only site has none."""
-    from bench.workloads import JIRA
+    """The script speaks Jira's REST API (Cloud's and Data Center's); a Confluence-only site has none."""
+    from bench.workloads import CONFLUENCE
 
-    return None if workload.backend == JIRA else "a Jira REST script; a Confluence-only site has no /rest/api/3"
+    return "a Jira REST script; a Confluence-only site has no /rest/api/3" if workload.backend == CONFLUENCE else None
 
 
 NAME = "d"

@@ -6,6 +6,12 @@ Per user, one ``user/search`` and one POST, one after the other, with no members
 member gets Atlassian's 400 "already a member", which the script shrugs off. No retry: a 429 is a failed user. For an
 exclusive sync it then reads every member page (``startAt`` loop) and DELETEs each member it did not just add.
 
+The same script for both Jiras (the spec's ``backend``): on Jira Cloud REST v3, ``user/search?query=<email>`` and
+the first account's ``accountId``, sent as ``{"accountId": ...}`` (DELETE: ``&accountId=``); on Jira Data Center REST
+v2, ``user/search?username=<email>`` (a prefix search over usernames, names and emails) and the account whose
+``emailAddress`` is that email, its username (``name``) sent as ``{"name": ...}`` (DELETE: ``&username=``), logged in
+with username and password.
+
 Run as its own process: ``python naive_script.py SPEC.json`` (see ``bench.measure.script_spec``). The part above
 ``run()`` is the script as someone would write it; ``run()`` is the benchmark's glue.
 """
@@ -21,20 +27,28 @@ import requests
 
 def main(spec_path: str) -> int:
     spec = json.loads(Path(spec_path).read_text())
-    api = spec["url"].rstrip("/") + "/rest/api/3"
+    data_center = spec.get("backend") == "jira_datacenter"
+    api = spec["url"].rstrip("/") + ("/rest/api/2" if data_center else "/rest/api/3")
+    # How each Jira names a user: Cloud by accountId, Data Center by username ("name" in its answers).
+    key, search_param, remove_param = (
+        ("name", "username", "username") if data_center else ("accountId", "query", "accountId")
+    )
     auth = (spec["username"], spec["api_token"])
     group = spec["group"]
     errors = []
     wanted = set()
     for email in spec["emails"]:
-        found = requests.get(f"{api}/user/search", params={"query": email}, auth=auth, timeout=30)
-        if found.status_code != 200 or not found.json():
+        found = requests.get(f"{api}/user/search", params={search_param: email}, auth=auth, timeout=30)
+        hits = found.json() if found.status_code == 200 else []
+        if data_center:  # a prefix search: keep the account with exactly this email
+            hits = [u for u in hits if (u.get("emailAddress") or "").lower() == email.lower()]
+        if not hits:
             errors.append(f"{email}: search {found.status_code}")
             continue
-        account_id = found.json()[0]["accountId"]
+        account_id = hits[0][key]
         wanted.add(account_id)
         added = requests.post(
-            f"{api}/group/user", params={"groupname": group}, json={"accountId": account_id}, auth=auth, timeout=30
+            f"{api}/group/user", params={"groupname": group}, json={key: account_id}, auth=auth, timeout=30
         )
         if added.status_code not in (201, 400):  # 400: already a member
             errors.append(f"{email}: add {added.status_code}")
@@ -51,14 +65,14 @@ def main(spec_path: str) -> int:
                 errors.append(f"member page at {start}: {page.status_code}")
                 break
             body = page.json()
-            members += [m["accountId"] for m in body["values"]]
+            members += [m[key] for m in body["values"]]
             if body.get("isLast", True) or not body["values"]:
                 break
             start += len(body["values"])
         for account_id in members:
             if account_id not in wanted:
                 gone = requests.delete(
-                    f"{api}/group/user", params={"groupname": group, "accountId": account_id}, auth=auth, timeout=30
+                    f"{api}/group/user", params={"groupname": group, remove_param: account_id}, auth=auth, timeout=30
                 )
                 if gone.status_code != 200:
                     errors.append(f"{account_id}: remove {gone.status_code}")
@@ -73,10 +87,11 @@ def run(ctx):
 
 
 def not_applicable(workload) -> str | None:
-    """The script speaks Jira's REST API (/rest/api/3); a Confluence-only site has none."""
-    from bench.workloads import JIRA
+    """The script speaks Jira's REST API (Cloud's /rest/api/3, Data Center's /rest/api/2); a Confluence-only site has
+    none."""
+    from bench.workloads import CONFLUENCE
 
-    return None if workload.backend == JIRA else "a Jira REST script; a Confluence-only site has no /rest/api/3"
+    return "a Jira REST script; a Confluence-only site has no /rest/api/3" if workload.backend == CONFLUENCE else None
 
 
 NAME = "c"

@@ -7,10 +7,11 @@ It asserts that each variant ran, converged and was counted, never how fast: tim
 (bench.workloads.ON_BACKEND, bench.variants.VARIANTS), so a workload or variant added there is expected here too.
 
 The run is cut in parts that pytest-xdist runs side by side. With two workers, xdist hands this file's first two
-tests to one worker, the next two to the other and the last to whichever is free first; in the order below (the
-instant coverage test, then the biggest part) that is about the same work for each. The tiny sizes make every loop
-(b) run in full, as one playbook, except W5's on Jira, which is sampled and extrapolated (its sample must keep the
-sampled people inside the sampled groups).
+tests to one worker, the next two to the other and the rest, one at a time, to whichever is free first; in the order
+below (the instant coverage test, then the parts from the biggest to the smallest) that is about the same work for
+each. The tiny sizes make every loop (b) run in full, as one playbook, except W5's on Jira, which is sampled and
+extrapolated (its sample must keep the sampled people inside the sampled groups). Jira Data Center (issue 10) runs
+W1 and W2 with every variant, the scripts (c) and (d) included: they speak its REST v2.
 """
 
 from __future__ import annotations
@@ -28,7 +29,17 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 from bench.variants import LETTERS, VARIANTS  # noqa: E402
-from bench.workloads import BACKENDS, CONFLUENCE, JIRA, ON_BACKEND, Sizes, build  # noqa: E402
+from bench.workloads import (  # noqa: E402
+    BACKENDS,
+    CONFLUENCE,
+    JIRA,
+    JIRA_DC,
+    ON_BACKEND,
+    PAGE_SIZE,
+    Sizes,
+    build,
+    key_of,
+)
 
 HAS_APA = importlib.util.find_spec("atlassian") is not None
 SIZES = Sizes(members=6, newcomers=4, differ=0.2, groups=5, leaver_groups=2, staff=20, teams=2, team_size=3)
@@ -40,13 +51,14 @@ SIZE_ARGS = (
 )
 # name: (backend, workloads, sample), in the order that balances the two xdist workers (see above).
 PARTS = {
-    "jira-W1-W3": (JIRA, ("W1", "W2", "W3"), 7),
     "confluence": (CONFLUENCE, ON_BACKEND[CONFLUENCE], 8),
-    "jira-W4": (JIRA, ("W4",), 7),
+    "jira-W1-W3": (JIRA, ("W1", "W2", "W3"), 7),
+    "jira-datacenter": (JIRA_DC, ON_BACKEND[JIRA_DC], 8),
     "jira-W5-sampled": (JIRA, ("W5",), 7),
+    "jira-W4": (JIRA, ("W4",), 7),
 }
 SAMPLED = {("W5", "(b)")}  # (key, variant) rows whose loop is extrapolated
-ROW = re.compile(r"(Confluence )?W\d")
+ROW = re.compile(r"(Confluence |Jira DC )?W\d")
 
 
 def letters() -> list[str]:
@@ -106,6 +118,8 @@ def test_bench_runs_every_workload_and_variant_on_tiny_sizes(tmp_path, part):
         if len(cells) == 9 and ROW.fullmatch(cells[0]):
             rows[(cells[0], cells[1][:3] if cells[1].startswith("(") else cells[1])] = cells
     expected = expected_rows(backend, workloads)
+    if backend == JIRA_DC:  # issue 10: the scripts are Jira REST scripts, Data Center's REST v2 included
+        assert all(expected.values()), expected
     assert expected and set(rows) == set(expected) | {(key, "lower bound") for key, _variant in expected}
     for (key, variant), applies in expected.items():
         wall, _api, requests, throttled, *_ratios, note = rows[(key, variant)][2:]
@@ -118,7 +132,6 @@ def test_bench_runs_every_workload_and_variant_on_tiny_sizes(tmp_path, part):
     if "W2" in workloads:
         # (a) on W2 reads the group's 10 members in one page after the group lookup, nothing else (the backend is
         # named, so there is no probe), and the target line says so.
-        key = "W2" if backend == JIRA else "Confluence W2"
+        key, page = key_of("W2", backend), PAGE_SIZE[backend]
         assert rows[(key, "(a)")][4] == "2"
-        page = 50 if backend == JIRA else 200
         assert f"- [x] {key} (a) at most ceil(members/{page}) + 2 requests: 2 of 3" in text

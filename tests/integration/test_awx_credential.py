@@ -68,7 +68,7 @@ def test_definition_is_a_valid_awx_custom_credential_type():
     fields = definition["inputs"]["fields"]
     ids = [f["id"] for f in fields]
     # New fields are only ever appended, and optional: credentials saved with an older definition keep working.
-    assert ids == ["url", "username", "api_token", "bearer_token", "backend", "ca_cert"]
+    assert ids == ["url", "username", "api_token", "bearer_token", "backend", "ca_cert", "org_id", "directory_id"]
     assert all(FIELD_ID.match(i) for i in ids) and len(set(ids)) == len(ids)
     assert all(f["type"] == "string" and f.get("label") for f in fields)
     assert not any(i in definition["inputs"]["required"] for i in ids[1:])
@@ -78,6 +78,7 @@ def test_definition_is_a_valid_awx_custom_credential_type():
         "jira_datacenter",
         "confluence_cloud",
         "confluence_datacenter",
+        "admin",
     ]
     assert {f["id"] for f in fields if f.get("secret")} == {"api_token", "bearer_token"}
     assert set(definition["inputs"]["required"]) <= set(ids)
@@ -89,6 +90,8 @@ def test_definition_is_a_valid_awx_custom_credential_type():
         "ATLASSIAN_BEARER_TOKEN",
         "ATLASSIAN_BACKEND",
         "ATLASSIAN_CA_PATH",
+        "ATLASSIAN_ORG_ID",
+        "ATLASSIAN_DIRECTORY_ID",
     }
     assert definition["inputs"]["required"] == ["url"]
     assert not any(var.startswith("ANSIBLE_") for var in env)
@@ -117,8 +120,28 @@ def test_unset_inputs_render_as_empty_strings_and_secrets_are_hidden_in_safe_env
         "ATLASSIAN_BEARER_TOKEN": "tok",
         "ATLASSIAN_BACKEND": "",  # unset: the modules' default, auto
         "ATLASSIAN_CA_PATH": "",  # no CA: not the path of the empty file AWX writes anyway
+        "ATLASSIAN_ORG_ID": "",  # unset: not the Admin API
+        "ATLASSIAN_DIRECTORY_ID": "",
     }
     assert render_env(definition, inputs, safe=True)["ATLASSIAN_BEARER_TOKEN"] == HIDDEN
+
+
+def test_an_admin_api_credential_injects_the_organisation_and_directory():
+    """backend admin: an organisation API key as bearer_token, org_id and, for an organisation with several
+    directories, directory_id; the ids are not secrets, so the job's safe_env shows them."""
+    definition = load_definition()
+    inputs = {"url": "https://api.atlassian.com", "bearer_token": "org-api-key", "backend": "admin",
+              "org_id": "0fe4a1c2-org", "directory_id": "7d1e9b30-dir"}  # fmt: skip
+    injected = render_env(definition, inputs)
+    assert injected["ATLASSIAN_ORG_ID"] == "0fe4a1c2-org"
+    assert injected["ATLASSIAN_DIRECTORY_ID"] == "7d1e9b30-dir"
+    assert injected["ATLASSIAN_BACKEND"] == "admin"
+    assert injected["ATLASSIAN_USERNAME"] == injected["ATLASSIAN_API_TOKEN"] == ""
+    safe = render_env(definition, inputs, safe=True)
+    assert safe["ATLASSIAN_BEARER_TOKEN"] == HIDDEN
+    assert safe["ATLASSIAN_ORG_ID"] == "0fe4a1c2-org" and safe["ATLASSIAN_DIRECTORY_ID"] == "7d1e9b30-dir"
+    # directory_id left blank (an organisation with one directory): empty, which the modules treat as unset.
+    assert render_env(definition, {**inputs, "directory_id": ""})["ATLASSIAN_DIRECTORY_ID"] == ""
 
 
 JOB_PLAYBOOK = """

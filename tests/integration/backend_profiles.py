@@ -40,6 +40,11 @@ class BackendProfile:
     write_answers_tell_races: bool  # Jira refuses a duplicate with 400; Confluence's answers are the same either way
     group_ids: bool = True  # Cloud groups have ids; Data Center's are known by name (a group's id is its name)
     account_types: bool = True  # Cloud accounts are people, apps or customers; on Data Center every account is a user
+    knows_caller: bool = True  # exclusive can keep the caller; an organisation API key belongs to no account
+
+    def write_path_of(self, group_id: str, account_id: str | None = None) -> str:
+        """A membership write's path (the group and user are in its query or body on the site APIs)."""
+        return self.write_path
 
     def group_ref(self, name: str, group_id: str) -> str:
         """What ``group_id`` is for this group on this backend (Data Center: the name)."""
@@ -176,6 +181,62 @@ JIRA_DATACENTER = BackendProfile(
     group_ids=False,
     account_types=False,
 )
-PROFILES = {p.name: p for p in (JIRA_CLOUD, CONFLUENCE_CLOUD, JIRA_DATACENTER)}
+# The Admin API: searches (POSTs) name every directory ("-"); writes name the group's own, the default seed's one.
+ADMIN_ORG_PATH = "/admin/v2/orgs/4a9b6c1e-2d3f-4e5a-8b7c-9d0e1f2a3b4c"
+ADMIN_DIRECTORY_PATH = f"{ADMIN_ORG_PATH}/directories/0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6"
+
+
+@dataclass(frozen=True)
+class AdminProfile(BackendProfile):
+    """The organisation's Admin API: members are read with a search (a POST naming the group in its body), and the
+    writes name the group, and a removal the user, in the path."""
+
+    def is_member_read(self, record, group_id: str | None = None) -> bool:
+        if record.method != "POST" or re.fullmatch(self.members_pattern, record.path) is None:
+            return False
+        groups = (record.body or {}).get("groupIds")
+        return groups is not None and (group_id is None or group_id in groups)
+
+    def reads_every_member_of(self, record, group_id: str) -> bool:
+        return self.is_member_read(record, group_id)  # the search lists every status unless asked otherwise
+
+    def group_query(self, name: str, group_id: str) -> dict[str, str]:
+        return {}
+
+    def user_query(self, account_id: str) -> dict[str, str]:
+        return {}
+
+    def write_path_of(self, group_id: str, account_id: str | None = None) -> str:
+        """A membership write's path: the group's, and a removal's user."""
+        path = f"{ADMIN_DIRECTORY_PATH}/groups/{group_id}/memberships"
+        return f"{path}/{account_id}" if account_id else path
+
+    def member_path(self, group_id: str) -> str:
+        return self.members_pattern  # one search path for every group (a rule on it meets every user search)
+
+
+ADMIN = AdminProfile(
+    name="admin",
+    products=("admin",),
+    api_prefix="/admin",
+    members_pattern=f"{ADMIN_ORG_PATH}/directories/-/users/search",
+    write_path=f"{ADMIN_DIRECTORY_PATH}/groups",
+    group_lookup_path=f"{ADMIN_ORG_PATH}/directories/-/groups/search",
+    added=204,
+    removed=204,
+    page_cap_knob="member_page_cap",  # not applied: the search pages 100 at a time
+    page_start="cursor",
+    page_size_param="limit",
+    page_size=100,
+    totals_on_every_page=False,
+    resolves_hidden_emails=True,  # the organisation sees every email
+    finds_deactivated_by_email=True,  # and every account, deactivated ones too
+    email_not_found="No active account in the organisation's directory was found with email",
+    permission_words=("API key",),
+    knows_inactive=True,
+    write_answers_tell_races=False,  # the writes answer 204 whether or not they changed anything
+    knows_caller=False,
+)
+PROFILES = {p.name: p for p in (JIRA_CLOUD, CONFLUENCE_CLOUD, JIRA_DATACENTER, ADMIN)}
 # Where every integration test runs; the others where a test asks (pytest.mark.backends).
 DEFAULT_PROFILES = ("confluence_cloud", "jira_cloud")

@@ -8,6 +8,7 @@ The cast is the default test seed's (tools/atlassian_emulator/seeds/default.yaml
 from __future__ import annotations
 
 import base64
+import re
 from typing import Any
 
 MODULE = "orgsync.atlassian.atlassian_group_member"
@@ -74,6 +75,13 @@ def write_calls(emulator) -> list[tuple[str, str, str, int]]:
     Jira Data Center names them by groupname and username, which stand in for the ids there)."""
     calls = []
     for record in emulator.writes():
+        admin = re.fullmatch(
+            r"/admin/v2/orgs/[^/]+/directories/[^/]+/groups/([^/]+)/memberships(?:/([^/]+))?", record.path
+        )
+        if admin:  # the Admin API names the group, and a removal the user, in the path
+            account_id = admin.group(2) or (record.body or {}).get("accountId")
+            calls.append((record.method, admin.group(1), account_id, record.status))
+            continue
         group_id = (record.query.get("groupId") or record.query.get("groupname") or [None])[0]
         if record.method == "POST":
             account_id = (record.body or {}).get("accountId") or (record.body or {}).get("name")

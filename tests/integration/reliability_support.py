@@ -73,7 +73,11 @@ def writes(log) -> list[tuple[str, str | None, int]]:
     """(method, accountId, status) of every write, in arrival order (Jira Data Center: its username)."""
     found = []
     for record in log:
-        if record.method == "POST":
+        if not record.is_write:
+            continue  # the Admin API's searches are POSTs too
+        if record.method == "DELETE" and "/memberships/" in record.path:  # the Admin API: the user is in the path
+            found.append(("DELETE", record.path.rsplit("/", 1)[1], record.status))
+        elif record.method == "POST":
             body = record.body or {}
             found.append(("POST", body.get("accountId") or body.get("name"), record.status))
         elif record.method == "DELETE":

@@ -17,7 +17,7 @@ from group_member_support import ADMIN, play, task, write_calls
 
 from atlassian_emulator import DEFAULT_SEED_PATH, load_seed
 
-pytestmark = [pytest.mark.slow, pytest.mark.backends("confluence_cloud", "jira_cloud", "jira_datacenter")]
+pytestmark = [pytest.mark.slow, pytest.mark.backends("admin", "confluence_cloud", "jira_cloud", "jira_datacenter")]
 
 STAFF = "staff"
 STAFF_ID = "5ca1ab1e-0000-4000-8000-000000002500"

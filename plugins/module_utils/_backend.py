@@ -240,21 +240,23 @@ class Backend(ErrorReader, ABC):
         params: dict,
         json: dict | None = None,
         already: str,
+        race_status: int = 400,
     ) -> str:
         """Send one membership write (POST adds, DELETE removes) and say whether it changed anything.
 
-        A 400 whose message contains ``already`` ("already a member", "not a member") means the membership already
+        A ``race_status`` answer (400 on Jira) whose message contains ``already`` ("already a member", "not a member")
+        means the membership already
         was as wanted: a race with another writer, or our own earlier attempt whose answer was lost
         (``unclear_earlier``), which did change it. A write whose retries ran out is read back instead of guessed.
         """
         adding = method == "POST"
         try:
-            response = self.client.request(method, path, params=params, json=json, accept=(400,))
+            response = self.client.request(method, path, params=params, json=json, accept=(race_status,))
         except RetriesExhaustedError as exc:
             return self.read_back(group, user, want_member=adding, error=exc)
-        if response.status == 400:
+        if response.status == race_status:
             if not any(already in m.lower() for m in self.messages(response.body, "")):
-                raise self.client.error_for(method, path, 400, response.body, "")
+                raise self.client.error_for(method, path, race_status, response.body, "")
             return CHANGED if response.unclear_earlier else UNCHANGED
         return CHANGED
 

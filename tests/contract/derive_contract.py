@@ -4,8 +4,9 @@
 
 Inputs: the OpenAPI extracts the emulator's schema tests also use (``tests/emulator/openapi/``): Jira Cloud platform
 REST v3 (the shared reference extract re-indented, plus serverInfo from the same spec blob) and Confluence Cloud REST
-v1 (the shared reference extract as is); each records its upstream mirror, commit and path in ``info.x-source``.
-Outputs: ``jira-groups-users.contract.json`` and ``confluence-groups.contract.json``: only the operations the
+v1 (the shared reference extract as is), the Data Center specs, and Atlassian's Admin (Organizations) API for its v2
+directory operations; each records its upstream mirror, commit and path in ``info.x-source``.
+Outputs: one ``*.contract.json`` per product (``CONTRACTS``): only the operations the
 collection or the emulator uses, with their parameters, request and response schemas and status codes; descriptions,
 summaries, titles, examples and vendor ``x-`` extensions stripped; ``x-derived-from`` recording where each came from.
 Nothing is invented, with one recorded exception (``x-contract-additions``): a spec lists per operation the statuses
@@ -278,7 +279,45 @@ CONFLUENCE_DC = ContractSpec(
         ),
     ),
 )
-CONTRACTS = (JIRA, CONFLUENCE, JIRA_DC, CONFLUENCE_DC)
+ADMIN_DIRECTORY = "/admin/v2/orgs/{orgId}/directories/{directoryId}"
+ADMIN = ContractSpec(
+    product="admin",
+    source=OPENAPI_DIR / "admin-v2-directory.openapi.json",
+    output=HERE / "admin-v2-directory.contract.json",
+    title="Atlassian Admin API v2, the organisation's directory: the subset orgsync.atlassian uses",
+    collection_operations=(
+        ("/admin/v2/orgs/{orgId}/directories", "get"),
+        (f"{ADMIN_DIRECTORY}/groups/search", "post"),
+        (f"{ADMIN_DIRECTORY}/groups", "post"),
+        (f"{ADMIN_DIRECTORY}/groups/{{groupId}}", "delete"),
+        (f"{ADMIN_DIRECTORY}/groups/{{groupId}}/memberships", "post"),
+        (f"{ADMIN_DIRECTORY}/groups/{{groupId}}/memberships/{{accountId}}", "delete"),
+        (f"{ADMIN_DIRECTORY}/users/search", "post"),
+    ),
+    emulator_only_operations=(
+        ("/admin/v1/orgs", "get"),
+        (f"{ADMIN_DIRECTORY}/groups/{{groupId}}", "get"),
+    ),
+    note="Atlassian's Organizations REST API spec ('API for Atlassian Access'); its paths are relative to its server "
+    "https://api.atlassian.com/admin, so the contract names them from /admin and its server https://api.atlassian.com.",
+    server="https://api.atlassian.com",
+    source_prefix="/admin",
+    extra_statuses=(
+        (
+            "403",
+            "An API key that may not manage the organisation is refused with 403 (ADMIN-403-3), as every other v2 "
+            "operation of the organisation documents; the directory listing documents 400/401/429/500 only.",
+            (("/admin/v2/orgs/{orgId}/directories", "get"),),
+        ),
+        (
+            "404",
+            "An unknown organisation is answered 404 (ADMIN-404-2 'Organization not found'), as every other v2 "
+            "operation of the organisation documents; the directory listing documents 400/401/429/500 only.",
+            (("/admin/v2/orgs/{orgId}/directories", "get"),),
+        ),
+    ),
+)
+CONTRACTS = (JIRA, CONFLUENCE, JIRA_DC, CONFLUENCE_DC, ADMIN)
 
 # Documentation only: none of these changes what a request or response may contain.
 DOC_KEYS = frozenset({"description", "summary", "title", "example", "examples", "externalDocs", "tags"})
@@ -326,7 +365,8 @@ def resolve(spec: dict, ref: str) -> Any:
 
 
 def derive_operation(operation: dict, extra: tuple[str, ...] = ()) -> dict:
-    result: dict[str, Any] = {"operationId": operation["operationId"]}
+    # The Admin API spec gives its write operations no operationId (optional in OpenAPI).
+    result: dict[str, Any] = {"operationId": operation["operationId"]} if "operationId" in operation else {}
     if operation.get("deprecated"):
         result["deprecated"] = True
     if operation.get("parameters"):
@@ -385,6 +425,8 @@ def derive(spec: ContractSpec, source: dict, source_bytes: bytes) -> dict:
         seen.add(ref)
         section, name = ref.split("/")[2:4]  # "#/components/<section>/<name>"
         derived = strip_docs(resolve(source, ref))
+        if section == "responses":
+            derived["description"] = ""  # required by OpenAPI 3.0, as in derive_operation
         components.setdefault(section, {})[name] = derived
         pending.extend(sorted(refs_in(derived) - seen))
 
@@ -432,6 +474,8 @@ def derive(spec: ContractSpec, source: dict, source_bytes: bytes) -> dict:
         **({"x-path-aliases": dict(spec.path_aliases)} if spec.path_aliases else {}),
         **({"x-unmapped-paths": dict(spec.unmapped_paths)} if spec.unmapped_paths else {}),
         "servers": [{"url": spec.server}] if spec.server else copy.deepcopy(source["servers"]),
+        # A spec-wide requirement (the Admin API's bearer key) holds for every operation kept.
+        **({"security": copy.deepcopy(source["security"])} if "security" in source else {}),
         "paths": paths,
         "components": {k: dict(sorted(v.items())) for k, v in sorted(components.items())},
     }

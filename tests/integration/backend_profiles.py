@@ -234,7 +234,8 @@ ADMIN = AdminProfile(
     email_not_found="No active account in the organisation's directory was found with email",
     permission_words=("API key",),
     knows_inactive=True,
-    write_answers_tell_races=False,  # the writes answer 204 whether or not they changed anything
+    write_answers_tell_races=False,  # a removal answers 204 whether or not it changed anything
+    account_types=False,  # the directory holds Atlassian accounts only: a site's app account is nobody there
     knows_caller=False,
 )
 PROFILES = {p.name: p for p in (JIRA_CLOUD, CONFLUENCE_CLOUD, JIRA_DATACENTER, ADMIN)}

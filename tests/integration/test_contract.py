@@ -66,12 +66,20 @@ ORIGINS = {
         "4beeaf2103a41c7e167fc24f5c7d67981fbe6ddf",
         "contracts/confluence-dc-10.0.3-openapi.json",
     ),
+    # Atlassian's Organizations REST API spec (dac-static.atlassian.com/cloud/admin/organization/swagger.v3.json), as
+    # a public repository downloads it.
+    "admin": (
+        "github.com/mondoohq/cnspec",
+        "62835b1388e4ee9c8cd690f5ccd7aeb617105c6c",
+        "content/validation/data/atlassian_org_openapi.json",
+    ),
 }
 SERVERS = {
     "jira": "https://your-domain.atlassian.net",
     "confluence": "https://your-domain.atlassian.net",
     "jira_datacenter": "https://jira.example.com",
     "confluence_datacenter": "https://confluence.example.com",
+    "admin": "https://api.atlassian.com",
 }
 # The backend file, how it builds a path, the API prefix, and what its placeholders are named in the contract.
 CALLERS = {
@@ -79,6 +87,7 @@ CALLERS = {
     "confluence": ("_confluence_cloud.py", r"\bself\.api}(/[^\"]+)\"", "/wiki/rest/api"),
     "jira_datacenter": ("_jira_datacenter.py", r"\bAPI}(/[^\"]+)\"", "/rest/api/2"),
     "confluence_datacenter": ("_confluence_datacenter.py", r"\bAPI}(/[^\"]+)\"", "/rest/api"),
+    "admin": ("_admin.py", None, ""),  # its paths are templates in the spec's own names: _admin.PATHS
 }
 # The emulator's routes of each product start here.
 MOUNTS = {
@@ -86,6 +95,7 @@ MOUNTS = {
     "confluence": "/wiki/rest/api/",
     "jira_datacenter": "/rest/api/2/",
     "confluence_datacenter": "/rest/api/",
+    "admin": "/admin/",
 }
 
 
@@ -147,8 +157,13 @@ def test_contract_covers_what_the_collection_and_the_emulator_use(product, emula
     contract = json.loads(spec.output.read_text(encoding="utf-8"))
     # Every path the product's backend builds is in the contract with the method used there.
     filename, pattern, prefix = CALLERS[product]
-    text = (REPO_ROOT / "plugins" / "module_utils" / filename).read_text(encoding="utf-8")
-    called = {_placeholders(prefix + match.group(1)) for match in re.finditer(pattern, text)}
+    if pattern is None:
+        from ansible_collections.orgsync.atlassian.plugins.module_utils import _admin
+
+        called = set(_admin.PATHS)
+    else:
+        text = (REPO_ROOT / "plugins" / "module_utils" / filename).read_text(encoding="utf-8")
+        called = {_placeholders(prefix + match.group(1)) for match in re.finditer(pattern, text)}
     if product == "jira":
         called.add("/rest/api/3/serverInfo")  # _backends.PROBE_PATH, in v2: the same API
     if product == "jira_datacenter":

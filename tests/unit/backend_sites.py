@@ -64,6 +64,8 @@ class Facts:
     sees_hidden_emails: bool = False
     #: ``exclusive`` can tell the caller's own account, so that it is never removed (an organisation API key has none).
     knows_caller: bool = True
+    #: App (bot) accounts are there at all: the organisation's directory holds Atlassian accounts only.
+    apps_listed: bool = True
     #: The method of a read: a GET, or the Admin API's search POSTs.
     read_method: str = "GET"
 
@@ -116,6 +118,8 @@ FACTS = {
         "API key",
         "API key",
         says_access=False,
+        account_types=False,  # the directory holds Atlassian accounts only: apps and customers are nobody there
+        apps_listed=False,
         big_group_pages=2,
         sees_hidden_emails=True,
         knows_caller=False,

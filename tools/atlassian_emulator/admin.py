@@ -18,10 +18,12 @@ What it follows (research notes in /work/research/dc_admin.md §C, extract tests
 - a 429 carries ``X-RateLimit-Reset`` as an ISO-8601 time and no ``Retry-After`` (the Admin API documents only the
   former).
 
-Choices where Atlassian documents nothing (UNVERIFIED, recorded so tests do not mistake them for facts): adding a
-member answers 204, as does removing one; adding an existing member and removing a non-member succeed without
-change (the endpoints are idempotent); creating a group answers 201 with the group. Customer accounts (Jira Service
-Management) are not in the organisation's directory.
+Statuses from Atlassian's spec (tests/emulator/openapi/admin-v2-directory.openapi.json): creating a group answers 201
+without a body, deleting one 204; adding a member 204, or 409 when the user is already in the group or the user limit
+is reached; removing one 204. Choices where Atlassian documents nothing (UNVERIFIED, recorded so tests do not mistake
+them for facts): the 409s carry ADMIN-409-28 (already in the group) and ADMIN-409-3 (the user limit); removing a
+non-member answers 204 without change. Only Atlassian accounts are in the directory (the spec's accountType has no
+other value): the site's app and customer accounts are not.
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ CODES = {
     "ADMIN-405-1": (405, "Method not supported"),
     "ADMIN-409-3": (409, "License limit exceeded"),
     "ADMIN-409-28": (409, "Conflict"),
+    "ADMIN-500-1": (500, "Internal error"),
 }
 
 
@@ -78,6 +81,13 @@ def render_error(exc: AdminError) -> Response:
 def proxy_error(status: int, message: str) -> Response:
     """The API gateway's own refusals (no credentials, a rejected key, the rate limit): ``ProxyError``."""
     return json_response({"code": status, "message": message}, status)
+
+
+def injected_error(status: int) -> Response:
+    """A fault's answer as the Admin API gives it: ADMIN-500-1 for a 500, the gateway's own words for the others."""
+    if status == 500:
+        return render_error(AdminError("ADMIN-500-1", "Injected fault: HTTP 500."))
+    return proxy_error(status, f"Injected fault: HTTP {status}.")
 
 
 def too_many_requests(retry_after: float, limit: int | None = None) -> Response:
@@ -125,7 +135,8 @@ def _directory(org_id: str, directory_id: str, *, allow_all: bool = False) -> st
 
 
 def _in_directory(user: User) -> bool:
-    return user.in_directory and user.account_type != "customer"
+    # The spec's accountType has one value, "atlassian": apps and customers are not in the organisation's directory.
+    return user.in_directory and user.account_type == "atlassian"
 
 
 def _group_in(directory_id: str | None, group_id: str) -> GroupRef:
@@ -188,13 +199,14 @@ def user_json(user: User, directory_id: str | None, expand: list[str] | None = N
         "membershipStatus": membership_status,
         "name": user.display_name,
         "nickname": nickname,
-        "email": user.email,
         "emailVerified": True,
         "claimStatus": "managed",
         "managementSource": "invited",
         "addedToOrg": "2024-01-15T09:30:00.000Z",
         "links": {"self": _token(f"user:{user.account_id}")},
     }
+    if user.email:
+        data["email"] = user.email
     if expand and "groups" in expand:
         data["groups"] = [
             {"id": grp.group_id, "name": grp.name, "description": grp.description}
@@ -254,15 +266,36 @@ def _page(items: list[Any], limit: int, cursor: str | None, render: Callable[[An
             raise AdminError("ADMIN-400-1", "The page cursor is invalid") from None
     window = items[start : start + limit]
     after = start + len(window)
-    links = {
-        "self": _token(f"{kind}:{start}"),
-        "prev": _token(f"{kind}:{max(start - limit, 0)}") if start else None,
-        "next": _token(f"{kind}:{after}") if after < len(items) else None,
-    }
+    # The spec's links are strings: one that does not apply is left out, not null.
+    links = {"self": _token(f"{kind}:{start}")}
+    if start:
+        links["prev"] = _token(f"{kind}:{max(start - limit, 0)}")
+    if after < len(items):
+        links["next"] = _token(f"{kind}:{after}")
     return json_response({"data": [render(item) for item in window], "links": links})
 
 
 # -- routes ---------------------------------------------------------------------------------------------------------
+
+
+@admin.get("/v1/orgs")
+def list_orgs() -> Response:
+    """The organisations of the API key: its own (v1's, still served: the v2 API has no list of organisations)."""
+    org = _emu().state.org
+    if g.org_key.org_id != org.org_id:
+        return json_response({"data": [], "links": {"self": request.url}})
+    base = f"{request.host_url}admin/v1/orgs/{org.org_id}"
+    item = {
+        "id": org.org_id,
+        "type": "orgs",
+        "attributes": {"name": org.name},
+        "relationships": {
+            "domains": {"links": {"related": f"{base}/domains"}},
+            "users": {"links": {"related": f"{base}/users"}},
+        },
+        "links": {"self": base},
+    }
+    return json_response({"data": [item], "links": {"self": request.url}})
 
 
 @admin.get("/v2/orgs/<org_id>/directories")
@@ -273,7 +306,7 @@ def list_directories(org_id: str) -> Response:
         directories,
         _limit({"limit": int(request.args.get("limit", USERS_LIMIT_DEFAULT))}, USERS_LIMIT_DEFAULT),
         request.args.get("cursor"),
-        lambda d: {"directoryId": d.directory_id, "name": d.name, "icon": None},
+        lambda d: {"directoryId": d.directory_id, "name": d.name},
         "directories",
     )
 
@@ -322,8 +355,9 @@ def create_group(org_id: str, directory_id: str) -> Response:
     try:
         group = _emu().state.create_group(name, description=str(description), directory_id=directory)
     except GroupNameInUse:
-        raise AdminError("ADMIN-409-28", f"A group named {name} already exists") from None
-    return json_response(group_json(group), 201)
+        raise AdminError("ADMIN-409-28", "A group with this name already exists.") from None
+    del group  # the spec documents no body: clients look the new group up by its name
+    return empty_response(201)
 
 
 @admin.delete("/v2/orgs/<org_id>/directories/<directory_id>/groups/<group_id>")
@@ -359,7 +393,8 @@ def add_member(org_id: str, directory_id: str, group_id: str) -> Response:
     limit = _emu().knobs.admin_user_limit
     with state.lock:
         if account_id in state.member_ids(group.group_id):
-            return empty_response(204)
+            # The spec's 409: "The user is already in the group or you've exceeded your user limit".
+            raise AdminError("ADMIN-409-28", f"User {account_id} is already in the group {group.name}")
         if limit is not None and user.active:
             for product, _level in group.access:
                 if account_id not in state.licensed_users(product) and len(state.licensed_users(product)) >= limit:

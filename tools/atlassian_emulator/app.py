@@ -599,9 +599,12 @@ def _fault_status_response(rule: FaultRule) -> Response:
     if rule.status == 429:
         return _too_many_requests(rule.retry_after if rule.retry_after is not None else 1, body=rule.body)
     body = rule.body
-    if body is None:
-        body = {"errorMessages": [f"Injected fault: HTTP {rule.status}."], "errors": {}}
-    response = json_response(body, rule.status)
+    if body is None and g.product == "admin":
+        response = admin_injected_error(rule.status)
+    else:
+        if body is None:
+            body = {"errorMessages": [f"Injected fault: HTTP {rule.status}."], "errors": {}}
+        response = json_response(body, rule.status)
     if rule.retry_after is not None:
         response.headers["Retry-After"] = _retry_after_value(rule.retry_after)
     return response
@@ -808,6 +811,7 @@ def create_app(emulator: Emulator) -> Flask:
 # Imported last: confluence.py and admin.py build on the helpers above.
 from .admin import AdminError  # noqa: E402
 from .admin import authenticate as admin_authenticate  # noqa: E402
+from .admin import injected_error as admin_injected_error  # noqa: E402
 from .admin import render_error as render_admin_error  # noqa: E402
 from .admin import too_many_requests as admin_too_many_requests  # noqa: E402
 from .confluence import ConfluenceError  # noqa: E402

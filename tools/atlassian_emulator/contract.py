@@ -128,6 +128,7 @@ CONTRACT_FILES = {
     "confluence": ("/wiki/rest/api", "confluence-groups.contract.json"),
     "jira_datacenter": ("/rest/api", "jira-dc-groups-users.contract.json"),
     "confluence_datacenter": ("/rest/api", "confluence-dc-groups.contract.json"),
+    "admin": ("/admin", "admin-v2-directory.contract.json"),
 }
 _VALIDATORS: dict[Path, ContractValidator] = {}
 _VALIDATORS_LOCK = threading.Lock()

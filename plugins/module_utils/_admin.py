@@ -101,6 +101,7 @@ class AdminBackend(Backend):
     concurrent_pages = False
     reference_kinds = frozenset({EMAIL, ACCOUNT_ID})
     email_search = True
+    deactivated_email_search = True
     gateway_url = "https://api.atlassian.com"
     permission_hint = CODE_HINTS["ADMIN-403-3"]
 

@@ -83,6 +83,9 @@ class Backend(ErrorReader, ABC):
     #: Whether an email resolves with one search request. When it does not (Confluence has no email search), the
     #: group's own member listing is the first place to look, so reading it beats checking users one by one.
     email_search: ClassVar[bool]
+    #: Whether ``find_deactivated_by_email`` costs one search (the Admin API). A removal then asks it about an email
+    #: no listing showed, to tell a deactivated non-member from nobody; elsewhere that would read the whole site.
+    deactivated_email_search: ClassVar[bool] = False
     #: The API gateway URL for scoped API tokens and OAuth 2.0, as remedies name it.
     gateway_url: ClassVar[str]
 

@@ -88,15 +88,18 @@ def choose_strategy(
     pages costs one request each, and then only the users who are not members need a lookup (members resolve from
     the pages); checking per user costs a lookup and a groups-of-user request for each. So pages never cost more
     when there are no more of them than users, whoever turns out to be a member; beyond that, per user is chosen.
-    Without a total (cursor listings) the pages cannot be counted, so they are read, unless the first page already
-    answered every user: then nothing more is needed whatever follows. ``unsearchable_emails``: some
+    Without a total (cursor listings) the pages cannot be counted. They are read, except when the first page already
+    answered every user (nothing more is needed, whatever follows), or left one user unanswered and was full (more
+    pages follow): checking that user costs at most one request more than reading one more page, and saves every
+    page after it. No count is assumed either way. ``unsearchable_emails``: some
     of those users are emails that the backend cannot look up with one search, and the group's own listing is the
     cheapest place that may show them, so it is read.
     """
     if need_complete or unsearchable_emails:
         return ALL_PAGES
     if total is None:
-        return PER_USER if distinct_users == 0 else ALL_PAGES
+        one_left_of_many = distinct_users == 1 and first_page_size >= page_size
+        return PER_USER if distinct_users == 0 or one_left_of_many else ALL_PAGES
     # Pages hold as many as the first one did: Atlassian may lower the page size silently.
     page_size = first_page_size or page_size
     remaining_pages = math.ceil(max(total - first_page_size, 0) / page_size)
@@ -190,6 +193,13 @@ class MembershipService:
             by_email = email_index(members)
             for i in unfound:
                 outcomes[i] = known_member(refs[i], members, by_email) or outcomes[i]
+        if missing_ok and backend.deactivated_email_search:
+            # A deactivated account that is not a member is known, not nobody: no warning about it.
+            for i in unfound:
+                if isinstance(outcomes[i], UnknownUserError) and is_email(refs[i]):
+                    with operation(f"looking up {refs[i]} among deactivated accounts"):
+                        found = backend.find_deactivated_by_email(refs[i])
+                    outcomes[i] = found[0] if len(found) == 1 else outcomes[i]
         not_found = [refs[i] for i in unfound if isinstance(outcomes[i], UnknownUserError)] if missing_ok else []
         resolved = raise_unresolved(
             outcomes, consequence=", so nothing was changed", tolerate=UnknownUserError if missing_ok else ()

@@ -64,6 +64,9 @@ class Facts:
     sees_hidden_emails: bool = False
     #: ``exclusive`` can tell the caller's own account, so that it is never removed (an organisation API key has none).
     knows_caller: bool = True
+    #: One user in big-group is checked on its own, not by reading every page: where pages say the total, or
+    #: where a full first page shows that more follow (Confluence Data Center's first page holds 50 of its 200 here).
+    one_user_per_user: bool = True
     #: App (bot) accounts are there at all: the organisation's directory holds Atlassian accounts only.
     apps_listed: bool = True
     #: The method of a read: a GET, or the Admin API's search POSTs.
@@ -107,7 +110,15 @@ FACTS = {
         False, True, True, "accountId", "site administration", "permission to view users and groups", tells_active=False
     ),
     "confluence_datacenter": Facts(
-        False, False, False, "username", "Confluence Administrator", "Can use", tells_active=False, **DATA_CENTER
+        False,
+        False,
+        False,
+        "username",
+        "Confluence Administrator",
+        "Can use",
+        tells_active=False,
+        one_user_per_user=False,
+        **DATA_CENTER,
     ),
     # The directory does not say what a group grants (the API refuses deleting admin and default groups itself).
     "admin": Facts(

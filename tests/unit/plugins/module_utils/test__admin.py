@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._admin import AdminBackend
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import CHANGED
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import CHANGED, UNCHANGED
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backends import open_backend
 from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient
 from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import settings_from_params
@@ -259,3 +259,10 @@ def test_offboarding_stops_at_a_synced_group_unless_it_is_kept(org, run_module):
     kept = run_module(atlassian_user_groups.main, {**task, "keep": ["okta-engineering"]})
     assert [g["name"] for g in kept["removed_from"]] == ["jira-software-users"]
     assert OMAR in org.members("okta-engineering") and OMAR not in org.members("jira-software-users")
+
+
+def test_a_user_someone_else_just_added_is_a_race_not_an_error(backend, org):
+    jane = backend.find_by_email("jane@acme.example")[0]
+    org.add_member("team-design", jane.account_id)  # another writer, between our read and our write
+    assert backend.add_member(DESIGN, jane) == UNCHANGED  # the spec's 409 "already in the group"
+    assert [r.status for r in org.writes()] == [409]

@@ -42,8 +42,11 @@ def service(emulator, backend_for):
         (120, 50, 2, False, ALL_PAGES),  # 2 pages vs 2 users: pages also resolve emails
         (120, 50, 1, True, ALL_PAGES),  # exclusive/diff must see everyone
         (30, 30, 5, False, ALL_PAGES),  # one page holds everybody
-        (None, 50, 1, False, ALL_PAGES),  # no total: the pages cannot be counted against users
+        (None, 50, 3, False, ALL_PAGES),  # no total: the pages cannot be counted against users
         (None, 50, 0, False, PER_USER),  # ...but the first page answered everyone
+        (None, 50, 1, False, PER_USER),  # ...or left one user, and was full: more pages follow
+        (None, 30, 1, False, ALL_PAGES),  # a first page that is not full was the last: reading on costs nothing
+        (None, 50, 2, False, ALL_PAGES),
     ],
 )
 def test_choose_strategy(total, first, users, complete, expected):
@@ -56,8 +59,9 @@ def test_choose_strategy(total, first, users, complete, expected):
 @pytest.mark.emails
 def test_member_emails_resolve_without_user_search(emulator, service, backend_name):
     group = service.resolve_group(name="big-group", group_id=None)
-    # On pages 2 and 3: as many users as pages left to read, so reading them is never dearer than checking each.
-    refs = ["big-group-0061@bulk.example", "big-group-0102@bulk.example"]
+    # Two users on the last page (the third of 50, the second of 100): pages left are never more than users, so
+    # reading them is never dearer than checking each.
+    refs = ["big-group-0102@bulk.example", "big-group-0103@bulk.example"]
     emulator.clear_log()
     snapshot = service.snapshot(group, refs, need_complete=False)
     assert snapshot.strategy == ALL_PAGES and snapshot.complete
@@ -72,13 +76,9 @@ def test_one_user_in_a_big_group_is_checked_per_user(emulator, service, backend_
     snapshot = service.snapshot(group, ["jane@acme.example"], need_complete=False)
     (jane,) = snapshot.users
     assert jane.email == "jane@acme.example" and jane.account_id not in snapshot.current
-    pages = FACTS[backend_name].big_group_pages
-    if not service.backend.total_known:
-        # Pages that say no total cannot be counted against users (the Admin API): read on, then search the email.
-        assert snapshot.strategy == ALL_PAGES and snapshot.complete
-        assert sorted(kinds(emulator.log)) == ["email_search"] + ["members"] * pages
-    elif FACTS[backend_name].email_search:
-        # One search and that user's groups beat two more member pages.
+    if FACTS[backend_name].email_search:
+        # One search and that user's groups beat two more member pages (or, without a total, pages that follow a
+        # full first page: the Admin API).
         assert snapshot.strategy == PER_USER and not snapshot.complete
         assert sorted(kinds(emulator.log)) == ["email_search", "groups_of", "members"]
     else:
@@ -92,7 +92,7 @@ def test_one_account_id_in_a_big_group_is_checked_per_user(emulator, service, ba
     group = service.resolve_group(name="big-group", group_id=None)
     emulator.clear_log()
     snapshot = service.snapshot(group, [JANE_ID], need_complete=False)
-    if service.backend.total_known:
+    if FACTS[backend_name].one_user_per_user:
         assert snapshot.strategy == PER_USER and snapshot.current == {}
         assert sorted(kinds(emulator.log)) == ["groups_of", "members", "user"]
     else:
@@ -149,12 +149,12 @@ def test_a_deactivated_leaver_is_found_for_removal_in_the_member_listing(emulato
     (leaver,) = snapshot.users
     assert leaver.email == LEAVER and leaver.active is not True  # False on Jira; Confluence does not say
     assert snapshot.complete and leaver.account_id in snapshot.current and snapshot.not_found == []
-    if FACTS[backend_name].email_search and service.backend.total_known:
+    if FACTS[backend_name].email_search and FACTS[backend_name].one_user_per_user:
         # One user in a 120-member group takes the per-user path; the search cannot see a deactivated account, so
         # the other member pages are read once, and they show the leaver.
-        assert sorted(kinds(emulator.log)) == ["email_search"] + ["members"] * 3
+        assert sorted(kinds(emulator.log)) == ["email_search"] + ["members"] * FACTS[backend_name].big_group_pages
     else:
-        # The listing is read first where it cannot be counted (the Admin API) or where Confluence looks first.
+        # The listing is where Confluence looks first.
         assert kinds(emulator.log) == ["members"] * FACTS[backend_name].big_group_pages
     plan = plan_membership(snapshot.current, snapshot.users, state="absent", membership_complete=snapshot.complete)
     assert plan.removes == (leaver,)
@@ -192,7 +192,7 @@ def test_an_unknown_account_id_alone_costs_no_member_pages(emulator, service, ba
     emulator.clear_log()
     snapshot = service.snapshot(group, ["5b10a2844c20165700edefff"], need_complete=False, missing_ok=True)
     assert snapshot.not_found == ["5b10a2844c20165700edefff"]
-    if service.backend.total_known:
+    if FACTS[backend_name].one_user_per_user:
         assert not snapshot.complete and sorted(kinds(emulator.log)) == ["members", "user"]
     else:  # the pages cannot be counted (see above)
         pages = FACTS[backend_name].big_group_pages

@@ -47,7 +47,8 @@ def service(emulator, backend_for):
         (0, 0, 3, ALL_PAGES),  # an empty group
         (100, 25, 2, PER_USER),  # Atlassian lowered the page size to 25: 3 pages left, not 2
         (100, 25, 3, ALL_PAGES),
-        (None, 50, 1, ALL_PAGES),  # no total: cannot tell, read on
+        (None, 50, 2, ALL_PAGES),  # no total: cannot count pages against users, read on
+        (None, 50, 1, PER_USER),  # ...except for one user after a full first page (at worst one request more)
     ],
 )
 def test_planner_picks_the_cheaper_membership_check(total, first, users, expected):

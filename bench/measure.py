@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from bench.workloads import Workload, login
+from bench.workloads import ADMIN, Workload, login, org_key
 
 
 @dataclass
@@ -31,15 +31,28 @@ class Context:
     def url(self) -> str:
         return self.emulator.url
 
+    @property
+    def admin_api(self) -> bool:
+        """Whether the workload runs on the organisation's Admin API (an API key, no site login)."""
+        return self.workload.backend == ADMIN
+
     def credentials(self) -> tuple[str, str]:
-        """The admin's Basic login: email and API token on Cloud, username and password on Data Center."""
-        return login(self.workload.backend)
+        """The admin's Basic login: email and API token on Cloud, username and password on Data Center; on the Admin
+        API the organisation API key and the organisation's id."""
+        return org_key() if self.admin_api else login(self.workload.backend)
 
     def module_env(self) -> dict[str, str]:
         """The ATLASSIAN_* environment the module variants run with. The backend is named, as a performance-minded
-        user would: left at auto it costs one more request per task (a probe of the site)."""
+        user would: left at auto it costs one more request per task (a probe of the site). On the Admin API it is
+        the organisation API key (``bearer_token``) and ``org_id``, the emulator's loopback URL as ``url``; auto would
+        pick admin from org_id without a probe, but it is named all the same."""
         import harness
 
+        if self.admin_api:
+            key, org_id = self.credentials()
+            return harness.connection_env(
+                self.url, ATLASSIAN_BEARER_TOKEN=key, ATLASSIAN_ORG_ID=org_id, ATLASSIAN_BACKEND=ADMIN
+            )
         return harness.connection_env(self.url, *self.credentials(), ATLASSIAN_BACKEND=self.workload.backend)
 
 
@@ -130,17 +143,20 @@ def run_script(script: Path, spec: dict, workdir: Path, timeout: float = 1800) -
 
 
 def script_spec(ctx: Context) -> dict:
-    username, token = ctx.credentials()
     workload = ctx.workload
-    return {
-        "backend": workload.backend,  # which API the script speaks: jira_cloud (REST v3) or jira_datacenter (REST v2)
+    spec = {
+        # which API the script speaks: jira_cloud (REST v3), jira_datacenter (REST v2) or admin (Admin API v2)
+        "backend": workload.backend,
         "url": ctx.url,
-        "username": username,
-        "api_token": token,
         "group": workload.group,
         "emails": workload.users,
         "exclusive": workload.exclusive,
     }
+    if ctx.admin_api:
+        spec["api_key"], spec["org_id"] = ctx.credentials()
+    else:
+        spec["username"], spec["api_token"] = ctx.credentials()
+    return spec
 
 
 def measure_script(ctx: Context, script: Path) -> Result:

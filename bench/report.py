@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from importlib import metadata
 
 from bench.measure import Result
-from bench.workloads import CONFLUENCE, JIRA, JIRA_DC, PAGE_SIZE, Workload, key_of
+from bench.workloads import ADMIN, CONFLUENCE, JIRA, JIRA_DC, PAGE_SIZE, Workload, key_of
 
 
 @dataclass
@@ -86,7 +86,7 @@ def table(rows: list[Row], rate_limit_rps: float) -> list[list[str]]:
 
 
 def targets(rows: list[Row], rate_limit_rps: float) -> list[tuple[str, str, bool]]:
-    """Issue 4's targets, issue 9's and issue 10's, from this run's numbers: (what, measured, met)."""
+    """Issue 4's targets, issue 9's, issue 10's and issue 11's, from this run's numbers: (what, measured, met)."""
     found = {(r.workload.key, r.variant): r for r in rows}
     checks = []
     w1a = found.get(("W1", "a"))
@@ -103,8 +103,10 @@ def targets(rows: list[Row], rate_limit_rps: float) -> list[tuple[str, str, bool
                 checks.append(
                     (f"W1 (a) at least {factor}x faster than ({variant})", f"{speedup:.1f}x", speedup >= factor)
                 )
-    # Issue 4 on Jira Cloud (50 members a page), issue 9 on Confluence (200 a page), issue 10 on Jira Data Center (50).
-    for backend in (JIRA, CONFLUENCE, JIRA_DC):
+    # Issue 4 on Jira Cloud (50 members a page), issue 9 on Confluence (200 a page), issue 10 on Jira Data Center (50),
+    # issue 11 on the Admin API (100 a page). W2 changes nothing: its minimum is the group lookup and the member pages,
+    # and the target allows one request more, on every backend.
+    for backend in (JIRA, CONFLUENCE, JIRA_DC, ADMIN):
         key, page = key_of("W2", backend), PAGE_SIZE[backend]
         w2a = found.get((key, "a"))
         if w2a and not w2a.result.failed:
@@ -215,7 +217,7 @@ def machine(load_before: str = "unknown") -> dict[str, str]:
     }
 
 
-SITE = {JIRA: "Jira", CONFLUENCE: "Confluence", JIRA_DC: "Jira DC"}
+SITE = {JIRA: "Jira", CONFLUENCE: "Confluence", JIRA_DC: "Jira DC", ADMIN: "Admin API"}
 
 
 def workloads(rows: list[Row]) -> str:
@@ -246,9 +248,10 @@ def markdown_document(
 Written by `make bench` (bench/run.py); do not edit by hand. The whole run took {total_seconds:.0f} s.
 
 Workloads (bench/workloads.py), at this run's sizes. Each runs on a Jira Cloud site (rows `W1`) and, where it says
-so, on a Confluence-only Cloud site (rows `Confluence W1`; the modules run with `backend: confluence_cloud` there)
-and on a Jira Data Center server (rows `Jira DC W1`; `backend: jira_datacenter`, REST v2, users by username, groups
-by name, the admin logged in with username and password):
+so, on a Confluence-only Cloud site (rows `Confluence W1`; the modules run with `backend: confluence_cloud` there),
+on a Jira Data Center server (rows `Jira DC W1`; `backend: jira_datacenter`, REST v2, users by username, groups by
+name, the admin logged in with username and password) and on an organisation's directory through the Atlassian Admin
+API v2 (rows `Admin W1`; `backend: admin`, an organisation API key and `org_id`, no site login):
 
 {workload_lines}
 
@@ -257,7 +260,9 @@ Variants:
   in a `loop:`, one user per task; (c) the naive script (per user one `user/search` and one POST, no membership
   check, plain `requests`); (d) a script on atlassian-python-api (members read first, then search + add per missing
   user, sequentially). (c) and (d) are Jira REST scripts, for Jira Cloud and Jira Data Center alike: on a
-  Confluence-only site they are not applicable, and not run.
+  Confluence-only site they are not applicable, and not run. On the Admin API (c) speaks its v2 form; (d) is not
+  applicable there (the library's `CloudAdmin` has no call that adds a group membership). W3 does not run on the
+  Admin API: the collection refuses `exclusive` there.
 - W4, offboarding (issue 12): (a) one `atlassian_user_groups` task (`groups: []`, `exclusive: true`, `keep: []`);
   (b) `atlassian_group_member` with `state: absent` in a `loop:` over every group of the site, the way
   playbooks/offboard.yml used to work.
@@ -278,7 +283,7 @@ full, so a client can beat it by up to one burst). Ratios are against (a) of the
 "API s" is the time from the first request the emulator saw to its last answer; the rest of the wall time is
 process start-up (Ansible, Python imports) and teardown.
 
-## Targets (issues 4, 9 and 10)
+## Targets (issues 4, 9, 10 and 11)
 
 {render_targets(checks)}
 
@@ -295,7 +300,11 @@ search, and only the users who are not members are searched and written. On Conf
 the other users' emails resolve from the listings of the groups that grant Confluence access, read once a task, and
 member pages hold 200, so W2 reads a quarter of Jira's pages. On Jira Data Center W1 and W2 take Jira Cloud's
 requests in REST v2 form (the group found with the group picker, member pages of 50, an email searched with
-`user/search?username=`, a member added by username), so as many. W4 on Jira sends one request more than the bound:
+`user/search?username=`, a member added by username), so as many. On the Admin API W1 takes the same kinds of
+requests in its v2 form (the group found with `groups/search` by name, an email searched with `users/search` by
+`emails`, a member added with a POST to the group's `memberships`), and member pages of 100 read with `users/search`
+by `groupIds`; those pages come by cursor with no total, so they are read one after the other, not concurrently, and
+W2 reads half as many pages as on Jira but in a row. W4 on Jira sends one request more than the bound:
 the user search that cannot show a deactivated account comes before the list of every account, which can. W5 (a) is
 two loops, a task per team in each: each `atlassian_group_member` task looks up the group an earlier task created,
 reads its (empty) member page and, on Confluence, the access groups' listings again; and its time goes to starting a
@@ -316,7 +325,11 @@ grows with the machine's load; the load average is recorded below.
 - (c) `bench/variants/naive_script.py`: for each email a `user/search` then a POST, one after the other, no retry;
   "already a member" (400) is ignored. For W3 it then reads the member pages and DELETEs those it did not add. On
   Jira Data Center the same script speaks REST v2: `user/search?username=<email>` (a prefix search: it keeps the
-  account with that exact email), then `POST group/user?groupname=` with `{{"name": <username>}}`.
+  account with that exact email), then `POST group/user?groupname=` with `{{"name": <username>}}`. On the Admin API
+  it finds the group once with `groups/search` (`{{"groupNames": [<group>]}}`, in every directory: `-`), then per
+  email `users/search` with `{{"emails": [<email>]}}` and a POST of `{{"accountId": ...}}` to the group's
+  `memberships` in the directory the group search named, the organisation API key as a bearer token; "already in
+  the group" (409) is ignored, and nothing is retried.
 - (d) `bench/variants/apa_script.py`: `atlassian.Jira(..., cloud=True)`, members read first with
   `get_all_users_from_group` (which returns one page: the script pages itself), then `user_find_by_user_string`
   and an add per email that is not a member, sequentially; W3 then removes the members not listed. Against the
@@ -325,7 +338,10 @@ grows with the machine's load; the load average is recorded below.
   they send to a real Cloud site through the client's own `post`/`delete`. On Jira Data Center it is the library's
   Server/Data Center client as documented, `atlassian.Jira(..., cloud=False)`: the same paging by hand,
   `user_find_by_user_string(username=<email>)` kept to the exact email, and `add_user_to_group(username=...,
-  group_name=...)` as it is (its Server-style request is the right one there).
+  group_name=...)` as it is (its Server-style request is the right one there). On the Admin API there is no such
+  script: atlassian-python-api 5.0.5's `CloudAdmin` has `search_directory_users` and `search_directory_groups` but
+  no call that adds a member to a group (and its URL is fixed to `https://api.atlassian.com`), so (d) is not
+  applicable there.
 - W4, `bench/variants/offboard.py`: the site has a product-access group (`staff`: everyone, the leaver too) and
   team groups of 10, the leaver in some of them. (a) is playbooks/offboard.yml's task; (b) loops over every group,
   the access group first (as the old playbook's lists began with the product groups), sampled like W1-W3's (b)

@@ -7,6 +7,7 @@ docs/benchmarks.md.
     .venv/bin/python -m bench.run --members 100 --newcomers 20 --sample 6 --no-write    # a quick look
     .venv/bin/python -m bench.run --variants a,c --workloads W1 --backends jira_cloud
     .venv/bin/python -m bench.run --backends jira_datacenter --no-write          # W1 and W2 on Jira Data Center only
+    .venv/bin/python -m bench.run --backends admin --no-write                    # W1 and W2 on the Admin API only
 
 Not a test: it asserts nothing, it measures. tests/bench/test_bench_smoke.py keeps it from rotting.
 """
@@ -29,6 +30,7 @@ from bench import report  # noqa: E402
 from bench.measure import Context, Result  # noqa: E402
 from bench.variants import VARIANTS  # noqa: E402
 from bench.workloads import (  # noqa: E402
+    ADMIN,
     BACKENDS,
     CONFLUENCE,
     JIRA_DC,
@@ -64,7 +66,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--backends",
         default=",".join(BACKENDS),
         help=f"comma-separated, of {','.join(BACKENDS)} (default all); Confluence runs "
-        f"{', '.join(ON_BACKEND[CONFLUENCE])}, Jira Data Center {', '.join(ON_BACKEND[JIRA_DC])}",
+        f"{', '.join(ON_BACKEND[CONFLUENCE])}, Jira Data Center {', '.join(ON_BACKEND[JIRA_DC])}, the Admin API "
+        f"{', '.join(ON_BACKEND[ADMIN])}",
     )
     parser.add_argument("--output", type=Path, default=REPO_ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--no-write", action="store_true", help="print the table only")

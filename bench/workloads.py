@@ -22,8 +22,12 @@ resolves from the member listings of the target group and of the groups that gra
 sites the people being added are in such a group (``access: {confluence: user}``), as every user with Confluence
 access is. Data Center has no accountIds and no group ids: people are known by username (the generated ones are
 ``new-hires-0001`` and so on, the emulator's scheme), found by email with ``user/search?username=``, and groups by
-name; the bench's admin logs in with its username and password. Every email is visible (no privacy setting hides
-one).
+name; the bench's admin logs in with its username and password. W1 and W2 also run on an organisation's directory
+through the Atlassian Admin API v2 (``backend: admin``, ``products: [admin]``, issue 11): the same people and groups,
+reached with an organisation API key (a bearer token and the organisation's id, no site login); users are found by
+exact email with ``users/search``, groups by exact name with ``groups/search``, and a group's members are read with
+``users/search`` by ``groupIds``, 100 a page, by cursor (no total, so one page after the other). Every email is
+visible (no privacy setting hides one).
 """
 
 from __future__ import annotations
@@ -40,6 +44,10 @@ ADMIN_EMAIL = "admin@bench.example"
 ADMIN_TOKEN = "bench-api-token"  # on Data Center: the admin's password
 ADMIN_USERNAME = "bench-admin"  # Data Center's login name for the admin (Basic auth there is username + password)
 ADMIN_ACCOUNT_ID = "5b10a2844c20165700bench1"
+# The Admin API's organisation, its one directory, and the organisation API key the bench's admin holds.
+ORG_ID = "0b3c8e6a-1b2c-4f00-9a00-00000000be01"
+DIRECTORY_ID = "0b3c8e6a-1b2c-4d00-9b00-00000000be02"
+ORG_API_KEY = "bench-org-api-key"
 LEAVER_ACCOUNT_ID = "5b10a2844c20165700leaver"
 LEAVER_EMAIL = f"leaver@{EMAIL_DOMAIN}"
 TEAM_GROUP_MEMBERS = 10  # W4: people in each team group besides the leaver
@@ -47,27 +55,31 @@ TEAM_GROUP_MEMBERS = 10  # W4: people in each team group besides the leaver
 JIRA = "jira_cloud"
 CONFLUENCE = "confluence_cloud"
 JIRA_DC = "jira_datacenter"
-BACKENDS = (JIRA, CONFLUENCE, JIRA_DC)
+ADMIN = "admin"
+BACKENDS = (JIRA, CONFLUENCE, JIRA_DC, ADMIN)
 # The emulator's products (the seed's ``products:``) that make each site.
-PRODUCT = {JIRA: "jira", CONFLUENCE: "confluence", JIRA_DC: "jira_datacenter"}
-# How the table's rows name each site's workloads ("W1", "Confluence W1", "Jira DC W1").
-KEY_PREFIX = {JIRA: "", CONFLUENCE: "Confluence ", JIRA_DC: "Jira DC "}
+PRODUCT = {JIRA: "jira", CONFLUENCE: "confluence", JIRA_DC: "jira_datacenter", ADMIN: "admin"}
+# How the table's rows name each site's workloads ("W1", "Confluence W1", "Jira DC W1", "Admin W1").
+KEY_PREFIX = {JIRA: "", CONFLUENCE: "Confluence ", JIRA_DC: "Jira DC ", ADMIN: "Admin "}
 # The site's base URL the emulator reports (serverInfo's baseUrl); the bench talks to the emulator's own address.
+# The Admin API is the organisation's (api.atlassian.com in real life): this is the site the organisation holds.
 SITE_URL = {
     JIRA: "https://bench.atlassian.net",
     CONFLUENCE: "https://bench.atlassian.net",
     JIRA_DC: "https://jira.bench.example",
+    ADMIN: "https://bench.atlassian.net",
 }
 # Members a page holds: Jira (Cloud and Data Center) caps group/member at 50, Confluence's membersByGroupId takes up
-# to 200.
+# to 200, the Admin API's users/search (by groupIds) up to 100.
 MEMBER_PAGE_SIZE = 50
-PAGE_SIZE = {JIRA: MEMBER_PAGE_SIZE, CONFLUENCE: 200, JIRA_DC: MEMBER_PAGE_SIZE}
+PAGE_SIZE = {JIRA: MEMBER_PAGE_SIZE, CONFLUENCE: 200, JIRA_DC: MEMBER_PAGE_SIZE, ADMIN: 100}
 # Jira's users/search (every account, deactivated ones included) holds up to 1000 a page.
 ALL_USERS_PAGE = 1000
 WORKLOADS = ("W1", "W2", "W3", "W4", "W5")
 # Which workloads run on which backend. W3 is not asked of Confluence (issue 9 asks for W1 and W2); issue 10 asks for
-# W1 and W2 on Jira Data Center.
-ON_BACKEND = {JIRA: WORKLOADS, CONFLUENCE: ("W1", "W2", "W4", "W5"), JIRA_DC: ("W1", "W2")}
+# W1 and W2 on Jira Data Center, issue 11 for W1 and W2 on the Admin API (where W3 could not run: the collection
+# refuses exclusive on backend admin).
+ON_BACKEND = {JIRA: WORKLOADS, CONFLUENCE: ("W1", "W2", "W4", "W5"), JIRA_DC: ("W1", "W2"), ADMIN: ("W1", "W2")}
 
 MEMBERSHIP = "membership"  # W1-W3
 OFFBOARD = "offboard"  # W4
@@ -115,7 +127,7 @@ class LoopBatch:
 
 @dataclass
 class Workload:
-    key: str  # as the table shows it: "W1" on Jira Cloud, "Confluence W1" on Confluence, "Jira DC W1" on Data Center
+    key: str  # as the table shows it: "W1" on Jira Cloud, "Confluence W1", "Jira DC W1", "Admin W1"
     title: str
     seed: dict
     min_requests: int
@@ -153,12 +165,32 @@ def key_of(name: str, backend: str) -> str:
 
 def login(backend: str) -> tuple[str, str]:
     """What the admin authenticates with (Basic): email and API token on Cloud, username and password on Data
-    Center."""
+    Center. The Admin API takes no login: see ``org_key``."""
+    if backend == ADMIN:
+        raise ValueError("the Admin API takes an organisation API key (org_key()), not a login")
     return (ADMIN_USERNAME if backend == JIRA_DC else ADMIN_EMAIL), ADMIN_TOKEN
+
+
+def org_key() -> tuple[str, str]:
+    """The Admin API's credential: (organisation API key, organisation id), a bearer token for that organisation."""
+    return ORG_API_KEY, ORG_ID
 
 
 def _site(backend: str) -> dict:
     admin = {"account_id": ADMIN_ACCOUNT_ID, "display_name": "Bench Admin", "email": ADMIN_EMAIL}
+    if backend == ADMIN:
+        # The organisation, its one directory (every group is in it), and its API key: nothing else gets in.
+        return {
+            "site": SITE_URL[backend],
+            "products": [PRODUCT[backend]],
+            "org": {
+                "org_id": ORG_ID,
+                "name": "Bench",
+                "directories": [{"directory_id": DIRECTORY_ID, "name": "Bench"}],
+            },
+            "users": [admin],
+            "credentials": [{"bearer_token": ORG_API_KEY, "org_id": ORG_ID}],
+        }
     if backend == JIRA_DC:
         admin["username"] = ADMIN_USERNAME
     return {
@@ -217,8 +249,9 @@ def membership(sizes: Sizes, backend: str = JIRA) -> list[Workload]:
     size = PAGE_SIZE[backend]
     common = {"backend": backend, "group": GROUP, "account_of": account_of}
 
-    if backend in (JIRA, JIRA_DC):
-        # Data Center's group lookup is the group picker, its search user/search?username=: one request each too.
+    if backend in (JIRA, JIRA_DC, ADMIN):
+        # Data Center's group lookup is the group picker, its search user/search?username=; the Admin API's are
+        # groups/search by groupNames and users/search by emails: one request each too.
         w1_min = 1 + pages(sizes.members, size) + 2 * sizes.newcomers
         searches = f"{sizes.newcomers} search" + ("" if sizes.newcomers == 1 else "es")
         w1_note = (

@@ -117,10 +117,16 @@ def run(ctx):
 
 
 def not_applicable(workload) -> str | None:
-    """The script speaks Jira's REST API (Cloud's and Data Center's); a Confluence-only site has none."""
-    from bench.workloads import CONFLUENCE
+    """The script speaks Jira's REST API (Cloud's and Data Center's); a Confluence-only site has none. On the Admin
+    API the library's client (``atlassian.CloudAdmin``, 5.0.5) searches directory users and groups but has no call
+    that adds a group membership, so there is no script on it to write."""
+    from bench.workloads import ADMIN, CONFLUENCE
 
-    return "a Jira REST script; a Confluence-only site has no /rest/api/3" if workload.backend == CONFLUENCE else None
+    if workload.backend == CONFLUENCE:
+        return "a Jira REST script; a Confluence-only site has no /rest/api/3"
+    if workload.backend == ADMIN:
+        return "atlassian-python-api 5.0.5's CloudAdmin has no call to add a group membership (Admin API v2)"
+    return None
 
 
 NAME = "d"

@@ -26,6 +26,7 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import 
     EMAIL,
     Backend,
     MemberPage,
+    group_not_found,
 )
 from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient
 from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import ConnectionSettings
@@ -224,11 +225,11 @@ class AdminBackend(Backend):
             )
         if found:
             return self._remember_group(found[0])
-        wanted = f"id '{group_id}'" if group_id else f"name '{name}'"
-        raise ResolutionError(
-            f"No group with {wanted} exists in the organisation's directory",
+        raise group_not_found(
+            name,
+            group_id,
+            where="in the organisation's directory",
             hint="Check the spelling (admin.atlassian.com > Directory > Groups), or directory_id",
-            status=404,
         )
 
     def check_can_change(self, group: Group) -> None:

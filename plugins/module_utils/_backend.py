@@ -24,6 +24,7 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._connection impo
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
     AtlassianError,
     ConfigurationError,
+    ResolutionError,
     RetriesExhaustedError,
     UnknownUserError,
 )
@@ -59,6 +60,12 @@ class SiteProbe:
     status: int | None
     body: Any
     cloud: bool = True
+
+
+def group_not_found(name: str | None, group_id: str | None, *, where: str, hint: str) -> ResolutionError:
+    """The error for a group reference that names no group, by id or by name, saying where it was looked for."""
+    wanted = f"id '{group_id}'" if group_id else f"name '{name}'"
+    return ResolutionError(f"No group with {wanted} exists {where}", hint=hint, status=404)
 
 
 class Backend(ErrorReader, ABC):

@@ -24,10 +24,11 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import 
     Backend,
     MemberPage,
     SiteProbe,
+    group_not_found,
 )
 from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient
 from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import ConnectionSettings
-from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import ResolutionError, UnknownUserError
+from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import UnknownUserError
 from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import ACCOUNT_ID_REMEDY
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
 from ansible_collections.orgsync.atlassian.plugins.module_utils._paging import StartLimitPaging
@@ -129,11 +130,11 @@ class ConfluenceCloudBackend(Backend):
         response = self.client.get(path, params, accept=(404,))
         if response.status != 404 and isinstance(response.body, dict) and response.body.get("id"):
             return group_from_json(response.body)
-        wanted = f"id '{group_id}'" if group_id else f"name '{name}'"
-        raise ResolutionError(
-            f"No group with {wanted} exists on {self.client.settings.base_url}",
+        raise group_not_found(
+            name,
+            group_id,
+            where=f"on {self.client.settings.base_url}",
             hint="Check the spelling (admin.atlassian.com > Directory > Groups); groups are not created by this module",
-            status=404,
         )
 
     def create_group(self, name: str) -> Group:

@@ -17,10 +17,11 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import 
     Backend,
     MemberPage,
     SiteProbe,
+    group_not_found,
 )
 from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient
 from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import ConnectionSettings
-from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import ResolutionError, UnknownUserError
+from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import UnknownUserError
 from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import ACCOUNT_ID_REMEDY
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
 from ansible_collections.orgsync.atlassian.plugins.module_utils._paging import OffsetPaging
@@ -158,12 +159,12 @@ class JiraCloudBackend(Backend):
                 name and (item.get("name") or "").lower() == name.lower()
             ):
                 return Group(name=item.get("name"), group_id=item["groupId"])
-        wanted = f"id '{group_id}'" if group_id else f"name '{name}'"
-        raise ResolutionError(
-            f"No group with {wanted} exists on {self.client.settings.base_url}",
+        raise group_not_found(
+            name,
+            group_id,
+            where=f"on {self.client.settings.base_url}",
             hint="Check the spelling (Jira > Settings > User management > Groups, or admin.atlassian.com); "
             "groups are not created by this module",
-            status=404,
         )
 
     def create_group(self, name: str) -> Group:

@@ -278,7 +278,8 @@ class AdminBackend(Backend):
         return [user_from_json(v) for page in pages for v in page.values]
 
     def find_by_email(self, email: str) -> list[User]:
-        """The accounts with exactly this email, whatever their status; the organisation sees every email."""
+        """The active accounts with exactly this email (the organisation sees every email, hidden ones too); the
+        deactivated ones are find_deactivated_by_email's."""
         return [u for u in self._search_users({"emails": [email.strip()]}) if u.active]
 
     def find_deactivated_by_email(self, email: str) -> list[User]:

@@ -52,7 +52,7 @@ MEMBERSHIPS = GROUP + "/memberships"
 MEMBERSHIP = MEMBERSHIPS + "/{accountId}"
 USER_SEARCH = DIRECTORY + "/users/search"
 PATHS = (DIRECTORIES, GROUPS, GROUP_SEARCH, GROUP, MEMBERSHIPS, MEMBERSHIP, USER_SEARCH)
-# users/search answers 50 a page unless asked for more; 100 is asked (the most the API is documented to give).
+# The searches answer 50 (users) or 20 (groups) a page unless asked for more; 100 is asked, the spec's maximum.
 PAGE_LIMIT = 100
 ACTIVE = "active"
 INVITE_REMEDY = (

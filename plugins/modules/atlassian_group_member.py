@@ -75,8 +75,8 @@ options:
       - With O(state=present), also remove every member that is not listed, inactive members included.
       - The calling account is never removed this way, so the automation cannot lock itself out.
       - Not allowed with O(state=absent).
-      - Refused with O(backend=admin): the Admin API does not say which account an organisation API key belongs to,
-        so the calling account could not be kept.
+      - Refused with O(backend=admin), because the Admin API does not say which account an organisation API key
+        belongs to, so the calling account could not be kept.
     type: bool
     default: false
 notes:

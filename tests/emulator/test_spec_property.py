@@ -88,7 +88,9 @@ def test_generated_requests_get_answers_the_spec_documents(sites, product, opera
     @given(case=operation.as_strategy())
     def answers_conform(case) -> None:
         emulator.reset()
-        response = case.call(base_url=emulator.url, headers={"Authorization": AUTH[product], "Accept": "application/json"})
+        response = case.call(
+            base_url=emulator.url, headers={"Authorization": AUTH[product], "Accept": "application/json"}
+        )
         kept = KEPT.get((operation.method.upper(), operation.path))
         if kept is not None and response.status_code == kept[0]:
             assert response.json()["statusCode"] == kept[0]  # still Confluence's error body

@@ -114,6 +114,9 @@ class AdminBackend(Backend):
         self._directory_lock = threading.Lock()
         # What the API said about each group it showed: whether its membership may be changed here.
         self._groups: dict[str, dict] = {}
+        # Every account with an email, whatever its status: one search answers both the active and the deactivated
+        # lookup of an email (a removal may ask both).
+        self._with_email: dict[str, list[User]] = {}
 
     @classmethod
     def recognises_url(cls, settings: ConnectionSettings) -> bool:
@@ -277,13 +280,19 @@ class AdminBackend(Backend):
         pages = self.client.iter_pages(self.path(USER_SEARCH), {}, PAGING, page_size=PAGE_LIMIT, search=body)
         return [user_from_json(v) for page in pages for v in page.values]
 
+    def _accounts_with_email(self, email: str) -> list[User]:
+        key = email.strip().lower()
+        if key not in self._with_email:
+            self._with_email[key] = self._search_users({"emails": [email.strip()]})
+        return self._with_email[key]
+
     def find_by_email(self, email: str) -> list[User]:
         """The active accounts with exactly this email (the organisation sees every email, hidden ones too); the
         deactivated ones are find_deactivated_by_email's."""
-        return [u for u in self._search_users({"emails": [email.strip()]}) if u.active]
+        return [u for u in self._accounts_with_email(email) if u.active]
 
     def find_deactivated_by_email(self, email: str) -> list[User]:
-        return [u for u in self._search_users({"emails": [email.strip()]}) if not u.active]
+        return [u for u in self._accounts_with_email(email) if not u.active]
 
     def email_not_found(self, email: str) -> UnknownUserError:
         return UnknownUserError(

@@ -68,12 +68,14 @@ def test_searches_name_every_directory_and_writes_the_groups_own(backend, org):
     assert "5b10a2844c20165700ad0002" in org.members("team-design")
 
 
-def test_the_organisation_sees_hidden_emails_and_deactivated_accounts(backend):
+def test_the_organisation_sees_hidden_emails_and_deactivated_accounts(backend, org):
     (hana,) = backend.find_by_email("hana.hidden@acme.example")
     assert (hana.account_id, hana.email, hana.active) == (HANA, "hana.hidden@acme.example", True)
     assert backend.find_by_email("ivan.former@acme.example") == []  # not active: never added by email
     (ivan,) = backend.find_deactivated_by_email("ivan.former@acme.example")
     assert (ivan.account_id, ivan.active) == (IVAN, False)
+    searched = [(r.body or {}).get("emails") for r in org.log if (r.body or {}).get("emails")]
+    assert searched == [["hana.hidden@acme.example"], ["ivan.former@acme.example"]]  # one search per email
 
 
 def test_an_account_not_in_the_directory_gets_the_invite_remedy(backend):

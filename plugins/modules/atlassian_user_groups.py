@@ -122,9 +122,11 @@ added_to:
     name:
       description: Group name.
       type: str
+      sample: team-platform
     group_id:
       description: Group id (on Data Center, where groups have none, the group name).
       type: str
+      sample: 3f9c1a7e-2b4d-4c6f-8e1a-9b7d5c3e1f20
 removed_from:
   description: Groups the person was taken out of (in check mode, would be). Same fields as RV(added_to).
   returned: always

@@ -76,10 +76,12 @@ EXAMPLES = r"""
   orgsync.atlassian.atlassian_group_member:
     group_id: "{{ team.group.group_id }}"
     users: [jane@acme.com, bob@acme.com]
+  # In check mode a group that is not created yet has no id, and nothing to fill.
+  when: team.group.group_id is not none
 
-- name: The team was dissolved
+- name: An old team was dissolved
   orgsync.atlassian.atlassian_group:
-    name: team-payments
+    name: team-legacy
     state: absent
 """
 

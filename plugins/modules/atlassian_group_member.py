@@ -140,7 +140,9 @@ EXAMPLES = r"""
 - name: Make the group contain exactly these people (the calling account is always kept)
   orgsync.atlassian.atlassian_group_member:
     group: confluence-admins
-    users: "{{ confluence_admins }}"
+    users:
+      - jane@acme.com
+      - 5b10ac8d82e05b22cc7d4ef5
     exclusive: true
   register: sync
 

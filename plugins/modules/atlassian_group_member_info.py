@@ -72,17 +72,25 @@ EXAMPLES = r"""
     group: confluence-admins
   register: current
 
+- name: The playbook's group_vars/all directory exists
+  ansible.builtin.file:
+    path: "{{ playbook_dir }}/group_vars/all"
+    state: directory
+    mode: "0755"
+  delegate_to: localhost
+
 - name: Write them out as variables for the playbook that will own the group
   ansible.builtin.copy:
     content: "{{ {'confluence_admins': current.users} | to_nice_yaml }}"
-    dest: group_vars/all/confluence_admins.yml
+    dest: "{{ playbook_dir }}/group_vars/all/confluence_admins.yml"
     mode: "0644"
   delegate_to: localhost
 
+# Ansible reads group_vars when the playbook starts: on the run that writes the file, the list just read stands in.
 - name: From now on the file is the truth; unchanged, this reports changed=false
   orgsync.atlassian.atlassian_group_member:
     group: confluence-admins
-    users: "{{ confluence_admins }}"
+    users: "{{ confluence_admins | default(current.users) }}"
     exclusive: true
 """
 

@@ -1,10 +1,19 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Copyright: contributors to orgsync.atlassian
-"""The AWX credential type in extensions/awx/: valid for AWX, and a job run the way AWX runs it works.
+"""The AWX credential type in extensions/awx/: valid for AWX, named so that an upgrade works, and a job run the way AWX
+runs it works.
+
+- AWX's validation of a custom credential type, re-implemented from its source, accepts the definition and refuses
+  each of a set of broken variants (so it is not a rubber stamp);
+- inputs that differ from a released type's come with a new name (extensions/awx/credential_type_history.yml), since
+  AWX refuses to change the inputs of a type in use, and the record of galaxy.yml's version is the definition;
+- docs/awx.md's upgrade commands, replayed against a model of AWX's rules, are accepted, where the in-place update
+  the docs used to give is refused;
+- a job run through ansible-runner with the injected environment works (below).
 
 AWX turns a credential into environment variables by rendering each ``injectors.env`` template with a Jinja2
 sandbox over the credential's inputs; inputs that are unset or empty are left out of the namespace, so they render
-as empty strings (awx/main/models/credential/__init__.py, ``CredentialType.inject_credential``). It then runs the
+as empty strings (awx/main/models/credential.py, ``CredentialType.inject_credential``). It then runs the
 playbook with ansible-runner. This test does the same against the emulator: the playbook has no connection options,
 so the credential arrives only through the environment.
 """

@@ -67,7 +67,7 @@ def _rewrite_link(match: re.Match, doc: str, guides: set[str]) -> str:
     text, target = match.group("text"), match.group("target")
     if re.match(r"^[a-z]+:", target):  # http(s), mailto: as they are
         return match.group(0)
-    path, _, anchor = target.partition("#")
+    path, _sep, anchor = target.partition("#")
     if not path:
         return f":ref:`{text} <{label(doc, anchor)}>`"
     if path.endswith(".md") and Path(path).stem in guides and "/" not in path:

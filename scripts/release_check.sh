@@ -24,10 +24,12 @@ export ANSIBLE_HOME="$WORK/ansible_home" ANSIBLE_COLLECTIONS_PATH="$WORK/collect
 export PATH="$RELEASE_VENV/bin:$PATH"
 START=$SECONDS
 
-"$VENV/bin/ansible-galaxy" collection build --force --output-path "$WORK/dist" . >"$WORK/build.log" 2>&1 \
+if ! { "$VENV/bin/ansible-galaxy" collection build --force --output-path "$WORK/dist" . >"$WORK/build.log" 2>&1 \
     && "$VENV/bin/ansible-galaxy" collection install --offline --force --no-deps -p "$WORK/collections" \
-        "$WORK"/dist/*.tar.gz >>"$WORK/build.log" 2>&1 \
-    || { cat "$WORK/build.log"; exit 1; }
+        "$WORK"/dist/*.tar.gz >>"$WORK/build.log" 2>&1; }; then
+    cat "$WORK/build.log"
+    exit 1
+fi
 
 SITE="$WORK/docsite"
 mkdir -m 0755 "$SITE"

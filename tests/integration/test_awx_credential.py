@@ -167,7 +167,7 @@ def awx_problems(definition: dict) -> list[str]:
             problems.append('inputs: "tower" is a reserved field name')
         if field.get("ask_at_runtime"):
             problems.append("inputs: 'ask_at_runtime' is not supported for custom credentials")
-        if "default" in field and type(field["default"]) is not {"string": str, "boolean": bool}[kind]:
+        if "default" in field and not isinstance(field["default"], {"string": str, "boolean": bool}[kind]):
             problems.append(f"inputs: {field['default']} is not a {kind}")
         for key in ("choices", "multiline", "format", "secret"):
             if key in field and kind != "string":

@@ -43,12 +43,12 @@ export ANSIBLE_HOME="$WORK/ansible_home" ANSIBLE_COLLECTIONS_PATH="$COLLECTIONS"
 export ANSIBLE_LOCAL_TEMP="$WORK/ansible_home/tmp" ANSIBLE_GALAXY_CACHE_DIR="$WORK/ansible_home/galaxy_cache"
 export PATH="$VENV/bin:$PATH" NO_COLOR=1
 
-declare -a NAMES=() RESULTS=()
+declare -a NAMES=() RESULTS=() TIMES=()
 FAILED=0
 
-# gate NAME COMMAND...: run one gate, print its output, record PASS/FAIL.
+# gate NAME COMMAND...: run one gate, print its output, record PASS/FAIL and its seconds.
 gate() {
-    local name="$1"; shift
+    local name="$1" start=$SECONDS; shift
     printf -- '--- %s\n' "$name"
     if "$@"; then
         RESULTS+=("PASS")
@@ -57,6 +57,7 @@ gate() {
         FAILED=1
     fi
     NAMES+=("$name")
+    TIMES+=("$((SECONDS - start))")
 }
 
 build_and_install() {
@@ -167,6 +168,6 @@ gate "changelog" changelog_is_consistent
 
 echo
 for i in "${!NAMES[@]}"; do
-    printf '  %-16s %s\n' "${NAMES[$i]}" "${RESULTS[$i]}"
+    printf '  %-16s %-5s %4ss\n' "${NAMES[$i]}" "${RESULTS[$i]}" "${TIMES[$i]}"
 done
 exit "$FAILED"

@@ -11,6 +11,10 @@ REQS := requirements-dev.txt
 # otherwise it is a no-op.
 REQS_HASH := $(shell sha256sum $(REQS) | cut -c1-16)
 STAMP := $(VENV)/.installed-$(REQS_HASH)
+# The release gates' tools (galaxy-importer, antsibull-docs) live in a venv of their own: see requirements-release.txt.
+RELEASE_VENV := .venv-release
+RELEASE_REQS := requirements-release.txt
+RELEASE_STAMP := $(RELEASE_VENV)/.installed-$(shell sha256sum $(RELEASE_REQS) | cut -c1-16)
 # pytest-xdist workers (the machine has 2 cores).
 XDIST ?= -n auto
 ANSIBLE_TEST_PYTHON ?= 3.11
@@ -19,10 +23,10 @@ SANITY_ARGS ?=
 PYTEST_ARGS ?=
 export PYTEST_ARGS
 
-.PHONY: help venv test lint sanity units integration demo bench clean
+.PHONY: help venv test lint sanity units integration demo bench matrix release-check clean
 
 help:
-	@echo "make venv         create .venv and install $(REQS) (instant when nothing changed)"
+	@echo "make venv         create .venv from $(REQS) and $(RELEASE_VENV) from $(RELEASE_REQS) (instant when nothing changed)"
 	@echo "make test         everything: lint + sanity, unit/emulator tests, integration tests (what CI runs)"
 	@echo "make lint         ruff check + ruff format --check"
 	@echo "make sanity       ansible-test sanity --python $(ANSIBLE_TEST_PYTHON) (offline, from build/ansible_test)"
@@ -30,9 +34,11 @@ help:
 	@echo "make integration  pytest tests/integration (built + installed collection against the emulator)"
 	@echo "make demo         run playbooks/onboard.yml twice against the emulator seeded with the demo data"
 	@echo "make bench        benchmark against scripts on the emulator (~8 min); writes docs/benchmarks.md"
+	@echo "make matrix       sanity + unit tests on every ansible-core the collection claims (one venv each; minutes)"
+	@echo "make release-check  the docsite build with the guides, on top of what make test's gates check"
 	@echo "make clean        remove build/ and caches (keeps .venv)"
 
-venv: $(STAMP)
+venv: $(STAMP) $(RELEASE_STAMP)
 
 $(STAMP):
 	@# A broken venv (its Python gone), or one that sees the system's site-packages, is rebuilt from scratch.
@@ -42,6 +48,14 @@ $(STAMP):
 	@if [[ ! -x $(VPY) ]]; then echo "creating $(VENV) with $$($(PYTHON) --version)"; $(PYTHON) -m venv $(VENV); fi
 	$(VPY) -m pip install --disable-pip-version-check -q -r $(REQS)
 	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+$(RELEASE_STAMP):
+	@if [[ -e $(RELEASE_VENV) ]] && ! $(RELEASE_VENV)/bin/python -c 'import sys; sys.exit(sys.prefix == sys.base_prefix)'; then \
+		echo "recreating $(RELEASE_VENV)"; rm -rf $(RELEASE_VENV); fi
+	@if [[ ! -x $(RELEASE_VENV)/bin/python ]]; then $(PYTHON) -m venv $(RELEASE_VENV); fi
+	$(RELEASE_VENV)/bin/python -m pip install --disable-pip-version-check -q -r $(RELEASE_REQS)
+	@rm -f $(RELEASE_VENV)/.installed-*
 	@touch $@
 
 test: venv
@@ -69,6 +83,15 @@ BENCH_ARGS ?=
 bench: venv
 	$(VPY) -m pip install --disable-pip-version-check -q -r bench/requirements.txt -c $(REQS)
 	$(VPY) -m bench.run $(BENCH_ARGS)
+
+# Not part of `make test`: one venv per ansible-core the collection claims (build/matrix/), sanity and unit tests in
+# each. MATRIX="2.17 2.18" picks some. See scripts/matrix.sh and README "Supported versions".
+MATRIX ?=
+matrix: venv
+	MATRIX="$(MATRIX)" scripts/matrix.sh
+
+release-check: venv
+	scripts/release_check.sh
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache .hypothesis tests/output

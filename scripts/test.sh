@@ -2,7 +2,8 @@
 # Run every check of the project, phase by phase, and print one summary at the end (`make test`; what CI runs).
 #
 #   1. static:      ruff check, ruff format --check, ansible-test sanity --python 3.11 (offline),
-#                   scripts/quality_gates.sh (ansible-doc, ansible-lint, changelog)
+#                   scripts/quality_gates.sh (ansible-doc, ansible-lint on the whole collection, galaxy-importer with
+#                   Galaxy's and Automation Hub's settings, antsibull-docs lint, the docsite's sources, changelog)
 #   2. unit:        pytest tests/unit tests/emulator
 #   3. integration: pytest tests/integration tests/bench (built + installed collection, real ansible-playbook,
 #                   emulator; tests/bench smoke-tests `make bench` on tiny sizes)
@@ -131,7 +132,8 @@ if [[ "${SKIP_SANITY:-0}" == "1" ]]; then
 else
     step "sanity" run_sanity
 fi
-# Ecosystem gates: build+install, ansible-doc of every module, ansible-lint of playbooks/, changelog consistency.
+# Ecosystem gates: build+install, ansible-doc of every module, ansible-lint of the collection, galaxy-importer (Galaxy
+# and Automation Hub settings), antsibull-docs lint, docs/docsite/ up to date, changelog and version consistency.
 step "quality-gates" scripts/quality_gates.sh
 
 banner "phase 2/3: unit tests"

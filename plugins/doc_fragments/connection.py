@@ -37,6 +37,7 @@ options:
       - On Data Center, the account's password (hence the alias).
       - If not set, the E(ATLASSIAN_API_TOKEN) environment variable is used.
       - Mutually exclusive with O(bearer_token).
+      - The alias O(password) was added in version 1.1.0 of orgsync.atlassian.
     type: str
     aliases: [password]
   bearer_token:
@@ -60,6 +61,7 @@ options:
       - Prefer it to O(validate_certs=false), which switches verification off altogether.
       - If not set, the E(ATLASSIAN_CA_PATH) environment variable is used.
     type: path
+    version_added: 1.1.0
   timeout:
     description:
       - Seconds to wait for each HTTP request.
@@ -98,17 +100,20 @@ options:
       - Every module returns the backend it used as RV(backend).
     type: str
     default: auto
+    version_added: 1.1.0
   org_id:
     description:
       - The organisation's id, for O(backend=admin) (admin.atlassian.com > Settings > API keys shows it).
       - If not set, the value of the E(ATLASSIAN_ORG_ID) environment variable is used.
     type: str
+    version_added: 1.1.0
   directory_id:
     description:
       - For O(backend=admin) in an organisation with several directories, the one whose groups to manage. An
         organisation with one directory needs none.
       - If not set, the value of the E(ATLASSIAN_DIRECTORY_ID) environment variable is used.
     type: str
+    version_added: 1.1.0
 notes:
   - The connection options can be set once for all modules with
     C(module_defaults) and the action group C(group/orgsync.atlassian.atlassian).

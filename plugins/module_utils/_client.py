@@ -43,7 +43,7 @@ except ImportError:  # pragma: no cover - reported by the module with missing_re
     HTTPAdapter = object
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
 
-COLLECTION_VERSION = "1.0.0"
+COLLECTION_VERSION = "1.1.0"
 USER_AGENT = f"orgsync.atlassian/{COLLECTION_VERSION} (Ansible collection)"
 # Few enough to stay polite to one tenant's burst limit, enough to hide per-request latency.
 DEFAULT_WORKERS = 6

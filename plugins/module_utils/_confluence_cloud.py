@@ -124,6 +124,9 @@ class ConfluenceCloudBackend(Backend):
     # ------------------------------------------------------------------ groups
 
     def find_group(self, *, name: str | None = None, group_id: str | None = None) -> Group:
+        # group/by-name is marked deprecated, but it is the only exact lookup by name (group/picker is a partial-match
+        # search, GET group lists every group); Atlassian keeps the name-based group APIs available. Everything after
+        # this lookup goes by groupId. docs/troubleshooting.md, "Confluence-only sites".
         path, params = (
             (f"{self.api}/group/by-id", {"id": group_id}) if group_id else (f"{self.api}/group/by-name", {"name": name})
         )

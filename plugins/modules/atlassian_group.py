@@ -11,8 +11,8 @@ module: atlassian_group
 short_description: Make sure an Atlassian group exists, or does not
 version_added: 1.1.0
 description:
-  - Creates a group of an Atlassian Cloud site, or deletes one, through the Jira or the Confluence REST API
-    (O(backend)). Idempotent; C(changed) only when a group was created or deleted.
+  - Creates a group of an Atlassian Cloud site, a Data Center server or the organisation's directory, or deletes
+    one, through the Jira, Confluence or Admin REST API (O(backend)). Idempotent; C(changed) only when a group was created or deleted.
   - Deleting a group that grants product or admin access (V(site-admins), V(jira-software-users),
     V(confluence-users), the other access groups Atlassian sites use, and any group the API says grants access) is
     refused unless O(allow_access_group_deletion=true), because its members would lose that access and the
@@ -76,10 +76,12 @@ EXAMPLES = r"""
   orgsync.atlassian.atlassian_group_member:
     group_id: "{{ team.group.group_id }}"
     users: [jane@acme.com, bob@acme.com]
+  # In check mode a group that is not created yet has no id, and nothing to fill.
+  when: team.group.group_id is not none
 
-- name: The team was dissolved
+- name: An old team was dissolved
   orgsync.atlassian.atlassian_group:
-    name: team-payments
+    name: team-legacy
     state: absent
 """
 

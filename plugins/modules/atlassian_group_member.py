@@ -11,8 +11,9 @@ module: atlassian_group_member
 short_description: Make sure users are in, or out of, an Atlassian group
 version_added: 1.0.0
 description:
-  - Adds users to, or removes them from, a group of an Atlassian Cloud site (the directory Jira and Confluence
-    share), through the Jira Cloud or the Confluence Cloud REST API (O(backend)).
+  - Adds users to, or removes them from, an Atlassian group (O(backend)). That is a group of an Atlassian Cloud site
+    (the directory Jira and Confluence share) through the Jira Cloud or the Confluence Cloud REST API, of a Jira or
+    Confluence Data Center server through its REST API, or of the organisation's directory through the Admin API.
   - Each user is given by email address or by accountId; emails are resolved to accountIds for you, matching the
     whole address exactly (case-insensitive), so V(jo@acme.com) never picks V(jo@acme.com.au).
   - Idempotent. It reads the current membership first, writes only what differs, and reports C(changed) only when a
@@ -89,8 +90,21 @@ seealso:
     description: The endpoints this module calls with O(backend=confluence_cloud).
     link: https://developer.atlassian.com/cloud/confluence/rest/v1/api-group-group/
   - name: Jira Cloud REST API, group membership
-    description: The endpoints this module calls.
+    description: The endpoints this module calls with O(backend=jira_cloud).
     link: https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-groups/
+  - name: Jira Data Center REST API, groups
+    description: The endpoints this module calls with O(backend=jira_datacenter).
+    link: https://developer.atlassian.com/server/jira/platform/rest/v10004/api-group-group/
+  - name: Confluence Data Center REST API, user groups
+    description: The endpoints this module calls with O(backend=confluence_datacenter) (Confluence 8.2 or later).
+    link: https://developer.atlassian.com/server/confluence/rest/v940/api-group-user-group/
+  - name: Atlassian Admin API, groups
+    description: The endpoints this module calls with O(backend=admin).
+    link: https://developer.atlassian.com/cloud/admin/organization/rest/api-group-groups/
+  - module: orgsync.atlassian.atlassian_user_groups
+    description: The same memberships, stated from a person's side (a leaver out of every group in one task).
+  - module: orgsync.atlassian.atlassian_group_member_info
+    description: Today's members, in the form O(users) takes, to manage a group with O(exclusive=true) from then on.
 """
 
 EXAMPLES = r"""
@@ -126,7 +140,9 @@ EXAMPLES = r"""
 - name: Make the group contain exactly these people (the calling account is always kept)
   orgsync.atlassian.atlassian_group_member:
     group: confluence-admins
-    users: "{{ confluence_admins }}"
+    users:
+      - jane@acme.com
+      - 5b10ac8d82e05b22cc7d4ef5
     exclusive: true
   register: sync
 
@@ -142,6 +158,7 @@ backend:
   returned: always, once it is known (failures about the options come before)
   type: str
   sample: confluence_cloud
+  version_added: 1.1.0
 group:
   description: The group, with both its name and its id.
   returned: success, and failures after the group was found
@@ -170,6 +187,7 @@ added:
       returned: on Data Center only
       type: str
       sample: jdoe
+      version_added: 1.1.0
     email:
       description: The user's email, or null when the user's privacy settings hide it.
       type: str

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: atlassian_group_member_info
-short_description: List the members of an Atlassian Cloud group
+short_description: List the members of an Atlassian group
 version_added: 1.0.0
 description:
-  - Returns every member of an Atlassian Cloud group, given by name or id, reading all pages (Jira returns at most 50
+  - Returns every member of an Atlassian group (of a Cloud site, a Data Center server or the organisation's
+    directory, O(backend)), given by name or id, reading all pages (Jira returns at most 50
     members a page, Confluence 200).
   - Inactive (deactivated) members are included unless O(include_inactive=false). Confluence Cloud does not say which
     members are deactivated, so there every member is listed.
@@ -71,17 +72,25 @@ EXAMPLES = r"""
     group: confluence-admins
   register: current
 
+- name: The playbook's group_vars/all directory exists
+  ansible.builtin.file:
+    path: "{{ playbook_dir }}/group_vars/all"
+    state: directory
+    mode: "0755"
+  delegate_to: localhost
+
 - name: Write them out as variables for the playbook that will own the group
   ansible.builtin.copy:
     content: "{{ {'confluence_admins': current.users} | to_nice_yaml }}"
-    dest: group_vars/all/confluence_admins.yml
+    dest: "{{ playbook_dir }}/group_vars/all/confluence_admins.yml"
     mode: "0644"
   delegate_to: localhost
 
+# Ansible reads group_vars when the playbook starts: on the run that writes the file, the list just read stands in.
 - name: From now on the file is the truth; unchanged, this reports changed=false
   orgsync.atlassian.atlassian_group_member:
     group: confluence-admins
-    users: "{{ confluence_admins }}"
+    users: "{{ confluence_admins | default(current.users) }}"
     exclusive: true
 """
 
@@ -91,6 +100,7 @@ backend:
   returned: always, once it is known (failures about the options come before)
   type: str
   sample: confluence_cloud
+  version_added: 1.1.0
 group:
   description: The group, with both its name and its id.
   returned: success
@@ -119,6 +129,7 @@ members:
       returned: on Data Center only
       type: str
       sample: jdoe
+      version_added: 1.1.0
     email:
       description: The member's email, or V(null) when the member's privacy settings hide it.
       type: str

@@ -75,7 +75,7 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: A leaver leaves every group in one task (admin groups are kept unless keep says otherwise)
+- name: A leaver leaves every group in one task, admin groups too (keep is empty; by default they are kept)
   orgsync.atlassian.atlassian_user_groups:
     url: https://acme.atlassian.net
     username: automation@acme.com
@@ -95,7 +95,7 @@ EXAMPLES = r"""
 - name: Bob leaves two groups, whatever else he is in
   orgsync.atlassian.atlassian_user_groups:
     user: bob@acme.com
-    groups: [team-platform, 3f9c1a7e-2b4d-4c6f-8e1a-9b7d5c3e1f20]
+    groups: [team-platform, c2d4e6f8-1a3b-4c5d-8e7f-9a0b1c2d3e4f]
     state: absent
 """
 
@@ -122,9 +122,11 @@ added_to:
     name:
       description: Group name.
       type: str
+      sample: team-platform
     group_id:
       description: Group id (on Data Center, where groups have none, the group name).
       type: str
+      sample: 3f9c1a7e-2b4d-4c6f-8e1a-9b7d5c3e1f20
 removed_from:
   description: Groups the person was taken out of (in check mode, would be). Same fields as RV(added_to).
   returned: always

@@ -89,6 +89,7 @@ backend:
   returned: always, once it is known (failures about the options come before)
   type: str
   sample: confluence_cloud
+  version_added: 1.1.0
 users:
   description:
     - One entry per distinct requested user, in the order given.
@@ -109,6 +110,7 @@ users:
       returned: on Data Center only
       type: str
       sample: jdoe
+      version_added: 1.1.0
     email:
       description: The user's email, or V(null) when the user's privacy settings hide it.
       type: str
@@ -135,9 +137,11 @@ users:
         name:
           description: Group name.
           type: str
+          sample: jira-software-users
         group_id:
           description: Group id (on Data Center, where groups have none, the group name).
           type: str
+          sample: 276f955c-63d7-42c8-9520-92d01dca0625
 """
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import operation

@@ -70,6 +70,24 @@ def test_groups_by_exact_name_whatever_the_case(admin):
     assert detail["name"] == "jira-software-users" and detail["counts"] == {"users": 9}
 
 
+def test_the_deprecated_group_listing_answers_like_the_search(admin):
+    """GET .../groups is deprecated until 30 June 2027 but still in the spec: the search's page, by query parameters,
+    not 405."""
+    listed = admin.get(f"{BASE}/groups", params={"limit": 2})
+    assert listed.status_code == 200 and set(listed.json()) == {"data", "links"}
+    assert len(listed.json()["data"]) == 2 and "next" in listed.json()["links"]
+    everything = admin.get(f"{ALL}/groups", params={"limit": 100}).json()["data"]
+    searched = admin.post(f"{ALL}/groups/search", json={"limit": 100}).json()["data"]
+    assert everything == searched
+    jane_s = admin.get(f"{BASE}/groups", params={"accountIds": [JANE], "searchTerm": "TEAM"}).json()["data"]
+    assert [g["name"] for g in jane_s] == ["team-platform"]
+    by_id = admin.get(f"{BASE}/groups", params={"groupIds": [JSU, DESIGN]}).json()["data"]
+    assert {g["id"] for g in by_id} == {JSU, DESIGN}
+    assert error_code(admin.get(f"{BASE}/groups", params={"roleIds": ["atlassian/admin"]})) == "ADMIN-400-24"
+    assert error_code(admin.get(f"{BASE}/groups", params={"limit": "many"})) == "ADMIN-400-24"
+    assert error_code(admin.delete(f"{BASE}/groups")) == "ADMIN-405-1"
+
+
 def test_users_show_every_email_and_status_but_no_customers(admin):
     def search(**body):
         return admin.post(f"{ALL}/users/search", json=body).json()["data"]

@@ -35,6 +35,17 @@ def test_jira_dc_says_server_and_serves_v2_only(api, jira_dc):
     assert admin.get("/rest/api/2/myself").json()["name"] == "5b10a2844c20165700ede001"
 
 
+def test_jira_dc_answers_latest_as_its_newest_version(api, jira_dc):
+    """/rest/api/latest is the Data Center docs' alias of the newest version (pycontribs' jira uses it)."""
+    admin = api(on=jira_dc)
+    assert admin.get("/rest/api/latest/myself").json() == admin.get("/rest/api/2/myself").json()
+    add = admin.post("/rest/api/latest/group/user", params={"groupname": DESIGN}, json={"name": JANE})
+    assert add.status_code == 201
+    members = admin.get("/rest/api/2/group/member", params={"groupname": DESIGN}).json()
+    assert [m["name"] for m in members["values"]] == [JANE]
+    assert admin.get("/rest/api/latest/nothing").status_code == 404
+
+
 def test_jira_dc_basic_auth_by_username_too(api, jira_dc):
     assert api(basic_auth=("5b10a2844c20165700ede001", ADMIN[1]), on=jira_dc).get("/rest/api/2/myself").ok
     assert api(basic_auth=ADMIN, on=jira_dc).get("/rest/api/2/myself").ok

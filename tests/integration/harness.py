@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -215,7 +216,8 @@ def run_playbook(
     """Run a playbook with the venv's ``ansible-playbook`` against localhost and return what happened.
 
     ``playbook``: YAML text, a path to a playbook file (copied, so relative includes resolve from the copy's
-    directory only if they are absolute), or a list of plays as Python data.
+    directory only if they are absolute), a list of plays as Python data, or the name of an installed collection's
+    playbook (``orgsync.atlassian.offboard``).
     ``env``: extra environment (e.g. ``connection_env(emulator, ...)``). ``expect_rc``: assert the exit code.
     """
     workdir = Path(workdir) if workdir is not None else Path(tempfile.mkdtemp(prefix="orgsync-play-"))
@@ -225,6 +227,8 @@ def run_playbook(
 
     if isinstance(playbook, Path) and playbook.is_absolute() and playbook.parent != workdir:
         playbook_path = playbook  # run in place, so relative vars_files / includes resolve next to it
+    elif isinstance(playbook, str) and re.fullmatch(r"\w+\.\w+\.\w+", playbook):
+        playbook_path = playbook  # a collection's playbook by name (ansible-playbook orgsync.atlassian.offboard)
     else:
         playbook_path = workdir / "playbook.yml"
         playbook_path.write_text(_playbook_text(playbook))

@@ -48,6 +48,10 @@ def test_a_team_group_is_created_filled_kept_and_deleted(
 
     predicted = run_playbook(PLAYBOOKS / "new_team.yml", env=env, extra_vars=team, check=True, expect_rc=0)
     assert predicted.result("The team's group exists")["changed"] is True
+    # The group does not exist yet, so check mode names the people it would get instead of reading its members.
+    would = predicted.result("The team's people would be in it")
+    assert would["changed"] is True
+    assert would["result"]["msg"] == "team-data would get ['jane@acme.example', '5b10a2844c20165700ede013']"
     assert emulator.writes() == []
 
     first = run_playbook(PLAYBOOKS / "new_team.yml", env=env, extra_vars=team, expect_rc=0)
@@ -93,8 +97,11 @@ def test_a_deactivated_leaver_leaves_30_groups_in_one_task(emulator_factory, run
 
     predicted = run_playbook(PLAYBOOKS / "offboard.yml", env=env, extra_vars=leaver, check=True, expect_rc=0)
     assert emulator.writes() == []
+    summary = "Show which groups the leaver left"
+    assert predicted.result(summary)["result"]["msg"].startswith(f"{LEAVER[1]} would leave ['team-01', ")
     emulator.clear_log()
     real = run_playbook(PLAYBOOKS / "offboard.yml", env=env, extra_vars=leaver, expect_rc=0)
+    assert real.result(summary)["result"]["msg"].startswith(f"{LEAVER[1]} left ['team-01', ")
     task = "Remove the leaver from every group but the kept ones"
     removed = sorted(g["name"] for g in real.result(task)["result"]["removed_from"])
     assert removed == TEAM_GROUPS
@@ -106,8 +113,9 @@ def test_a_deactivated_leaver_leaves_30_groups_in_one_task(emulator_factory, run
     group_reads = [r for r in emulator.log if r.path.endswith(("/user/groups", "/user/memberof"))]
     assert len(group_reads) == 1
 
+    # The installed collection's copy, by name, as docs/playbooks.md shows.
     emulator.clear_log()
-    again = run_playbook(PLAYBOOKS / "offboard.yml", env=env, extra_vars=leaver, expect_rc=0)
+    again = run_playbook("orgsync.atlassian.offboard", env=env, extra_vars=leaver, expect_rc=0)
     assert again.result(task)["changed"] is False and emulator.writes() == []
 
 

@@ -121,6 +121,21 @@ def _clear_module_warnings(module_warnings: Any) -> None:
         getattr(module_warnings, name, {}).clear()
 
 
+@contextlib.contextmanager
+def _patch_module_args_before_2_19(args: dict[str, Any]) -> Any:
+    """What ``ansible.module_utils.testing.patch_module_args`` (ansible-core 2.19+) does, for older ansible-core
+    (``make matrix`` runs these tests on every supported release): AnsibleModule reads its arguments from
+    ``basic._ANSIBLE_ARGS``."""
+    from ansible.module_utils import basic
+
+    saved = basic._ANSIBLE_ARGS
+    basic._ANSIBLE_ARGS = json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode()
+    try:
+        yield
+    finally:
+        basic._ANSIBLE_ARGS = saved
+
+
 def run_module_main(
     module_main: Callable[[], Any],
     args: dict[str, Any] | None = None,
@@ -135,16 +150,22 @@ def run_module_main(
     The result is what the module passed to ``exit_json`` (``failed`` absent or false) or ``fail_json``
     (``failed: true``); the SystemExit code is checked against it. ``warnings`` are plain message strings.
     """
-    from ansible.module_utils import _internal as module_utils_internal
     from ansible.module_utils.common import warnings as module_warnings
-    from ansible.module_utils.testing import patch_module_args
+
+    try:
+        from ansible.module_utils import _internal as module_utils_internal
+        from ansible.module_utils.testing import patch_module_args
+    except ImportError:  # ansible-core before 2.19: no controller flag, arguments through basic._ANSIBLE_ARGS
+        module_utils_internal = None
+        patch_module_args = _patch_module_args_before_2_19
 
     stdout = io.StringIO()
     exit_code: int | str | None = None
     # Module-side behaviour: warnings go into the result, not to the controller's Display, even if an earlier test
     # imported controller code (which flips this process-wide flag). Warnings are process-global: start clean.
-    saved_is_controller = module_utils_internal.is_controller
-    module_utils_internal.is_controller = False
+    saved_is_controller = getattr(module_utils_internal, "is_controller", False)
+    if module_utils_internal is not None:
+        module_utils_internal.is_controller = False
     _clear_module_warnings(module_warnings)
     try:
         with patch_module_args(_module_args(args, check_mode=check_mode, diff=diff, extra=extra_internal_args)):
@@ -154,7 +175,8 @@ def run_module_main(
                 except SystemExit as exc:
                     exit_code = exc.code
     finally:
-        module_utils_internal.is_controller = saved_is_controller
+        if module_utils_internal is not None:
+            module_utils_internal.is_controller = saved_is_controller
         _clear_module_warnings(module_warnings)
 
     output = stdout.getvalue()

@@ -5,12 +5,15 @@
 The directory is the site's own (one State), so a membership changed here shows on the site APIs and the other way
 round, as it does for an organisation and its sites. Served under ``/admin`` with ``products`` including "admin".
 
-What it follows (research notes in /work/research/dc_admin.md §C, extract tests/emulator/openapi/):
+What it follows (the project's research notes on the Admin API, and the extract in tests/emulator/openapi/):
 - only organisation API keys (Bearer) are accepted; anything else gets the gateway's 401 ``{"code": 401, "message"}``;
 - errors are ``{"errors": [{"id", "status", "code": "ADMIN-...", "title", "detail"}]}``;
 - listings page by an opaque cursor (``links.next`` is a token, not a URL) and say no total;
 - ``groups/search`` finds groups by exact name (``groupNames``), ``users/search`` users by exact email, accountId or
   group, with every email (a profile's privacy setting does not hide it from the organisation) and every status;
+- the deprecated ``GET .../groups`` ("will no longer work after June 30, 2027") lists groups with the search's
+  filters as query parameters; its resourceOwners, resourceIds and roleIds filters are not modelled (the emulator has
+  no resources or roles), so a request that uses them is refused with 400 rather than answered unfiltered;
 - a group synced from an identity provider (SCIM) refuses membership changes (``ADMIN-403-5``), a role's default group
   and a group granting admin access refuse deletion (``ADMIN-403-6``, ``ADMIN-403-7``), an app's user limit refuses an
   add (``ADMIN-409-3``, knob ``admin_user_limit``), and an account the organisation has not invited is not found
@@ -307,17 +310,14 @@ def list_directories(org_id: str) -> Response:
     )
 
 
-@admin.post("/v2/orgs/<org_id>/directories/<directory_id>/groups/search")
-def search_groups(org_id: str, directory_id: str) -> Response:
-    directory = _directory(org_id, directory_id, allow_all=True)
-    body = _body()
-    names = _strings(body, "groupNames")
-    ids = _strings(body, "groupIds")
-    members = _strings(body, "accountIds")
-    term = body.get("searchTerm")
-    if names is not None and (ids is not None or term is not None):
-        raise AdminError("ADMIN-400-24", "groupNames cannot be combined with groupIds or searchTerm")
-    expand = _strings(body, "expand")
+def _groups_matching(
+    directory: str | None,
+    names: list[str] | None = None,
+    ids: list[str] | None = None,
+    term: Any = None,
+    members: list[str] | None = None,
+) -> list[GroupRef]:
+    """The directory's groups that pass every filter given (the same filters for the search and the listing)."""
     groups = _emu().state.directory_groups(directory)
     if names is not None:
         wanted = {n.casefold() for n in names}
@@ -329,9 +329,50 @@ def search_groups(org_id: str, directory_id: str) -> Response:
     if members is not None:
         state = _emu().state
         groups = [grp for grp in groups if state.member_ids(grp.group_id) & set(members)]
+    return groups
+
+
+@admin.post("/v2/orgs/<org_id>/directories/<directory_id>/groups/search")
+def search_groups(org_id: str, directory_id: str) -> Response:
+    directory = _directory(org_id, directory_id, allow_all=True)
+    body = _body()
+    names = _strings(body, "groupNames")
+    ids = _strings(body, "groupIds")
+    members = _strings(body, "accountIds")
+    term = body.get("searchTerm")
+    if names is not None and (ids is not None or term is not None):
+        raise AdminError("ADMIN-400-24", "groupNames cannot be combined with groupIds or searchTerm")
+    expand = _strings(body, "expand")
+    groups = _groups_matching(directory, names, ids, term, members)
     return _page(
         groups, _limit(body, GROUPS_LIMIT_DEFAULT), body.get("cursor"), lambda grp: group_json(grp, expand), "groups"
     )
+
+
+# Filters of the deprecated listing that need what the emulator does not model (resources, roles).
+_UNMODELLED_LIST_FILTERS = ("resourceOwners", "resourceIds", "roleIds")
+
+
+@admin.get("/v2/orgs/<org_id>/directories/<directory_id>/groups")
+def list_groups(org_id: str, directory_id: str) -> Response:
+    """The deprecated listing (until 30 June 2027): the search's filters as query parameters, the same page."""
+    directory = _directory(org_id, directory_id, allow_all=True)
+    unmodelled = [name for name in _UNMODELLED_LIST_FILTERS if name in request.args]
+    if unmodelled:
+        raise AdminError("ADMIN-400-24", f"the emulator does not model the {', '.join(unmodelled)} filters")
+    args = request.args
+    try:
+        limit = {"limit": int(args["limit"])} if "limit" in args else {}
+    except ValueError:
+        raise AdminError("ADMIN-400-24", f"limit must be an integer from 1 to {LIMIT_MAX}") from None
+    in_directories = args.getlist("directoryIds") or None
+    groups = _groups_matching(
+        directory, ids=args.getlist("groupIds") or None, term=args.get("searchTerm"),
+        members=args.getlist("accountIds") or None,
+    )  # fmt: skip
+    if in_directories is not None:
+        groups = [grp for grp in groups if grp.directory_id in in_directories]
+    return _page(groups, _limit(limit, GROUPS_LIMIT_DEFAULT), args.get("cursor"), group_json, "groups")
 
 
 @admin.get("/v2/orgs/<org_id>/directories/<directory_id>/groups/<group_id>")

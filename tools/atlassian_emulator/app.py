@@ -770,7 +770,9 @@ def product_of(path: str, products: tuple[str, ...]) -> str | None:
 PRODUCTS = {
     "jira": ("/rest/api/3", "/rest/api/2"),
     "confluence": ("/wiki/rest/api",),
-    "jira_datacenter": ("/rest/api/2",),
+    # "latest" is the Data Center docs' alias of the newest REST version (2 on Jira Data Center); clients such as
+    # pycontribs' jira use it.
+    "jira_datacenter": ("/rest/api/2", "/rest/api/latest"),
     "confluence_datacenter": ("/rest/api",),
     # The organisation's Admin API (api.atlassian.com/admin), over the same directory as the site's products.
     "admin": ("/admin",),

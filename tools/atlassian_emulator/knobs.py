@@ -34,8 +34,9 @@ def is_paged(path: str) -> bool:
 
 
 def normalize_path(path: str) -> str:
-    """Map /rest/api/2/... onto /rest/api/3/... (v2 and v3 behave the same here) and drop a trailing slash."""
-    path = re.sub(r"^/rest/api/2(?=/|$)", "/rest/api/3", path)
+    """Map /rest/api/2/... (and Data Center's /rest/api/latest/...) onto /rest/api/3/... (v2 and v3 behave the same
+    here) and drop a trailing slash."""
+    path = re.sub(r"^/rest/api/(2|latest)(?=/|$)", "/rest/api/3", path)
     return path.rstrip("/") or "/"
 
 

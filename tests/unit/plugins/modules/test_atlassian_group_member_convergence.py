@@ -40,7 +40,7 @@ from hypothesis import strategies as st
 from ansible_collections.orgsync.atlassian.plugins.module_utils._retry import Clock
 from ansible_collections.orgsync.atlassian.plugins.modules.atlassian_group_member import main
 
-EXAMPLES = 50
+MAX_EXAMPLES = 50
 FAULT_EXAMPLES = 40
 GROUP = "prop-group"
 ADMIN = ("admin@prop.example", "prop-admin-token")
@@ -214,7 +214,7 @@ def _write_key(record) -> str:
 
 
 @settings(
-    max_examples=EXAMPLES,
+    max_examples=MAX_EXAMPLES,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     print_blob=True,

@@ -129,7 +129,9 @@ def main() -> None:
     params = module.params
     with module.errors_reported():
         exactly_one(params, "name", "group_id", "for example name: team-payments")
-        name, group_id, present = params["name"] or None, params["group_id"] or None, params["state"] == "present"
+        # Trimmed before anything is looked up or created, on every backend, so that check mode predicts the run.
+        name, group_id = (params["name"] or "").strip() or None, (params["group_id"] or "").strip() or None
+        present = params["state"] == "present"
 
     with module.backend() as backend:
         groups = GroupService(backend)

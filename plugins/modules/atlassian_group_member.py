@@ -215,7 +215,7 @@ ARGUMENT_SPEC = dict(
 
 
 def main() -> None:
-    module = AtlassianModule(ARGUMENT_SPEC, result={"added": [], "removed": []})
+    module = AtlassianModule(ARGUMENT_SPEC, result={"added": [], "removed": [], "kept": []})
     with module.errors_reported():
         wanted = membership_request(module.params)
 
@@ -252,6 +252,7 @@ def main() -> None:
         changed=outcome.changed,
         added=[u.as_result() for u in outcome.added],
         removed=[u.as_result() for u in outcome.removed],
+        kept=[dict(u.as_result(), reason=reason) for u, reason in plan.kept],
     )
     if module.diff_mode and snapshot.complete:
         module.result["diff"] = membership_diff(group.label, snapshot.current, outcome.added, outcome.removed)

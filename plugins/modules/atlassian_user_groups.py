@@ -148,7 +148,11 @@ diff:
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._module import AtlassianModule
 from ansible_collections.orgsync.atlassian.plugins.module_utils._module_params import user_groups_request
-from ansible_collections.orgsync.atlassian.plugins.module_utils._planner import groups_diff, plan_user_groups
+from ansible_collections.orgsync.atlassian.plugins.module_utils._planner import (
+    KEPT_BY_KEEP,
+    groups_diff,
+    plan_user_groups,
+)
 from ansible_collections.orgsync.atlassian.plugins.module_utils._user_groups import (
     ADMIN_GROUPS,
     NOUN,
@@ -167,7 +171,7 @@ ARGUMENT_SPEC = dict(
 
 
 def main() -> None:
-    module = AtlassianModule(ARGUMENT_SPEC, result={"user": None, "added_to": [], "removed_from": []})
+    module = AtlassianModule(ARGUMENT_SPEC, result={"user": None, "added_to": [], "removed_from": [], "kept": []})
     with module.errors_reported():
         wanted = user_groups_request(module.params)
 
@@ -182,7 +186,7 @@ def main() -> None:
             module.exit()
         module.result["user"] = user.as_result()
         current = service.groups_of(user)
-        desired = service.resolve_groups(wanted.groups, current, must_exist=wanted.state == "present")
+        desired, unknown = service.resolve_groups(wanted.groups, current, must_exist=wanted.state == "present")
         plan = plan_user_groups(
             current,
             desired,
@@ -196,12 +200,15 @@ def main() -> None:
         else:
             outcome = service.apply(user, plan)
 
+    for error in unknown:
+        module.warn(f"{error.summary}, so {user.label} is not in it: nothing to remove.")
     for group in plan.kept:
         module.warn(f"Kept {user.label} in {group.label}: it is in keep, which exclusive never takes anyone out of.")
     module.result.update(
         changed=outcome.changed,
         added_to=[g.as_result() for g in outcome.added],
         removed_from=[g.as_result() for g in outcome.removed],
+        kept=[dict(g.as_result(), reason=KEPT_BY_KEEP) for g in plan.kept],
     )
     if module.diff_mode:
         module.result["diff"] = groups_diff(user.label, current, outcome.added, outcome.removed)

@@ -114,7 +114,7 @@ def pick_user_for_email(email: str, candidates: Iterable[User], not_found: Unkno
     if len(people) == 1:
         return people[0]
     if len(people) > 1:
-        ids = ", ".join(u.account_id for u in people)
+        ids = ", ".join(sorted(u.account_id for u in people))
         of_them = f", {len(hidden)} of them hiding it" if hidden else ""
         raise ResolutionError(
             f"'{email}' is ambiguous: {len(people)} accounts have this email{of_them} ({ids}), and an email is never "

@@ -234,10 +234,10 @@ def state_from_seed(seed: Mapping[str, Any]) -> State:
             raise SeedError(f"{where}: name is required")
         directory = entry.get("directory_id")
         seen = listed.setdefault(name, [])
-        if seen and (directory is None or None in seen or directory in seen):
+        if directory in seen:
             raise SeedError(
-                f"{where}: group {name!r} is listed twice (a name may be given again only in another directory, "
-                "each entry naming its directory_id)"
+                f"{where}: group {name!r} is listed twice (a name may be given again only in another directory of "
+                "the organisation: directory_id)"
             )
         key = f"{name}@{directory}" if seen else name
         seen.append(directory)

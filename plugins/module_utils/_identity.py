@@ -102,14 +102,19 @@ def pick_user_for_email(email: str, candidates: Iterable[User], not_found: Unkno
     ``not_found`` is raised when none fits: the backend's own words for what it searched and what to do.
 
     The holders are the person accounts whose visible email is exactly the address (case-insensitive, so
-    ``jo@acme.com`` never resolves to ``jo@acme.com.au``), and those whose email is hidden: a backend returns such an
-    account only when the address alone explains the match (Jira's exact search for a hidden email). Exactly one
-    holder is the answer. Several fail, whoever of them is a member: an email is never guessed, in any state.
+    ``jo@acme.com`` never resolves to ``jo@acme.com.au``) or, on Data Center, whose username it is; and those whose
+    email is hidden: a backend returns such an account only when the address alone explains the match (Jira's exact
+    search for a hidden email). Exactly one holder is the answer. Several fail, whoever of them is a member: an
+    email is never guessed, in any state.
     """
     wanted = email.strip().lower()
     candidates = _unique(candidates)
-    exact = [u for u in candidates if u.email and u.email.lower() == wanted]
-    hidden = [u for u in candidates if not u.email and u.account_type == PERSON_ACCOUNT_TYPE]
+    exact = [
+        u
+        for u in candidates
+        if (u.email and u.email.lower() == wanted) or (u.username is not None and u.username.lower() == wanted)
+    ]
+    hidden = [u for u in candidates if not u.email and u.username is None and u.account_type == PERSON_ACCOUNT_TYPE]
     people = [u for u in exact if u.account_type == PERSON_ACCOUNT_TYPE] + hidden
     if len(people) == 1:
         return people[0]

@@ -52,7 +52,7 @@ def test_two_hidden_results_are_ambiguous():
 def test_a_hidden_holder_beside_a_visible_one_makes_the_email_ambiguous():
     # Issue 16, case 2: a backend returns a hidden-email account only when the address alone explains the match,
     # so it holds the address too; neither is picked.
-    with pytest.raises(ResolutionError, match=r"2 accounts have this email, 1 of them hiding it \(jo-1, hid-1\)"):
+    with pytest.raises(ResolutionError, match=r"2 accounts have this email, 1 of them hiding it \(hid-1, jo-1\)"):
         pick_user_for_email("jo@acme.example", [JO, HIDDEN])
 
 

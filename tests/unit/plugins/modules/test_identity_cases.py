@@ -66,9 +66,8 @@ def sam_site(emulator_factory):
 def test_case_1_a_name_that_looks_like_the_email_is_never_taken_for_it(sam_site, run_module):
     conn = login(sam_site)
     info = run_module(atlassian_user_info.main, {**conn, "user": "sam@acme.example"})
-    assert info["failed"] is True and "No active Atlassian account was found with email 'sam@acme.example'" in (
-        info["msg"]
-    )
+    assert info["failed"] is True
+    assert "No active Atlassian account was found with email 'sam@acme.example'" in info["msg"]
     removed = run_module(
         atlassian_group_member.main, {**conn, "group": "team-design", "user": "sam@acme.example", "state": "absent"}
     )

@@ -151,6 +151,9 @@ def resolution_cases(profile) -> dict:
         phrases = [p.replace(JIRA_NOT_FOUND, profile.email_not_found) for p in phrases]
         if name == "unknown email" and not profile.name == "jira_cloud":
             phrases = [p for p in phrases if p != "Browse users"]
+        if name == "customer account by accountId" and profile.name == "confluence_cloud":
+            # Confluence does not know Jira Service Management's portal-only accounts at all.
+            phrases = [f"No Atlassian account has accountId '{CAROL_CUSTOMER}'"]
         cases[name] = (args, phrases)
     return cases
 

@@ -34,7 +34,8 @@ attributes:
 options:
   name:
     description:
-      - Name of the group. Needed to create it.
+      - Name of the group. Needed to create it. Surrounding whitespace is ignored.
+      - A name that groups of two directories have (O(backend=admin)) fails, in check mode too; set O(directory_id).
       - Exactly one of O(name) and O(group_id) is required.
     type: str
   group_id:

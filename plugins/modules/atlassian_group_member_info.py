@@ -144,7 +144,7 @@ users:
       shares it; otherwise the accountId. That way each entry names exactly that member again (user search finds
       active accounts only, an email shared by two accounts is ambiguous, and an app is named by accountId only).
       An email that an account outside the group has too is ambiguous as well, and the membership module then
-      fails naming both accounts: give that member's accountId.
+      fails naming both accounts (give that member's accountId).
   returned: success
   type: list
   elements: str

@@ -37,13 +37,16 @@ attributes:
 options:
   user:
     description:
-      - The person, as an email address (anything containing V(@)) or an accountId.
+      - The person, as an email address (anything containing V(@)) or an accountId, resolved with the rules of
+        M(orgsync.atlassian.atlassian_group_member) (an email several accounts have fails, whatever the state).
     type: str
     required: true
   groups:
     description:
-      - Group names (case-insensitive) or group ids.
-      - With O(state=present), groups that do not exist fail the task before any write.
+      - Group names (case-insensitive, surrounding whitespace ignored) or group ids. An entry shaped like a UUID is an
+        id, anything else a name, whatever the state, so a group named like another group's id is never taken for it.
+      - With O(state=present), groups that do not exist fail the task before any write; with O(state=absent), each
+        one is reported in a warning naming it.
     type: list
     elements: str
     default: []
@@ -131,6 +134,13 @@ removed_from:
   type: list
   elements: dict
   sample: [{"name": "team-design", "group_id": "c2d4e6f8-1a3b-4c5d-8e7f-9a0b1c2d3e4f"}]
+kept:
+  description: Groups that O(exclusive=true) did not take the person out of because O(keep) names them, each with the
+    reason (V(keep)).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"name": "site-admins", "group_id": "a5f4c6b2-0d1e-4f3a-9b8c-7d6e5f4a3b21", "reason": "keep"}]
 failed_groups:
   description: Groups whose write failed, with the reason. The task fails when this is not empty.
   returned: when a write failed

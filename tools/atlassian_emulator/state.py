@@ -198,7 +198,7 @@ class State:
         directory says besides (``_Group`` fields: directory_id, description, external_synced, default_group).
         ``org`` is the organisation (one directory named after the site unless given). A name is unique within a
         directory; the organisation's directories may each have a group of one name (the Admin API shows them all;
-        the site APIs find the first)."""
+        a lookup by name without a directory finds the first)."""
         self.lock = threading.RLock()
         self.site = site
         self.org = org or default_org(site)

@@ -56,6 +56,15 @@ def test_a_hidden_holder_beside_a_visible_one_makes_the_email_ambiguous():
         pick_user_for_email("jo@acme.example", [JO, HIDDEN])
 
 
+def test_a_data_center_username_that_is_the_address_is_a_holder():
+    # Issue 16, case 9: on Jira Data Center a value with '@' names the account whose email or username it is.
+    login = User("zoe@acme.example", "zoe.private@acme.example", "Zoe", username="zoe@acme.example")
+    assert pick_user_for_email("Zoe@acme.example", [login]) == login
+    other = User("zoe2", "zoe@acme.example", "Zoe Two", username="zoe2")
+    with pytest.raises(ResolutionError, match=r"2 accounts have this email \(zoe2, zoe@acme.example\)"):
+        pick_user_for_email("zoe@acme.example", [login, other])
+
+
 def test_the_same_account_given_twice_is_one_holder():
     # The backend's lookup and the group's listing may both show the member.
     assert pick_user_for_email("jo@acme.example", [JO, JO_AU, JO]) == JO

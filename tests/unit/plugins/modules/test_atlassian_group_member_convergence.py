@@ -7,7 +7,8 @@ random request (users by email, by accountId, in upper case, or listed twice; st
 or not):
 - check mode writes nothing, and its prediction (changed, added, removed, diff) is exactly what the real run then
   reports;
-- after one real run the emulator's membership is the requested one (exclusive keeps the caller);
+- after one real run the emulator's membership is the requested one (exclusive keeps the caller, and app accounts
+  where accounts have types);
 - a second run reports no change and sends no write;
 - and the same holds when transient faults hit the real run (429/503 with Retry-After, 5xx, connection resets,
   writes applied with their answer lost, an empty or misnumbered member page), within the retry budget, with every

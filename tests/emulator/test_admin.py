@@ -78,8 +78,8 @@ def test_one_group_name_in_two_directories(api, emulator_factory):
 
     seed = load_seed(DEFAULT_SEED_PATH)
     seed["org"]["directories"].append({"directory_id": "labs", "name": "acme labs"})
-    seed["groups"].append({"name": "team-design", "group_id": "5e1d2c3b-0000-4000-8000-00000000d2d2",
-                           "directory_id": "labs"})  # fmt: skip
+    labs_design = {"name": "team-design", "group_id": "5e1d2c3b-0000-4000-8000-00000000d2d2", "directory_id": "labs"}
+    seed["groups"].append(labs_design)
     site = emulator_factory(seed, products=("jira", "admin"))
     admin = api(header=KEY, on=site)
     found = admin.post(f"{ALL}/groups/search", json={"groupNames": ["team-design"]}).json()["data"]

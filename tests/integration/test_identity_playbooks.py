@@ -36,9 +36,13 @@ def seed_for(backend: str) -> dict:
     seed = copy.deepcopy(load_seed(DEFAULT_SEED_PATH))
     seed["users"] += [
         {"account_id": SAM, "display_name": "Sam Leaver", "email": "sam@acme.example", "active": False},
-        {"account_id": SAMANTHA, "display_name": "sam@acme.example", "email": "samantha@acme.example",
-         "email_hidden": True},
-    ]  # fmt: skip
+        {
+            "account_id": SAMANTHA,
+            "display_name": "sam@acme.example",
+            "email": "samantha@acme.example",
+            "email_hidden": True,
+        },
+    ]
     extra = {"team-design": [SAM, SAMANTHA, PAT_TWIN[0]], "team-platform": [SAM]}
     if backend == "confluence_cloud":
         extra["confluence-users"] = [PAT_TWIN_OLD[0]]  # Confluence shows an email only in listings
@@ -60,19 +64,25 @@ def cases(backend: str) -> list[dict]:
     if backend == "jira_cloud":
         tasks += [
             # Case 1: Jira's search for Sam's address finds Samantha, by her name only; she is never taken for him.
-            {"name": "1 offboard sam by email", USER_GROUPS: {"user": "sam@acme.example", "groups": [],
-                                                             "exclusive": True, "keep": []}},
+            {
+                "name": "1 offboard sam by email",
+                USER_GROUPS: {"user": "sam@acme.example", "groups": [], "exclusive": True, "keep": []},
+            },
             {"name": "1 add sam by email", MEMBER: {"group": "site-admins", "user": "sam@acme.example"}},
-            {"name": "1 remove sam again", MEMBER: {"group": "team-design", "user": "sam@acme.example",
-                                                    "state": "absent"}},
-        ]  # fmt: skip
+            {
+                "name": "1 remove sam again",
+                MEMBER: {"group": "team-design", "user": "sam@acme.example", "state": "absent"},
+            },
+        ]
     if backend != "confluence_datacenter":
         # Case 2: Pat Twin is in team-design; Pat Twin (old) has the same email and is not.
         tasks += [
             {"name": "2 add pat by email", MEMBER: {"group": "team-design", "user": "pat@acme.example"}},
-            {"name": "2 remove pat by email", MEMBER: {"group": "team-design", "user": "pat@acme.example",
-                                                       "state": "absent"}},
-        ]  # fmt: skip
+            {
+                "name": "2 remove pat by email",
+                MEMBER: {"group": "team-design", "user": "pat@acme.example", "state": "absent"},
+            },
+        ]
     if backend in ("jira_cloud", "confluence_cloud"):
         # Case 3: exclusive keeps Deploy Bot (an app), and an app given by accountId is accepted.
         tasks += [
@@ -83,9 +93,11 @@ def cases(backend: str) -> list[dict]:
         # Case 4: a one-element list given to user: arrives as "['jane@acme.example']".
         {"name": "4 a list given to user", MEMBER: {"group": "confluence-users", "user": [JANE[1]], "state": "absent"}},
         # Case 5: leaving a group whose name is misspelt is said, not skipped.
-        {"name": "5 leave a misspelt group", USER_GROUPS: {"user": JANE[0], "groups": ["team-platfrom"],
-                                                           "state": "absent"}},
-    ]  # fmt: skip
+        {
+            "name": "5 leave a misspelt group",
+            USER_GROUPS: {"user": JANE[0], "groups": ["team-platfrom"], "state": "absent"},
+        },
+    ]
     if backend == "jira_datacenter":
         # Case 6: OPS is ops (the server compares names case-insensitively), though the picker does not show it.
         tasks += [
@@ -132,8 +144,9 @@ def test_cases_1_to_7_in_one_playbook_per_backend(emulator_factory, run_playbook
         expected_writes += [("DELETE", team_design, SAM), ("DELETE", team_platform, SAM)]
     if backend != "confluence_datacenter":
         for name in ("2 add pat by email", "2 remove pat by email"):
-            failed(name, f"'pat@acme.example' is ambiguous: 2 accounts have this email ({PAT_TWIN[0]}, "
-                         f"{PAT_TWIN_OLD[0]})")  # fmt: skip
+            failed(
+                name, f"'pat@acme.example' is ambiguous: 2 accounts have this email ({PAT_TWIN[0]}, {PAT_TWIN_OLD[0]})"
+            )
         assert PAT_TWIN[0] in emulator.members("team-design")
     if backend in ("jira_cloud", "confluence_cloud"):
         exact = ok("3 exactly jane")

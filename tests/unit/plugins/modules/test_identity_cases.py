@@ -47,10 +47,18 @@ def run(emulator, run_module):
 
 # Sam left (deactivated, email visible); Samantha's invited account hides its email and shows Sam's address as its
 # name, so Jira's user search for the address finds her, by her name, and nobody else.
-SAM = {"account_id": "5b10a2844c20165700ede101", "display_name": "Sam Leaver", "email": "sam@acme.example",
-       "active": False}  # fmt: skip
-SAMANTHA = {"account_id": "5b10a2844c20165700ede102", "display_name": "sam@acme.example",
-            "email": "samantha@acme.example", "email_hidden": True}  # fmt: skip
+SAM = {
+    "account_id": "5b10a2844c20165700ede101",
+    "display_name": "Sam Leaver",
+    "email": "sam@acme.example",
+    "active": False,
+}
+SAMANTHA = {
+    "account_id": "5b10a2844c20165700ede102",
+    "display_name": "sam@acme.example",
+    "email": "samantha@acme.example",
+    "email_hidden": True,
+}
 
 
 @pytest.fixture
@@ -75,8 +83,10 @@ def test_case_1_a_name_that_looks_like_the_email_is_never_taken_for_it(sam_site,
     assert [u["account_id"] for u in removed["removed"]] == [SAM["account_id"]]
     assert SAMANTHA["account_id"] in sam_site.members("team-design")
     added = run_module(atlassian_group_member.main, {**conn, "group": "site-admins", "user": "sam@acme.example"})
-    assert added["failed"] is True and sam_site.members("site-admins") == {"5b10a2844c20165700ede001",
-                                                                           "712020:0f7d3c5e-6a1b-4c8e-9e2f-5d4b3a2c1b0a"}  # fmt: skip
+    assert added["failed"] is True and sam_site.members("site-admins") == {
+        "5b10a2844c20165700ede001",
+        "712020:0f7d3c5e-6a1b-4c8e-9e2f-5d4b3a2c1b0a",
+    }
     offboard = run_module(
         atlassian_user_groups.main, {**conn, "user": "sam@acme.example", "groups": [], "exclusive": True}
     )
@@ -145,8 +155,9 @@ def test_case_3_exclusive_keeps_apps_and_says_so(emulator, run, facts):
     result = run(atlassian_group_member, **task)
     assert predicted["kept"] == result["kept"] and predicted["removed"] == result["removed"]
     if facts.account_types:
-        assert result["kept"] == [{**facts.user_result(BOT, "deploy-bot@acme.example", "Deploy Bot"),
-                                   "reason": "app account"}]  # fmt: skip
+        assert result["kept"] == [
+            {**facts.user_result(BOT, "deploy-bot@acme.example", "Deploy Bot"), "reason": "app account"}
+        ]
         assert facts.members(emulator, "team-platform") == {JANE, BOT}
     else:  # Data Center has no account types: the bot's account is a user like any other
         assert result["kept"] == [] and facts.members(emulator, "team-platform") == {JANE}
@@ -232,16 +243,24 @@ def test_case_6_a_group_name_in_another_case_is_the_same_group(dc_ops, run_modul
 
 # -- case 7: a group name two directories of an organisation have -------------------------------------------------
 
-DIRECTORIES = [{"directory_id": "0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6", "name": "acme"},
-               {"directory_id": "d2", "name": "acme labs"}]  # fmt: skip
+DIRECTORIES = [
+    {"directory_id": "0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6", "name": "acme"},
+    {"directory_id": "d2", "name": "acme labs"},
+]
 
 
 @pytest.fixture
 def two_directories(emulator_factory):
     seed = default_seed()
     seed["org"]["directories"] = DIRECTORIES
-    seed["groups"].append({"name": "team-design", "group_id": "5e1d2c3b-0000-4000-8000-00000000d2d2",
-                           "directory_id": "d2", "members": ["jane@acme.example"]})  # fmt: skip
+    seed["groups"].append(
+        {
+            "name": "team-design",
+            "group_id": "5e1d2c3b-0000-4000-8000-00000000d2d2",
+            "directory_id": "d2",
+            "members": ["jane@acme.example"],
+        }
+    )
     return emulator_factory(seed, products=("admin",))
 
 
@@ -310,8 +329,9 @@ def test_case_10_surrounding_whitespace_around_a_group_name_is_ignored(emulator,
 
 def test_case_11_an_admin_url_with_a_path_is_refused_before_any_request(emulator_factory, run_module):
     site = emulator_factory(products=("admin",))
-    result = run_module(atlassian_group_member.main, {**login(site), "url": site.url + "/admin", "group": "g",
-                                                      "user": JANE})  # fmt: skip
+    result = run_module(
+        atlassian_group_member.main, {**login(site), "url": site.url + "/admin", "group": "g", "user": JANE}
+    )
     assert result["failed"] is True
     assert result["msg"] == (
         f"url '{site.url}/admin' has a path, but the Admin API's URL is its host alone (the collection adds "

@@ -244,14 +244,25 @@ def test_every_write_is_for_someone_a_reference_names_and_no_reference_is_skippe
     case = data.draw(cases(backend_name), label="case")
     site.reseed(seed_for(case))
     ok, after, unnamed = expected(backend_name, case)
-    args = {**login(site, backend_name), "group": GROUP, "users": case["refs"], "state": case["state"],
-            "exclusive": case["exclusive"], "max_retries": 0}  # fmt: skip
+    args = {
+        **login(site, backend_name),
+        "group": GROUP,
+        "users": case["refs"],
+        "state": case["state"],
+        "exclusive": case["exclusive"],
+        "max_retries": 0,
+    }
     result = run_module(main, args, diff=True)
     members = site.members(GROUP)
     event(f"{'ok' if ok else 'fails'}; {case['state']}{' exclusive' if case['exclusive'] else ''}")
-    described = json.dumps({"case": {**case, "pool": [a.seed() for a in case["pool"]], "members": sorted(case[
-        "members"])}, "result": {k: result.get(k) for k in ("failed", "msg", "added", "removed", "warnings")}},
-        indent=1, default=sorted)  # fmt: skip
+    described = json.dumps(
+        {
+            "case": {**case, "pool": [a.seed() for a in case["pool"]], "members": sorted(case["members"])},
+            "result": {k: result.get(k) for k in ("failed", "msg", "added", "removed", "warnings")},
+        },
+        indent=1,
+        default=sorted,
+    )
     if not ok:
         assert result.get("failed") is True, described
         assert site.writes() == [] and members == case["members"], described

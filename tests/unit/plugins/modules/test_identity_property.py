@@ -183,10 +183,10 @@ def expected(backend: str, case: dict) -> tuple[bool, set[str], list[str]]:
     pool, members, state = case["pool"], case["members"], case["state"]
     outcomes = {ref: names(backend, ref, pool, members, state) for ref in case["refs"]}
     fatal = {SEVERAL, NOT_A_PERSON} | ({NOBODY} if state == "present" else set())
-    if any(kind in fatal for kind, _ in outcomes.values()):
+    if any(kind in fatal for kind, _account in outcomes.values()):
         return False, members, []
     named = {account for kind, account in outcomes.values() if kind == ONE}
-    unnamed = [ref for ref, (kind, _) in outcomes.items() if kind == NOBODY]
+    unnamed = [ref for ref, (kind, _account) in outcomes.items() if kind == NOBODY]
     if state == "absent":
         return True, members - named, unnamed
     after = members | named

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from backend_sites import FACTS, SITE_PRODUCTS
@@ -44,6 +45,7 @@ TOKEN = "idp-admin-token"
 ADDRESSES = ("ann@idp.example", "bo@idp.example", "cy@idp.example")
 NOBODYS = "zed@idp.example"
 UNKNOWN_ID = "idp-99"
+CONTRACTS = Path(__file__).resolve().parents[3] / "contract"
 CLOUD_TYPES = ("jira_cloud", "confluence_cloud")  # accounts have types there (apps); the Admin API shows no apps
 
 
@@ -219,9 +221,17 @@ def seed_for(case: dict) -> dict:
 
 
 @pytest.fixture
-def site(emulator_factory, backend_name):
-    """One emulator for every example of a test, reseeded with each example's directory."""
-    return emulator_factory(seed_for({"pool": [], "members": set()}), products=SITE_PRODUCTS[backend_name])
+def site(emulator_factory, backend_name, request):
+    """One emulator for every example of a test, reseeded with each example's directory, its traffic checked against
+    the API contracts."""
+    from atlassian_emulator.contract import ContractSet, ContractWatch
+
+    emulator = emulator_factory(seed_for({"pool": [], "members": set()}), products=SITE_PRODUCTS[backend_name])
+    watch = ContractWatch(emulator, ContractSet.for_products(emulator.products, CONTRACTS))
+    yield emulator
+    watch.close()
+    assert not watch.violations, watch.report()
+    request.node.user_properties.append(("requests_validated", watch.requests_checked))
 
 
 def login(site, backend_name: str) -> dict:

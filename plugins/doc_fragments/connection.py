@@ -90,8 +90,9 @@ options:
       - V(admin) is the Atlassian Admin API v2 (the organisation's directory), with an organisation API key in
         O(bearer_token) and O(org_id). It sees every user's email, hidden ones included, and deactivated accounts.
         Groups synced from an identity provider (SCIM) are refused before any change. With V(auto), O(org_id) chooses
-        it without a request, unless O(api_token) is given or O(url) is a site's (C(*.atlassian.net)) or a gateway
-        URL, where O(org_id) is ignored.
+        it without a request when O(url) is unset, V(https://api.atlassian.com) or a local address (an emulator), and
+        O(api_token) is not given; with any other O(url) (a site, a gateway URL, a Data Center server) O(org_id) is
+        ignored.
       - V(auto) tells a Data Center server from Atlassian Cloud by the answer to its one request. A Jira server
         says C(deploymentType) V(Server) or V(DataCenter); a Confluence server answers 404 without Atlassian Cloud's
         trace header.

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import threading
 from typing import Any, Iterator
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import (
     ACCOUNT_ID,
@@ -54,6 +54,8 @@ USER_SEARCH = DIRECTORY + "/users/search"
 PATHS = (DIRECTORIES, GROUPS, GROUP_SEARCH, GROUP, MEMBERSHIPS, MEMBERSHIP, USER_SEARCH)
 # The searches answer 50 (users) or 20 (groups) a page unless asked for more; 100 is asked, the spec's maximum.
 PAGE_LIMIT = 100
+# users/search takes at most this many emails at once (the spec's maxItems).
+EMAILS_PER_SEARCH = 100
 ACTIVE = "active"
 INVITE_REMEDY = (
     "A managed account that is not in the organisation's directory yet must be invited first: admin.atlassian.com > "
@@ -107,6 +109,14 @@ class AdminBackend(Backend):
     permission_hint = CODE_HINTS["ADMIN-403-3"]
 
     def __init__(self, client: AtlassianClient) -> None:
+        if urlsplit(client.settings.base_url).path not in ("", "/"):
+            # The paths below start with /admin: a URL that ends in it (copied from the docs' /admin/v2/...) would
+            # send /admin/admin/v2/..., which the API answers as if the organisation did not exist.
+            raise ConfigurationError(
+                f"url '{client.settings.base_url}' has a path, but the Admin API's URL is its host alone (the "
+                "collection adds /admin/v2/... itself)",
+                hint="Leave url unset for backend admin (it is https://api.atlassian.com), or give the host only",
+            )
         super().__init__(client)
         settings = client.settings
         self.org = quote(settings.org_id or "", safe="")
@@ -285,6 +295,29 @@ class AdminBackend(Backend):
         if key not in self._with_email:
             self._with_email[key] = self._search_users({"emails": [email.strip()]})
         return self._with_email[key]
+
+    def prefetch_emails(self, emails: list[str]) -> None:
+        """The accounts of many emails with one search a hundred emails: a task that names its users by email (each
+        of which is asked about, member or not) costs a search per hundred rather than one each."""
+        # Lower-cased: the key; as given: what is sent (the first spelling of each).
+        wanted = {}
+        for email in emails:
+            wanted.setdefault(email.strip().lower(), email.strip())
+        given = [email for key, email in wanted.items() if key not in self._with_email]
+        if len(given) < 2:
+            return  # one email costs one search either way
+        chunks = [given[i : i + EMAILS_PER_SEARCH] for i in range(0, len(given), EMAILS_PER_SEARCH)]
+
+        def search(chunk: list[str]) -> list[User]:
+            with operation(f"looking up {len(chunk)} emails"):
+                return self._search_users({"emails": chunk})
+
+        for chunk, found in zip(chunks, self.concurrently(search, chunks), strict=True):
+            by_email: dict[str, list[User]] = {email.lower(): [] for email in chunk}
+            for user in found:
+                if user.email and user.email.lower() in by_email:
+                    by_email[user.email.lower()].append(user)
+            self._with_email.update(by_email)
 
     def find_by_email(self, email: str) -> list[User]:
         """The active accounts with exactly this email (the organisation sees every email, hidden ones too); the

@@ -23,11 +23,11 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._client import A
 from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import ConnectionSettings
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
     AtlassianError,
-    ConfigurationError,
-    ResolutionError,
     RetriesExhaustedError,
+    UnknownGroupError,
     UnknownUserError,
 )
+from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import is_email
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
 from ansible_collections.orgsync.atlassian.plugins.module_utils._paging import Page, Paging
 
@@ -62,10 +62,10 @@ class SiteProbe:
     cloud: bool = True
 
 
-def group_not_found(name: str | None, group_id: str | None, *, where: str, hint: str) -> ResolutionError:
+def group_not_found(name: str | None, group_id: str | None, *, where: str, hint: str) -> UnknownGroupError:
     """The error for a group reference that names no group, by id or by name, saying where it was looked for."""
     wanted = f"id '{group_id}'" if group_id else f"name '{name}'"
-    return ResolutionError(f"No group with {wanted} exists {where}", hint=hint, status=404)
+    return UnknownGroupError(f"No group with {wanted} exists {where}", hint=hint, status=404)
 
 
 class Backend(ErrorReader, ABC):
@@ -83,7 +83,7 @@ class Backend(ErrorReader, ABC):
     #: Whether the pages after the first may be fetched together once the total is known.
     concurrent_pages: ClassVar[bool]
     #: The kinds of user reference it resolves (``EMAIL``, and ``ACCOUNT_ID`` on Cloud or ``USERNAME`` on Data
-    #: Center: whatever is not an email is taken as that).
+    #: Center: whatever is not an email is taken as that; without ``EMAIL``, every reference is, '@' or not).
     reference_kinds: ClassVar[frozenset[str]]
     #: What the API calls the identifier in ``User.account_id``, as messages name it.
     user_id_name: ClassVar[str] = "accountId"
@@ -116,7 +116,12 @@ class Backend(ErrorReader, ABC):
 
     @abstractmethod
     def find_group(self, *, name: str | None = None, group_id: str | None = None) -> Group:
-        """The group with this name (case-insensitive) or id, with both filled in; ``ResolutionError`` if none."""
+        """The group with this name (case-insensitive) or id, with both filled in. ``UnknownGroupError`` if there is
+        none; another ``ResolutionError`` if the reference names several (it never means "none")."""
+
+    def same_group(self, first: Group, second: Group) -> bool:
+        """Whether two groups are one, the way the server compares them: by id (Cloud's are exact)."""
+        return first.group_id == second.group_id
 
     @abstractmethod
     def iter_member_pages(self, group: Group) -> Iterator[MemberPage]:
@@ -143,15 +148,25 @@ class Backend(ErrorReader, ABC):
 
     # -- users ---------------------------------------------------------------------------------------------------
 
+    def takes_as_email(self, ref: str) -> bool:
+        """Whether ``ref`` is looked up as an email here: a value with '@' where emails resolve; where they do not
+        (Confluence Data Center, whose users are usernames only) every value is a username, '@' or not."""
+        return EMAIL in self.reference_kinds and is_email(ref)
+
     @abstractmethod
     def find_by_email(self, email: str) -> list[User]:
-        """The accounts this email may name, for ``_identity.pick_user_for_email`` to choose from.
+        """The accounts this email may name, for ``_identity.pick_user_for_email`` to choose from: every account it
+        can see with the email, so that a shared email is found to be shared.
 
-        May include accounts whose email only starts the same way (Jira's search is a prefix search) and a single
-        account whose email is hidden when the API matched the whole address; must not include anything matched on
-        other grounds (a name) unless its email is shown and equal. Called concurrently: implementations that read
-        shared listings must read each at most once per task.
+        May include accounts whose email only starts the same way (Jira's search is a prefix search), and accounts
+        whose email is hidden when nothing but the whole address explains the match; must not include an account
+        that hides its email and that something else (its name) may have matched. Called concurrently:
+        implementations that read shared listings must read each at most once per task.
         """
+
+    def prefetch_emails(self, emails: list[str]) -> None:
+        """Before ``find_by_email`` is asked about each of these: look them up together where the API can (the Admin
+        API takes a hundred emails a search). Nothing by default."""
 
     def find_deactivated_by_email(self, email: str) -> list[User]:
         """For removals only: accounts with exactly this (visible) email among those ``find_by_email`` cannot see,
@@ -162,14 +177,6 @@ class Backend(ErrorReader, ABC):
     def email_not_found(self, email: str) -> UnknownUserError:
         """The error for an email that names no account: what was searched, the likely causes, and the remedy."""
         return UnknownUserError(f"No account was found with email '{email}'")
-
-    def emails_unsupported(self, emails: list[str]) -> ConfigurationError:
-        """The error for emails given to a backend that cannot resolve them (one without ``EMAIL`` in
-        ``reference_kinds``), raised before anything is read or written."""
-        return ConfigurationError(
-            f"This API cannot find users by email ({', '.join(emails)})",
-            hint=f"Give each user by {self.user_id_name}",
-        )
 
     def account_not_found(self, ref: str) -> UnknownUserError:
         """The error for a non-email reference that names no account."""
@@ -288,6 +295,6 @@ class Backend(ErrorReader, ABC):
             groups = self.groups_of(user.account_id)
         except AtlassianError:
             raise error from None
-        if groups is not None and any(g.group_id == group.group_id for g in groups) == want_member:
+        if groups is not None and any(self.same_group(g, group) for g in groups) == want_member:
             return CHANGED
         raise error

@@ -8,8 +8,8 @@
 
 Confluence Cloud has no email search. An email resolves from what Confluence shows: the member listings of the target
 group and of the groups that grant Confluence access (every user with access is in one), read at most once per task,
-then a CQL search by the name the address suggests, whose results count only when they show that very email.
-Nothing else is guessed.
+then a CQL search by the name the address suggests, whose results count only when they show that very email. Every
+account the listings show with the email is a holder, so a shared email is found to be shared. Nothing is guessed.
 """
 
 from __future__ import annotations
@@ -197,13 +197,11 @@ class ConfluenceCloudBackend(Backend):
         return [group_from_json(item) for page in pages for item in page.values]
 
     def find_by_email(self, email: str) -> list[User]:
-        """Accounts showing exactly this email: in the listings already read, else in the listings of the groups
-        that grant Confluence access (read once for every email of the task), else in a CQL name search."""
+        """Accounts showing exactly this email in the listings read: the group's own and those of the groups that
+        grant Confluence access (read once for every email of the task, also when the group's listing already
+        showed the email: only they can show that another account has it too), else in a CQL name search."""
         key = email.strip().lower()
-        with self._lock:
-            known = key in self._by_email
-        if not known:
-            self._read_access_listings()
+        self._read_access_listings()
         with self._lock:
             found = list(self._by_email.get(key, {}).values())
         return found or self._search_by_name(key)

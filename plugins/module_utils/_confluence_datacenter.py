@@ -8,7 +8,8 @@
 
 Confluence Data Center 8.2 added REST endpoints that change group membership and create and delete groups (documented
 for 9.x and 10.x); older servers can list groups and members but not change them, and are told so. Its user objects
-show no email address, so users are given by username.
+show no email address, so users are given by username; a username may hold '@' (zoe@acme.com), and every value is
+taken as one.
 """
 
 from __future__ import annotations
@@ -20,10 +21,8 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._confluence_cloud import with_translations
 from ansible_collections.orgsync.atlassian.plugins.module_utils._datacenter import DataCenterBackend, group_named
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
-    ConfigurationError,
     HttpError,
     RetriesExhaustedError,
-    UnknownUserError,
 )
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
 from ansible_collections.orgsync.atlassian.plugins.module_utils._paging import StartLimitPaging
@@ -82,13 +81,6 @@ class ConfluenceDataCenterBackend(DataCenterBackend):
     def messages(self, body: Any, text: str) -> list[str]:
         return with_translations(super().messages(body, text), body)
 
-    def emails_unsupported(self, emails: list[str]) -> ConfigurationError:
-        return ConfigurationError(
-            f"Confluence Data Center cannot find users by email ({', '.join(emails)}): its REST API shows no email "
-            "addresses",
-            hint="Give each user by username (the login name; General configuration > Users shows it)",
-        )
-
     # ------------------------------------------------------------------ users
 
     def caller_account_id(self) -> str:
@@ -101,11 +93,8 @@ class ConfluenceDataCenterBackend(DataCenterBackend):
         return None if response.status == 404 else user_from_json(response.body)
 
     def find_by_email(self, email: str) -> list[User]:
-        # Never reached: emails are refused before any lookup (reference_kinds has no EMAIL).
+        # Never reached: without EMAIL in reference_kinds, a value with '@' is a username (takes_as_email).
         return []
-
-    def email_not_found(self, email: str) -> UnknownUserError:
-        return UnknownUserError(self.emails_unsupported([email]).message)
 
     def groups_of(self, account_id: str) -> list[Group] | None:
         pages = self.client.iter_pages(f"{API}/user/memberof", {"username": account_id}, PAGING, page_size=PAGE_LIMIT)

@@ -200,13 +200,15 @@ def settings_from_params(params: dict) -> ConnectionSettings:
 
 
 def _may_be_admin(params: dict) -> bool:
-    """With ``backend: auto``, whether an ``org_id`` means the Admin API. Not with a site's credentials (Basic) or a
-    site's URL: an ``ATLASSIAN_ORG_ID`` left in the environment (or in an AWX credential) must not turn a site task
-    into an Admin API one."""
+    """With ``backend: auto``, whether an ``org_id`` means the Admin API. Not with a site's credentials (Basic) or
+    any URL but the Admin API's own (or a local one, an emulator's): an ``ATLASSIAN_ORG_ID`` left in the environment
+    (or in an AWX credential) must not turn a site task into an Admin API one, and a Data Center server with a
+    personal access token (a bearer token too) is a site."""
     if params.get("api_token") and not params.get("bearer_token"):
         return False
     parts = urlsplit(params.get("url") or ADMIN_URL)
-    return not ((parts.hostname or "").endswith(".atlassian.net") or parts.path.startswith("/ex/"))
+    host = (parts.hostname or "").lower()
+    return (host == urlsplit(ADMIN_URL).hostname and not parts.path.startswith("/ex/")) or _is_loopback(host)
 
 
 def _check_admin(params: dict, org_id: str | None) -> None:

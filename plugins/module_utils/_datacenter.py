@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import EMAIL, Backend, SiteProbe
-from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import ResolutionError, UnknownUserError
+from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import UnknownGroupError, UnknownUserError
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group
 
 USERNAME_REMEDY = (
@@ -72,16 +72,26 @@ class DataCenterBackend(Backend):
             f"https://{self.product.lower()}.acme.com or https://acme.com/{self.product.lower()}"
         )
 
+    def same_group(self, first: Group, second: Group) -> bool:
+        """A group's id is its name, which the server compares case-insensitively: "DEV" is "dev" (the group
+        picker may not say how the server spells a name it cut off)."""
+        return first.group_id.casefold() == second.group_id.casefold()
+
     def account_not_found(self, ref: str) -> UnknownUserError:
         hint = "Check the username (the login name, which may differ from the display name)"
         if EMAIL in self.reference_kinds:
             hint += ", or pass the user's email instead"
+        elif "@" in ref:
+            hint = (
+                f"{self.product} Data Center shows no email addresses, so a value with '@' is taken as a username: "
+                "give the user's login name (the user's profile, or the administration's user list, shows it)"
+            )
         return UnknownUserError(
             f"No {self.product} user has username '{ref}' (or the calling account may not see it)", hint=hint
         )
 
-    def group_not_found(self, name: str) -> ResolutionError:
-        return ResolutionError(
+    def group_not_found(self, name: str) -> UnknownGroupError:
+        return UnknownGroupError(
             f"No group with name '{name}' exists on {self.client.settings.base_url}",
             hint=f"Check the spelling ({self.groups_page}); Data Center groups have no id: group_id, if given, is "
             "taken as the name",

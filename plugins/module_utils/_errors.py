@@ -72,6 +72,10 @@ class UnknownUserError(ResolutionError):
     """A user reference names no account that the API lets us see (as opposed to several, or the wrong kind)."""
 
 
+class UnknownGroupError(ResolutionError):
+    """A group reference names no group (as opposed to several: only this means "no such group")."""
+
+
 class HttpError(AtlassianError):
     """An answer (or the lack of one) from the server that stops a request: the HTTP detail of a failure."""
 

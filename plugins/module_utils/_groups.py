@@ -11,7 +11,7 @@ from __future__ import annotations
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import Backend
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
     RefusedError,
-    ResolutionError,
+    UnknownGroupError,
     operation,
 )
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group
@@ -49,11 +49,13 @@ class GroupService:
         self.backend = backend
 
     def find(self, *, name: str | None, group_id: str | None) -> Group | None:
-        """The group, or None when it does not exist."""
+        """The group, or None when it does not exist. Only "no such group" means that: a name that several groups
+        have (two directories of an organisation) fails, in check mode too, rather than pass for a group to create
+        or one already gone."""
         try:
             with operation(f"looking up group {name or group_id}"):
                 return self.backend.find_group(name=name, group_id=group_id)
-        except ResolutionError:
+        except UnknownGroupError:
             return None
 
     def refuse_access_group_deletion(self, group: Group) -> None:

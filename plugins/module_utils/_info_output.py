@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import operation
-from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import PERSON_ACCOUNT_TYPE
+from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import APP_ACCOUNT_TYPE, PERSON_ACCOUNT_TYPE
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
 
 
@@ -28,9 +28,11 @@ def group_members(backend, group: Group, *, include_inactive: bool) -> list[User
 def member_references(members: Iterable[User]) -> list[str]:
     """How to name each member so that ``atlassian_group_member`` resolves it back to exactly that account.
 
-    The email when it is visible, the account is not known to be deactivated and no other member shares it;
-    otherwise the accountId. User search finds only active accounts and an email shared by two accounts is
-    ambiguous, so in those cases only the accountId is certain to name the same account again.
+    The email when it is visible, the account is a person's, is not known to be deactivated and no other member
+    shares it; otherwise the accountId. User search finds only active accounts, an email shared by two accounts is
+    ambiguous, and an app's account is named by its accountId only, so in those cases only the accountId is certain
+    to name the same account again. (An email that an account outside the group has too is ambiguous as well; only
+    looking each email up would tell, and the membership module then fails naming both accounts.)
     """
     members = list(members)
     owners: dict[str, int] = {}
@@ -38,10 +40,14 @@ def member_references(members: Iterable[User]) -> list[str]:
         if member.email:
             owners[member.email.lower()] = owners.get(member.email.lower(), 0) + 1
     return [
-        m.email if m.email and m.active is not False and owners[m.email.lower()] == 1 else m.account_id for m in members
+        m.email
+        if m.email and m.active is not False and m.account_type == PERSON_ACCOUNT_TYPE and owners[m.email.lower()] == 1
+        else m.account_id
+        for m in members
     ]
 
 
 def non_person_members(members: Iterable[User]) -> list[User]:
-    """Members that are not people's Atlassian accounts (apps, customers); ``atlassian_group_member`` refuses them."""
-    return [m for m in members if m.account_type != PERSON_ACCOUNT_TYPE]
+    """Members that are neither people's Atlassian accounts nor apps' (customers): ``atlassian_group_member`` refuses
+    them. An app's account is accepted by its accountId."""
+    return [m for m in members if m.account_type not in (PERSON_ACCOUNT_TYPE, APP_ACCOUNT_TYPE)]

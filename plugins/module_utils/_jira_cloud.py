@@ -21,8 +21,8 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import 
 )
 from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient
 from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import ConnectionSettings
-from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import UnknownUserError
-from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import ACCOUNT_ID_REMEDY
+from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import ConfigurationError, UnknownUserError
+from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import ACCOUNT_ID_REMEDY, name_may_explain
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
 from ansible_collections.orgsync.atlassian.plugins.module_utils._paging import OffsetPaging
 
@@ -70,6 +70,14 @@ class JiraCloudBackend(Backend):
     )
 
     def __init__(self, client: AtlassianClient) -> None:
+        if client.settings.base_url.endswith("/wiki"):
+            # Confluence's path: Jira's API is not under it, and every request would answer "not found".
+            raise ConfigurationError(
+                f"url '{client.settings.base_url}' ends with /wiki, which is Confluence's path, but backend is "
+                "jira_cloud",
+                hint="Give the site URL without /wiki (for example https://acme.atlassian.net), or set backend to "
+                "confluence_cloud (or auto)",
+            )
         super().__init__(client)
         self._caller: str | None = None
         self._all_users: dict[str, list[User]] | None = None
@@ -111,10 +119,13 @@ class JiraCloudBackend(Backend):
         return None if response.status == 404 else user_from_json(response.body)
 
     def find_by_email(self, email: str) -> list[User]:
-        """Active users whose display name or email starts with the address (Atlassian's prefix search); a user who
-        hides their email is found only by the whole address, without ``emailAddress``."""
+        """Active users whose display name or email starts with the address (Atlassian's prefix search). A user who
+        hides their email comes without ``emailAddress``, found by the whole address or by their name: such a user
+        counts only when their name cannot explain the match (an invited account often shows its address as its
+        name), so that another person's name is never taken for the address."""
         body = self.client.get(f"{API}/user/search", {"query": email, "maxResults": 100}).body or []
-        return [user_from_json(item) for item in body]
+        found = [user_from_json(item) for item in body]
+        return [u for u in found if u.email or not name_may_explain(u.display_name, email)]
 
     def find_deactivated_by_email(self, email: str) -> list[User]:
         """users/search lists every account, deactivated ones included; read once a task (a site's whole user list,

@@ -17,15 +17,18 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import Backend, MemberPage
-from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import UnknownUserError, operation
-from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import is_email
+from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
+    ResolutionError,
+    UnknownUserError,
+    operation,
+)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import pick_user_for_email, reference_key
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
 from ansible_collections.orgsync.atlassian.plugins.module_utils._planner import Plan
 from ansible_collections.orgsync.atlassian.plugins.module_utils._resolution import (
     email_index,
     known_member,
     raise_unresolved,
-    refuse_unsupported_references,
     resolve_each,
 )
 from ansible_collections.orgsync.atlassian.plugins.module_utils._writes import (
@@ -50,25 +53,30 @@ class Snapshot:
     complete: bool
     users: list[User]
     strategy: str
-    # References that name no account at all (only tolerated for removals: "not a member" already holds).
-    not_found: list[str] = field(default_factory=list)
+    # References that name no account at all (only tolerated for removals: "not a member" already holds), each with
+    # whether it was looked up as an email.
+    not_found: list[tuple[str, bool]] = field(default_factory=list)
     # What the backend calls a user's identifier (accountId; username on Data Center), for the warnings.
     id_name: str = "accountId"
 
     def not_found_warnings(self) -> list[str]:
-        """What the task says about each reference in ``not_found``: what was checked, and why nothing is done."""
+        """What the task says about each reference in ``not_found``: what was checked, and why nothing is done. An
+        email's warning does not say that nobody has it: Jira's search finds active accounts only, and a deactivated
+        account that is not a member exists but is not looked for (that would read the site's every account)."""
         label = self.group.label
         warnings = []
-        for ref in self.not_found:
-            if is_email(ref):
+        for ref, as_email in self.not_found:
+            if as_email:
                 warnings.append(
-                    f"No account was found with the email '{ref}' and no member of {label} shows it, so it is not a "
-                    f"member of {label}: nothing to remove. A member whose privacy settings hide their email can only "
-                    f"be removed by {self.id_name}."
+                    f"No member of {label} has the email '{ref}': no active account was found with it and no member "
+                    f"of {label} shows it (deactivated members included), so there is nothing to remove. A member "
+                    f"whose privacy settings hide their email can only be removed by {self.id_name}."
                 )
             else:
+                taken = f" ('{ref}' is taken as a {self.id_name}: this API shows no emails)" if "@" in ref else ""
                 warnings.append(
-                    f"No account has {self.id_name} '{ref}', so it is not a member of {label}: nothing to remove."
+                    f"No account has {self.id_name} '{ref}'{taken}, so it is not a member of {label}: nothing to "
+                    "remove."
                 )
         return warnings
 
@@ -84,9 +92,10 @@ def choose_strategy(
 ) -> str:
     """Read all member pages, or check each user's groups, whichever costs fewer requests.
 
-    ``distinct_users`` counts the requested users that the first page does not already answer. Reading the other
-    pages costs one request each, and then only the users who are not members need a lookup (members resolve from
-    the pages); checking per user costs a lookup and a groups-of-user request for each. So pages never cost more
+    ``distinct_users`` counts the requested users whose membership the first page does not already tell. Reading
+    the other pages costs one request each, and then no user needs a groups-of-user request (the pages tell who is a
+    member; an accountId among them needs no lookup either, while an email is looked up whatever the strategy);
+    checking per user costs a groups-of-user request (and a lookup) for each. So pages never cost more
     when there are no more of them than users, whoever turns out to be a member; beyond that, per user is chosen.
     Without a total (cursor listings) the pages cannot be counted. They are read, except when the first page already
     answered every user (nothing more is needed, whatever follows), or left one user unanswered and was full (more
@@ -155,17 +164,19 @@ class MembershipService:
         ``missing_ok`` (removals): a reference that names no account is reported in ``Snapshot.not_found`` instead
         of failing, since "not a member" already holds for it. Before concluding that, an email that the backend
         could not find is looked for in the whole member listing, which shows deactivated accounts (Jira's user
-        search does not): offboarding usually deactivates a leaver first and removes their groups afterwards.
-        Raises ``ResolutionError`` naming every reference that does not resolve to one person's account.
+        search does not), and where it costs no more than a search among the deactivated accounts: offboarding
+        usually deactivates a leaver first and removes their groups afterwards. Every account found so is a holder:
+        two of them make the email ambiguous, and the task fails rather than pick one.
+        Raises ``ResolutionError`` naming every reference that does not resolve to one account.
         """
         backend = self.backend
-        refuse_unsupported_references(backend, refs)  # before the listing is read for nothing
         pages = pages if pages is not None else backend.iter_member_pages(group)
         with operation(f"reading the members of {group.label}"):
             first = next(pages, None)
         members: dict[str, User] = {u.account_id: u for u in (first.users if first else ())}
         on_first_page = email_index(members)
-        unanswered = [ref for ref in refs if known_member(ref, members, on_first_page) is None]
+        as_email = {ref: backend.takes_as_email(ref) for ref in refs}
+        unanswered = [ref for ref in refs if known_member(ref, members, on_first_page, as_email=as_email[ref]) is None]
         strategy = choose_strategy(
             # Without a total the pages cannot be counted: the strategy reads them (cursor listings).
             total=(first.total if backend.total_known else None) if first else 0,
@@ -173,7 +184,7 @@ class MembershipService:
             distinct_users=len(unanswered),
             need_complete=need_complete,
             page_size=backend.member_page_size,
-            unsearchable_emails=not backend.email_search and any(is_email(ref) for ref in unanswered),
+            unsearchable_emails=not backend.email_search and any(as_email[ref] for ref in unanswered),
         )
 
         def read_other_pages() -> None:
@@ -183,24 +194,29 @@ class MembershipService:
 
         if strategy == ALL_PAGES:
             read_other_pages()
-        # Members seen so far (all of them, or the first page) resolve without a lookup.
+        # Members seen so far (all of them, or the first page): an accountId among them resolves without a lookup, and
+        # those that show an email are holders of it beside the accounts its lookup finds.
         outcomes = resolve_each(backend, refs, members)
         unfound = [i for i, o in enumerate(outcomes) if isinstance(o, UnknownUserError)]
-        if missing_ok and strategy == PER_USER and any(is_email(refs[i]) for i in unfound):
+        unfound_emails = [i for i in unfound if as_email[refs[i]]] if missing_ok else []
+        if unfound_emails and strategy == PER_USER:
             # Read once for every such reference; this costs only the pages the per-user strategy skipped.
             read_other_pages()
             strategy = ALL_PAGES
-            by_email = email_index(members)
-            for i in unfound:
-                outcomes[i] = known_member(refs[i], members, by_email) or outcomes[i]
-        if missing_ok and backend.deactivated_email_search:
-            # A deactivated account that is not a member is known, not nobody: no warning about it.
-            for i in unfound:
-                if isinstance(outcomes[i], UnknownUserError) and is_email(refs[i]):
-                    with operation(f"looking up {refs[i]} among deactivated accounts"):
-                        found = backend.find_deactivated_by_email(refs[i])
-                    outcomes[i] = found[0] if len(found) == 1 else outcomes[i]
-        not_found = [refs[i] for i in unfound if isinstance(outcomes[i], UnknownUserError)] if missing_ok else []
+        by_email = email_index(members)
+        for i in unfound_emails:
+            # The lookup found no account with the email (else it would not be unknown): the holders are the members
+            # that show it and, where that costs one search, the deactivated accounts with it. A deactivated account
+            # that is not a member is known, not nobody: no warning about it.
+            candidates = list(by_email.get(reference_key(refs[i]), []))
+            if backend.deactivated_email_search:
+                with operation(f"looking up {refs[i]} among deactivated accounts"):
+                    candidates += backend.find_deactivated_by_email(refs[i])
+            try:
+                outcomes[i] = pick_user_for_email(refs[i], candidates, outcomes[i])
+            except ResolutionError as exc:
+                outcomes[i] = exc
+        not_found = [(refs[i], as_email[refs[i]]) for i in unfound if isinstance(outcomes[i], UnknownUserError)]
         resolved = raise_unresolved(
             outcomes, consequence=", so nothing was changed", tolerate=UnknownUserError if missing_ok else ()
         )
@@ -211,7 +227,7 @@ class MembershipService:
 
         def is_member(user: User) -> bool:
             with operation(f"reading the groups of {user.label}"):
-                return any(g.group_id == group.group_id for g in backend.groups_of(user.account_id) or [])
+                return any(backend.same_group(g, group) for g in backend.groups_of(user.account_id) or [])
 
         current = {u.account_id: u for u in resolved if u.account_id in members}
         current.update(

@@ -23,17 +23,24 @@ class MembershipRequest:
     exclusive: bool
 
 
+def given(value) -> bool:
+    """Whether an option is set: a string that is blank is not."""
+    return value is not None and (not isinstance(value, str) or bool(value.strip()))
+
+
 def exactly_one(params: dict, first: str, second: str, example: str) -> None:
-    given = [name for name in (first, second) if params.get(name) not in (None, "")]
-    if len(given) == 2:
+    given_ = [name for name in (first, second) if given(params.get(name))]
+    if len(given_) == 2:
         raise ConfigurationError(f"Both {first} and {second} are set", hint=f"Set only one of them, {example}")
-    if not given:
+    if not given_:
         raise ConfigurationError(f"Neither {first} nor {second} is set", hint=f"Set one of them, {example}")
 
 
 def group_selector(params: dict) -> tuple[str | None, str | None]:
+    """The group's name or id, without surrounding whitespace: every backend looks the group up trimmed (Data Center
+    servers trim names themselves, Cloud would not find "team-platform "), so that check mode and a real run agree."""
     exactly_one(params, "group", "group_id", "for example group: jira-software-users")
-    return (params.get("group") or None), (params.get("group_id") or None)
+    return (params.get("group") or "").strip() or None, (params.get("group_id") or "").strip() or None
 
 
 def membership_request(params: dict) -> MembershipRequest:
@@ -47,7 +54,7 @@ def membership_request(params: dict) -> MembershipRequest:
             hint="Use state=present with exclusive=true to make the listed users the only members, or drop exclusive "
             "to remove the listed users",
         )
-    if params.get("user") not in (None, ""):
+    if given(params.get("user")):
         users = check_references([params["user"]], "user")
     else:
         users = check_references(params["users"], "users")

@@ -12,10 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping
 
+from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import APP_ACCOUNT_TYPE
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
 
 PRESENT = "present"
 ABSENT = "absent"
+# Why exclusive kept something it would otherwise have removed (the ``reason`` of the modules' ``kept`` entries).
+KEPT_CALLER = "calling account"
+KEPT_APP = "app account"
+KEPT_BY_KEEP = "keep"
 
 
 @dataclass(frozen=True)
@@ -23,12 +28,17 @@ class Plan:
     adds: tuple[User, ...]
     removes: tuple[User, ...]
     unchanged: tuple[User, ...]
-    # Members that exclusive mode would have removed but must keep (the calling account).
-    protected: tuple[User, ...] = ()
+    # Members that exclusive mode would have removed but keeps, each with the reason (KEPT_CALLER, KEPT_APP).
+    kept: tuple[tuple[User, str], ...] = ()
 
     @property
     def changed(self) -> bool:
         return bool(self.adds or self.removes)
+
+    @property
+    def protected(self) -> tuple[User, ...]:
+        """The calling account, when exclusive kept it."""
+        return tuple(user for user, reason in self.kept if reason == KEPT_CALLER)
 
 
 def unique_users(users: Iterable[User]) -> list[User]:
@@ -55,6 +65,9 @@ def plan_membership(
 
     ``current`` maps accountId to member. It may hold only the desired users' memberships (``membership_complete``
     false) unless ``exclusive`` is set, because an exclusive sync must see every member, inactive ones included.
+    ``exclusive`` keeps two kinds of member it does not list: the calling account (removing it would lock the
+    automation out) and app accounts (removing an app from a product or add-on group breaks the app; list it by
+    accountId to say it belongs).
     """
     if state not in (PRESENT, ABSENT):
         raise ValueError(f"unknown state {state!r}")
@@ -68,15 +81,19 @@ def plan_membership(
     if state == ABSENT:
         return Plan(adds=(), removes=tuple(in_group), unchanged=tuple(not_in_group))
     removes: list[User] = []
-    protected: list[User] = []
+    kept: list[tuple[User, str]] = []
     if exclusive:
         wanted_ids = {u.account_id for u in wanted}
         for member in sorted(current.values(), key=lambda u: (u.label.lower(), u.account_id)):
             if member.account_id in wanted_ids:
                 continue
-            # Removing ourselves would lock the automation out of the group it manages (e.g. site-admins).
-            (protected if member.account_id == caller_account_id else removes).append(member)
-    return Plan(adds=tuple(not_in_group), removes=tuple(removes), unchanged=tuple(in_group), protected=tuple(protected))
+            if member.account_id == caller_account_id:
+                kept.append((member, KEPT_CALLER))
+            elif member.account_type == APP_ACCOUNT_TYPE:
+                kept.append((member, KEPT_APP))
+            else:
+                removes.append(member)
+    return Plan(adds=tuple(not_in_group), removes=tuple(removes), unchanged=tuple(in_group), kept=tuple(kept))
 
 
 def members_after(current: Mapping[str, User], added: Iterable[User], removed: Iterable[User]) -> dict[str, User]:

@@ -4,7 +4,7 @@
 
 # This file is internal to the orgsync.atlassian collection; its API may change without notice.
 
-"""User references (emails, accountIds) to accounts, through a backend and the rules of ``_identity``.
+"""User references (emails, accountIds, usernames) to accounts, through a backend and the rules of ``_identity``.
 
 The membership service and ``atlassian_user_info`` both resolve here, so a reference that ``atlassian_user_info``
 resolves is one ``atlassian_group_member`` accepts, and one it refuses is refused with the same message.
@@ -14,12 +14,10 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import EMAIL
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import ResolutionError, operation
 from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import (
     PERSON_ACCOUNT_TYPE,
     check_account,
-    is_email,
     pick_user_for_email,
     reference_key,
 )
@@ -35,10 +33,13 @@ def email_index(members: Mapping[str, User]) -> dict[str, list[User]]:
     return by_email
 
 
-def known_member(ref: str, members: Mapping[str, User], by_email: Mapping[str, list[User]]) -> User | None:
-    """The member ``ref`` names when the members already read tell without a lookup: an accountId among them, or an
-    email that exactly one of them shows on a person's account (anything else is left to the backend's rules)."""
-    if is_email(ref):
+def known_member(
+    ref: str, members: Mapping[str, User], by_email: Mapping[str, list[User]], *, as_email: bool
+) -> User | None:
+    """The member ``ref`` names as far as the members already read tell: an accountId among them, or an email that
+    exactly one of them shows on a person's account. It tells whether ``ref`` is a member, which is what the read
+    strategy counts; an email is still looked up before it is acted on (another account may have it too)."""
+    if as_email:
         matches = by_email.get(reference_key(ref), [])
         return matches[0] if len(matches) == 1 and matches[0].account_type == PERSON_ACCOUNT_TYPE else None
     return members.get(ref.strip())
@@ -47,38 +48,33 @@ def known_member(ref: str, members: Mapping[str, User], by_email: Mapping[str, l
 def resolve_reference(
     backend, ref: str, members: Mapping[str, User] | None = None, by_email: Mapping[str, list[User]] | None = None
 ) -> User:
-    """One email or accountId to exactly one person's account, or ``ResolutionError`` saying why not.
+    """One reference to exactly one account, or ``ResolutionError`` saying why not.
 
-    ``members`` (group members already read) answer without a request when they can.
+    An accountId (username) among ``members`` (group members already read) answers without a request. An email is
+    always looked up: the members show who of them has it, not who else does. Its holders are the accounts the
+    backend finds with it together with the members that show it, and only one of them may be.
     """
     ref = ref.strip()
     members = members or {}
-    member = known_member(ref, members, by_email if by_email is not None else email_index(members))
-    if member is not None:
-        return (
-            member
-            if is_email(ref)
-            else check_account(member, ref, backend.account_not_found(ref), backend.user_id_name)
-        )
+    if not backend.takes_as_email(ref):
+        member = members.get(ref)
+        if member is not None:
+            return check_account(member, ref, backend.account_not_found(ref), backend.user_id_name)
+        with operation(f"looking up {ref}"):
+            return check_account(backend.get_user(ref), ref, backend.account_not_found(ref), backend.user_id_name)
+    by_email = by_email if by_email is not None else email_index(members)
     with operation(f"looking up {ref}"):
-        if is_email(ref):
-            return pick_user_for_email(ref, backend.find_by_email(ref), backend.email_not_found(ref))
-        return check_account(backend.get_user(ref), ref, backend.account_not_found(ref), backend.user_id_name)
-
-
-def refuse_unsupported_references(backend, refs: list[str]) -> None:
-    """Emails given to a backend that cannot look users up by email fail here, before anything is read: a removal
-    would otherwise "find nobody" and report success without removing anyone."""
-    emails = [ref.strip() for ref in refs if is_email(ref)]
-    if emails and EMAIL not in backend.reference_kinds:
-        raise backend.emails_unsupported(emails)
+        found = backend.find_by_email(ref)
+    return pick_user_for_email(ref, [*found, *by_email.get(reference_key(ref), [])], backend.email_not_found(ref))
 
 
 def resolve_each(backend, refs: list[str], members: Mapping[str, User] | None = None) -> list[User | ResolutionError]:
     """Each reference resolved (concurrently, order kept): its account, or the ``ResolutionError`` saying why not."""
-    refuse_unsupported_references(backend, refs)
     members = members or {}
     by_email = email_index(members)
+    emails = [ref.strip() for ref in refs if backend.takes_as_email(ref)]
+    if emails:
+        backend.prefetch_emails(emails)
 
     def resolve_one(ref: str) -> User | ResolutionError:
         try:

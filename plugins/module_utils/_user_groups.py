@@ -16,10 +16,11 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
     RefusedError,
     ResolutionError,
+    UnknownGroupError,
     UnknownUserError,
     operation,
 )
-from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import is_email, pick_user_for_email
+from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import pick_user_for_email
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
 from ansible_collections.orgsync.atlassian.plugins.module_utils._planner import GroupsPlan
 from ansible_collections.orgsync.atlassian.plugins.module_utils._resolution import raise_unresolved, resolve_each
@@ -43,13 +44,21 @@ ADMIN_GROUPS = (
     "confluence-admins",
     "confluence-administrators",
 )
-# Jira's and Confluence's group ids are UUIDs; a reference shaped like one is looked up as an id.
+# Jira's and Confluence's group ids are UUIDs; a reference shaped like one is an id, anything else a name.
 _GROUP_ID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
+def is_group_id(ref: str) -> bool:
+    return bool(_GROUP_ID.match(ref))
+
+
 def names_group(ref: str, group: Group) -> bool:
-    """Whether a reference (a name, case-insensitive, or an id) is this group."""
-    return ref == group.group_id or (group.name or "").casefold() == ref.casefold()
+    """Whether a reference is this group, by the one rule every state follows: a UUID-shaped reference is an id
+    (compared exactly, as the APIs do), anything else a name (case-insensitive). A group named like another's id is
+    then never taken for it, whether the person joins or leaves. On Data Center a group's id is its name."""
+    if is_group_id(ref):
+        return ref == group.group_id
+    return (group.name or group.group_id).casefold() == ref.casefold()
 
 
 class UserGroupsService:
@@ -61,7 +70,7 @@ class UserGroupsService:
         account is looked for where the backend sees one, and a reference that names nobody gives ``None`` (they are
         in no group already)."""
         (outcome,) = resolve_each(self.backend, [ref])
-        if removal_only and isinstance(outcome, UnknownUserError) and is_email(ref):
+        if removal_only and isinstance(outcome, UnknownUserError) and self.backend.takes_as_email(ref):
             with operation(f"looking up {ref} among deactivated accounts"):
                 candidates = self.backend.find_deactivated_by_email(ref)
             if candidates:
@@ -78,31 +87,42 @@ class UserGroupsService:
         with operation(f"reading the groups of {user.label}"):
             return self.backend.groups_of(user.account_id) or []
 
-    def resolve_groups(self, refs: Iterable[str], current: list[Group], *, must_exist: bool) -> list[Group]:
-        """The groups the references name: the person's own groups answer without a request; the others are looked
-        up only when they ``must_exist`` (to be joined), else they are groups the person is not in, and skipped."""
+    def resolve_groups(
+        self, refs: Iterable[str], current: list[Group], *, must_exist: bool
+    ) -> tuple[list[Group], list[UnknownGroupError]]:
+        """The groups the references name, and the errors of those that name no group.
+
+        The person's own groups answer without a request; the others are looked up. To be joined (``must_exist``),
+        each must exist; to be left, one that does not is reported (the task warns: a typo must not pass for "not
+        in it"). A reference that names several groups fails either way.
+        """
         refs = list(dict.fromkeys(r.strip() for r in refs))
         known = {ref: next((g for g in current if names_group(ref, g)), None) for ref in refs}
-        missing = [ref for ref, group in known.items() if group is None] if must_exist else []
+        missing = [ref for ref, group in known.items() if group is None]
 
         def look_up(ref: str) -> Group | ResolutionError:
             try:
                 with operation(f"looking up group {ref}"):
-                    if _GROUP_ID.match(ref):
+                    if is_group_id(ref):
                         return self.backend.find_group(group_id=ref)
                     return self.backend.find_group(name=ref)
             except ResolutionError as exc:
                 return exc
 
         found = dict(zip(missing, self.backend.concurrently(look_up, missing), strict=True))
-        problems = [o.message for o in found.values() if isinstance(o, ResolutionError)]
+        problems = [
+            o.message
+            for o in found.values()
+            if isinstance(o, ResolutionError) and (must_exist or not isinstance(o, UnknownGroupError))
+        ]
         if problems:
             raise ResolutionError(
                 f"{len(problems)} of {len(refs)} groups could not be found, so nothing was changed: "
                 + " | ".join(problems)
             )
         groups = [known[ref] or found.get(ref) for ref in refs]
-        return [g for g in groups if isinstance(g, Group)]
+        unknown = [o for o in found.values() if isinstance(o, UnknownGroupError)]
+        return [g for g in groups if isinstance(g, Group)], unknown
 
     def check_can_change(self, plan: GroupsPlan) -> None:
         """Before any write (and in check mode): every group the plan changes must be one the API will change."""

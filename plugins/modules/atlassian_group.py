@@ -34,7 +34,8 @@ attributes:
 options:
   name:
     description:
-      - Name of the group. Needed to create it.
+      - Name of the group. Needed to create it. Surrounding whitespace is ignored.
+      - A name that groups of two directories have (O(backend=admin)) fails, in check mode too; set O(directory_id).
       - Exactly one of O(name) and O(group_id) is required.
     type: str
   group_id:
@@ -131,7 +132,9 @@ def main() -> None:
     params = module.params
     with module.errors_reported():
         exactly_one(params, "name", "group_id", "for example name: team-payments")
-        name, group_id, present = params["name"] or None, params["group_id"] or None, params["state"] == "present"
+        # Trimmed before anything is looked up or created, on every backend, so that check mode predicts the run.
+        name, group_id = (params["name"] or "").strip() or None, (params["group_id"] or "").strip() or None
+        present = params["state"] == "present"
 
     with module.backend() as backend:
         groups = GroupService(backend)

@@ -15,14 +15,17 @@ description:
     (the directory Jira and Confluence share) through the Jira Cloud or the Confluence Cloud REST API, of a Jira or
     Confluence Data Center server through its REST API, or of the organisation's directory through the Admin API.
   - Each user is given by email address or by accountId; emails are resolved to accountIds for you, matching the
-    whole address exactly (case-insensitive), so V(jo@acme.com) never picks V(jo@acme.com.au).
+    whole address exactly (case-insensitive), so V(jo@acme.com) never picks V(jo@acme.com.au). Every email is looked
+    up, also one a member shows, so that an email several accounts have fails rather than name one of them. The
+    collection's docs/identity.md states every rule, per backend.
   - Idempotent. It reads the current membership first, writes only what differs, and reports C(changed) only when a
     membership really changed.
   - Every user is resolved before anything is written. If any user cannot be resolved, the task fails listing each
     of them and changes nothing.
   - With O(state=absent), a user that no account answers to (an email nobody has, an accountId that does not exist)
     is already not a member, so the task succeeds for it with C(changed=false) and a warning naming it; an
-    offboarding list can be re-run and shared. An email shared by several accounts still fails, because it is never guessed.
+    offboarding list can be re-run and shared. An email shared by several accounts still fails, whichever of them is
+    a member, because it is never guessed.
   - Deactivated users are removed by email too. Atlassian's user search finds active accounts only, so when it finds
     nobody for an email given with O(state=absent), the group's member listing (which includes deactivated members)
     is read once for all such emails before concluding.
@@ -54,12 +57,16 @@ options:
     type: str
   user:
     description:
-      - One user, as an email address (anything containing V(@)) or an accountId.
+      - One user, as an email address (anything containing V(@)) or an accountId (on Confluence Data Center, every
+        value is a username).
+      - One string; a value holding characters no email, accountId or username holds (a list given here arrives as
+        V(['jane@acme.com'])) is refused before any request. Give several users in O(users).
       - Exactly one of O(user) and O(users) is required.
     type: str
   users:
     description:
       - Several users, each an email address or an accountId.
+      - An app's account (a bot) is given by its accountId; an email never names one.
       - A user listed twice, once by email and once by accountId, counts once.
       - Exactly one of O(user) and O(users) is required. With O(exclusive=true), an empty list removes every member
         except the calling account.
@@ -74,7 +81,9 @@ options:
   exclusive:
     description:
       - With O(state=present), also remove every member that is not listed, inactive members included.
-      - The calling account is never removed this way, so the automation cannot lock itself out.
+      - The calling account is never removed this way, so the automation cannot lock itself out; nor is an app's
+        account (removing an app from a product or add-on group breaks the app); list it by accountId to say it
+        belongs. RV(kept) lists both, with the reason.
       - Not allowed with O(state=absent).
       - Refused with O(backend=admin), because the Admin API does not say which account an organisation API key
         belongs to, so the calling account could not be kept.
@@ -202,6 +211,32 @@ removed:
   type: list
   elements: dict
   sample: [{"account_id": "5b10a2844c20165700ede21g", "email": "bob@acme.com", "display_name": "Bob"}]
+kept:
+  description:
+    - Members that O(exclusive=true) did not remove although they are not listed (in check mode, would not), each with
+      the reason.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    account_id:
+      description: The member's accountId; null on Data Center (see RV(kept[].username)).
+      type: str
+    username:
+      description: The member's username.
+      returned: on Data Center only
+      type: str
+    email:
+      description: The member's email, or null when hidden.
+      type: str
+    display_name:
+      description: The member's display name.
+      type: str
+    reason:
+      description: Why it was kept, V(calling account) or V(app account).
+      type: str
+  sample: [{"account_id": "5b10ac8d82e05b22cc7d4ef9", "email": null, "display_name": "Deploy Bot",
+            "reason": "app account"}]
 failed_users:
   description: Users whose write failed, with the reason. The task fails when this is not empty.
   returned: when a write failed
@@ -233,7 +268,7 @@ ARGUMENT_SPEC = dict(
 
 
 def main() -> None:
-    module = AtlassianModule(ARGUMENT_SPEC, result={"added": [], "removed": []})
+    module = AtlassianModule(ARGUMENT_SPEC, result={"added": [], "removed": [], "kept": []})
     with module.errors_reported():
         wanted = membership_request(module.params)
 
@@ -270,6 +305,7 @@ def main() -> None:
         changed=outcome.changed,
         added=[u.as_result() for u in outcome.added],
         removed=[u.as_result() for u in outcome.removed],
+        kept=[dict(u.as_result(), reason=reason) for u, reason in plan.kept],
     )
     if module.diff_mode and snapshot.complete:
         module.result["diff"] = membership_diff(group.label, snapshot.current, outcome.added, outcome.removed)

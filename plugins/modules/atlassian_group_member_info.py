@@ -46,8 +46,9 @@ options:
     type: bool
     default: true
 notes:
-  - Members that are not people's accounts (apps, customers) are listed too, but
-    M(orgsync.atlassian.atlassian_group_member) refuses them; the module warns when a group has any.
+  - Members that are neither people's accounts nor apps' (Jira Service Management customers) are listed too, but
+    M(orgsync.atlassian.atlassian_group_member) refuses them; the module warns when a group has any. An app's
+    account is listed in RV(users) by its accountId, which M(orgsync.atlassian.atlassian_group_member) accepts.
 seealso:
   - module: orgsync.atlassian.atlassian_group_member
   - module: orgsync.atlassian.atlassian_user_info
@@ -150,9 +151,11 @@ users:
   description:
     - The members as a list of strings for O(orgsync.atlassian.atlassian_group_member#module:users), in the same
       order as RV(members).
-    - Each is the member's email when it is visible, the account is active and no other member shares it; otherwise
-      the accountId. That way each entry names exactly that member again (user search finds active accounts only,
-      and an email shared by two accounts is ambiguous).
+    - Each is the member's email when it is visible, the account is a person's and active, and no other member
+      shares it; otherwise the accountId. That way each entry names exactly that member again (user search finds
+      active accounts only, an email shared by two accounts is ambiguous, and an app is named by accountId only).
+      An email that an account outside the group has too is ambiguous as well, and the membership module then
+      fails naming both accounts (give that member's accountId).
   returned: success
   type: list
   elements: str
@@ -188,7 +191,7 @@ def main() -> None:
     if others:
         labels = ", ".join(f"{m.display_name} ({m.account_id}, {m.account_type})" for m in others)
         module.warn(
-            f"{group.label} has {len(others)} members that are not people's accounts: {labels}. "
+            f"{group.label} has {len(others)} members that are neither people's nor apps' accounts: {labels}. "
             "orgsync.atlassian.atlassian_group_member refuses such accounts, so feeding 'users' back to it fails "
             "until they are removed from the list (and exclusive=true would then remove them from the group)."
         )

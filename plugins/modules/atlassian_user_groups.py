@@ -37,13 +37,16 @@ attributes:
 options:
   user:
     description:
-      - The person, as an email address (anything containing V(@)) or an accountId.
+      - The person, as an email address (anything containing V(@)) or an accountId, resolved with the rules of
+        M(orgsync.atlassian.atlassian_group_member) (an email several accounts have fails, whatever the state).
     type: str
     required: true
   groups:
     description:
-      - Group names (case-insensitive) or group ids.
-      - With O(state=present), groups that do not exist fail the task before any write.
+      - Group names (case-insensitive, surrounding whitespace ignored) or group ids. An entry shaped like a UUID is an
+        id, anything else a name, whatever the state, so a group named like another group's id is never taken for it.
+      - With O(state=present), groups that do not exist fail the task before any write; with O(state=absent), each
+        one is reported in a warning naming it.
     type: list
     elements: str
     default: []
@@ -133,6 +136,13 @@ removed_from:
   type: list
   elements: dict
   sample: [{"name": "team-design", "group_id": "c2d4e6f8-1a3b-4c5d-8e7f-9a0b1c2d3e4f"}]
+kept:
+  description: Groups that O(exclusive=true) did not take the person out of because O(keep) names them, each with the
+    reason (V(keep)).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"name": "site-admins", "group_id": "a5f4c6b2-0d1e-4f3a-9b8c-7d6e5f4a3b21", "reason": "keep"}]
 failed_groups:
   description: Groups whose write failed, with the reason. The task fails when this is not empty.
   returned: when a write failed
@@ -150,7 +160,11 @@ diff:
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._module import AtlassianModule
 from ansible_collections.orgsync.atlassian.plugins.module_utils._module_params import user_groups_request
-from ansible_collections.orgsync.atlassian.plugins.module_utils._planner import groups_diff, plan_user_groups
+from ansible_collections.orgsync.atlassian.plugins.module_utils._planner import (
+    KEPT_BY_KEEP,
+    groups_diff,
+    plan_user_groups,
+)
 from ansible_collections.orgsync.atlassian.plugins.module_utils._user_groups import (
     ADMIN_GROUPS,
     NOUN,
@@ -169,7 +183,7 @@ ARGUMENT_SPEC = dict(
 
 
 def main() -> None:
-    module = AtlassianModule(ARGUMENT_SPEC, result={"user": None, "added_to": [], "removed_from": []})
+    module = AtlassianModule(ARGUMENT_SPEC, result={"user": None, "added_to": [], "removed_from": [], "kept": []})
     with module.errors_reported():
         wanted = user_groups_request(module.params)
 
@@ -184,7 +198,7 @@ def main() -> None:
             module.exit()
         module.result["user"] = user.as_result()
         current = service.groups_of(user)
-        desired = service.resolve_groups(wanted.groups, current, must_exist=wanted.state == "present")
+        desired, unknown = service.resolve_groups(wanted.groups, current, must_exist=wanted.state == "present")
         plan = plan_user_groups(
             current,
             desired,
@@ -198,12 +212,15 @@ def main() -> None:
         else:
             outcome = service.apply(user, plan)
 
+    for error in unknown:
+        module.warn(f"{error.summary}, so {user.label} is not in it: nothing to remove.")
     for group in plan.kept:
         module.warn(f"Kept {user.label} in {group.label}: it is in keep, which exclusive never takes anyone out of.")
     module.result.update(
         changed=outcome.changed,
         added_to=[g.as_result() for g in outcome.added],
         removed_from=[g.as_result() for g in outcome.removed],
+        kept=[dict(g.as_result(), reason=KEPT_BY_KEEP) for g in plan.kept],
     )
     if module.diff_mode:
         module.result["diff"] = groups_diff(user.label, current, outcome.added, outcome.removed)

@@ -17,8 +17,9 @@ description:
   - Emails are resolved with the same rules as M(orgsync.atlassian.atlassian_group_member) uses, matching the whole
     address exactly (case-insensitive), so V(jo@acme.com) never picks V(jo@acme.com.au). A user this module finds is
     one that M(orgsync.atlassian.atlassian_group_member) accepts.
-  - If any user cannot be resolved (no such account, an email shared by several accounts, an app or customer
-    account), the task fails naming each of them and the reason.
+  - If any user cannot be resolved (no such account, an email shared by several accounts, an app's account given by
+    email, a customer account), the task fails naming each of them and the reason. An app's account given by its
+    accountId is found.
   - Read-only; never changes anything.
 author:
   - orgsync founding engineers (@orgsync)
@@ -124,7 +125,8 @@ users:
       type: bool
       sample: true
     account_type:
-      description: The account type; always V(atlassian) (a person's account), as other types are refused.
+      description: The account type; V(atlassian) (a person's account), or V(app) for an app's account given by
+        accountId (other types are refused).
       type: str
       sample: atlassian
     groups:

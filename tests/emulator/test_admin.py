@@ -88,6 +88,28 @@ def test_the_deprecated_group_listing_answers_like_the_search(admin):
     assert error_code(admin.delete(f"{BASE}/groups")) == "ADMIN-405-1"
 
 
+def test_one_group_name_in_two_directories(api, emulator_factory):
+    # An organisation's directories may each have a group of one name: the Admin API shows both (issue 16, case 7);
+    # a directory refuses a name it already has.
+    from atlassian_emulator import load_seed
+    from atlassian_emulator.seed import DEFAULT_SEED_PATH
+
+    seed = load_seed(DEFAULT_SEED_PATH)
+    seed["org"]["directories"].append({"directory_id": "labs", "name": "acme labs"})
+    labs_design = {"name": "team-design", "group_id": "5e1d2c3b-0000-4000-8000-00000000d2d2", "directory_id": "labs"}
+    seed["groups"].append(labs_design)
+    site = emulator_factory(seed, products=("jira", "admin"))
+    admin = api(header=KEY, on=site)
+    found = admin.post(f"{ALL}/groups/search", json={"groupNames": ["team-design"]}).json()["data"]
+    assert sorted((g["id"], g["directoryId"]) for g in found) == [
+        ("5e1d2c3b-0000-4000-8000-00000000d2d2", "labs"),
+        (DESIGN, DIRECTORY),
+    ]
+    labs = f"/admin/v2/orgs/{ORG}/directories/labs/groups"
+    assert admin.post(labs, json={"name": "team-platform"}).status_code == 201  # new to labs
+    assert error_code(admin.post(labs, json={"name": "TEAM-PLATFORM"})) == "ADMIN-409-28"
+
+
 def test_users_show_every_email_and_status_but_no_customers(admin):
     def search(**body):
         return admin.post(f"{ALL}/users/search", json=body).json()["data"]

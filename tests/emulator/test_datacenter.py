@@ -109,6 +109,18 @@ def test_confluence_dc_membership_is_idempotent(api, conf_dc):
     ]
 
 
+def test_confluence_dc_group_names_may_hold_a_slash(api, conf_dc):
+    # Clients send a name with '/' as one path segment (%2F); the server decodes it before routing.
+    conf_dc.state.create_group("team/ops")
+    admin = api(on=conf_dc)
+    assert admin.get("/rest/api/group/team%2Fops").json()["name"] == "team/ops"
+    assert admin.put(f"/rest/api/user/{JANE}/group/team%2Fops").status_code == 204
+    assert [m["username"] for m in admin.get("/rest/api/group/team%2Fops/member").json()["results"]] == [JANE]
+    assert admin.delete(f"/rest/api/user/{JANE}/group/team%2Fops").status_code == 204
+    assert admin.delete("/rest/api/admin/group/team%2Fops").status_code == 204
+    assert admin.get("/rest/api/group/team%2Fops").status_code == 404
+
+
 def test_confluence_dc_before_8_2_has_no_membership_endpoints(api, conf_dc):
     conf_dc.configure(confluence_dc_membership_api=False)
     response = api(on=conf_dc).put(f"/rest/api/user/{JANE}/group/{DESIGN}")

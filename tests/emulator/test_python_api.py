@@ -99,9 +99,30 @@ def test_reset_restores_seeded_state(emulator):
         ({"credentials": [{"email": "ghost@acme.example", "api_token": "t"}]}, "not a known accountId"),
         ({"credentials": [{"bearer_token": "t", "account_id": "ghost"}]}, "seeded user"),
         ({"groups": [{"name": "g"}, {"name": "g"}]}, "listed twice"),
+        # A name may be given again in another directory of the organisation only.
+        (
+            {
+                "org": {
+                    "org_id": "o",
+                    "name": "o",
+                    "directories": [{"directory_id": "d1", "name": "a"}, {"directory_id": "d2", "name": "b"}],
+                },
+                "groups": [{"name": "g", "directory_id": "d2"}, {"name": "G", "directory_id": "d2", "group_id": "x"}],
+            },
+            "duplicate group name 'G' in directory 'd2'",
+        ),
         ({"users": [{"account_id": "x", "display_name": "X", "account_type": "robot"}]}, "account_type"),
     ],
-    ids=["typo", "unknown-member", "ambiguous-member", "basic-ghost", "bearer-ghost", "duplicate-group", "bad-type"],
+    ids=[
+        "typo",
+        "unknown-member",
+        "ambiguous-member",
+        "basic-ghost",
+        "bearer-ghost",
+        "duplicate-group",
+        "duplicate-group-in-a-directory",
+        "bad-type",
+    ],
 )
 def test_bad_seeds_are_rejected_with_a_clear_message(seed, message):
     with pytest.raises(SeedError, match=message):

@@ -20,7 +20,7 @@ import contract_check
 import harness
 import pytest
 from group_member_support import ADMIN, BOB, MODULE, play
-from reliability_support import DEPLOY_BOT, PAT, PAT_OLD, not_atlassian_site
+from reliability_support import PAT, PAT_OLD, not_atlassian_site
 
 from atlassian_emulator import Emulator
 
@@ -39,8 +39,11 @@ RESOLUTION_REMEDY_ACCOUNT_ID = (
 )
 REFERENCE_REMEDY = (
     "Give each user as an email address (jane@acme.com) or an accountId (for example 5b10ac8d82e05b22cc7d4ef5; on "
-    "Data Center, a username such as jdoe); remove empty entries."
+    "Data Center, a username such as jdoe), one value per entry (user: takes one; users: takes a list); remove empty "
+    "entries."
 )
+# Carol's Jira Service Management customer account (the seed's): neither a person's Atlassian account nor an app's.
+CAROL_CUSTOMER = "qm:0b9d2a4e-2f7c-4f1e-8a6d-3c5b7e9f1a2d:5c8e1f3a-7b2d-4e6f-9a1c-2d4b6f8e0a13"
 UNRESOLVED = "1 of 1 users could not be resolved, so nothing was changed: "
 
 # case: (task arguments, the exact message; "{url}" is the emulator's URL). Cases before the not-Atlassian site are
@@ -121,6 +124,14 @@ BAD_INPUT: dict[str, tuple[dict[str, Any], str]] = {
         {**CONN, **GROUP, "users": ["jane@acme"]},
         "Invalid user reference: 'jane@acme' is not a valid email address. " + REFERENCE_REMEDY,
     ),
+    # Issue 16, case 4: a one-element list given to user (a string) reaches the module as the list's text; it names
+    # nobody, and a removal must not "succeed" with Jane still in the group.
+    "a-list-given-to-user": (
+        {**CONN, **GROUP, "user": ["jane@acme.example"], "state": "absent"},
+        "Invalid user reference: user received \"['jane@acme.example']\", which holds characters that no email "
+        "address, accountId or username holds ('[' ']'); a list or a mapping given where one value was expected "
+        "arrives like this. " + REFERENCE_REMEDY,
+    ),
     "exclusive-with-state-absent": (
         {**CONN, **GROUP, "users": ["jane@acme.example"], "state": "absent", "exclusive": True},
         "exclusive=true cannot be combined with state=absent. Use state=present with exclusive=true to make the listed "
@@ -147,18 +158,19 @@ BAD_INPUT: dict[str, tuple[dict[str, Any], str]] = {
     ),
     "two-accounts-with-the-same-email": (
         {**CONN, **GROUP, "user": "pat@acme.example"},
-        UNRESOLVED + f"'pat@acme.example' is ambiguous: 2 accounts have this email ({PAT}, {PAT_OLD}). Pass the "
-        "accountId of the intended account instead of the email.",
+        UNRESOLVED + f"'pat@acme.example' is ambiguous: 2 accounts have this email ({PAT}, {PAT_OLD}), and an email "
+        "is never guessed. Pass the accountId of the intended account instead of the email.",
     ),
     "app-account": (
         {**CONN, **GROUP, "user": "deploy-bot@acme.example"},
         UNRESOLVED + "'deploy-bot@acme.example' belongs to an account of type app, not a person's Atlassian account. "
-        "This module manages people; remove app and customer accounts from the list.",
+        "An app's account can be given by its accountId; remove customer accounts from the list.",
     ),
-    "app-account-by-accountid": (
-        {**CONN, **GROUP, "user": DEPLOY_BOT},
-        UNRESOLVED + f"accountId '{DEPLOY_BOT}' is an account of type app, not a person's Atlassian account. This "
-        "module manages people; remove app and customer accounts from the list.",
+    # An app's account given by its accountId is accepted (issue 16, case 3); a customer's is not.
+    "customer-account-by-accountid": (
+        {**CONN, **GROUP, "user": CAROL_CUSTOMER},
+        UNRESOLVED + f"accountId '{CAROL_CUSTOMER}' is an account of type customer, not a person's Atlassian account "
+        "or an app's. This module manages people and apps; remove customer accounts from the list.",
     ),
     "accountid-that-does-not-exist": (
         {**CONN, **GROUP, "user": UNKNOWN_ID},

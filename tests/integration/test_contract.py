@@ -198,7 +198,8 @@ def test_contract_covers_what_the_collection_and_the_emulator_use(product, emula
     emulator = emulator_factory(products=(product,))
     mount = MOUNTS[product]
     routes = {
-        (re.sub(r"<(\w+)>", lambda m: "{" + _camel(m.group(1)) + "}", rule.rule), method.lower())
+        # <name>, or <path:name> where a value may hold '/' (Confluence Data Center's group names)
+        (re.sub(r"<(?:path:)?(\w+)>", lambda m: "{" + _camel(m.group(1)) + "}", rule.rule), method.lower())
         for rule in emulator.app.url_map.iter_rules()
         if rule.rule.startswith(mount)
         for method in rule.methods - {"HEAD", "OPTIONS"}

@@ -112,13 +112,22 @@ def test_a_confluence_server_by_username(emulator_factory, run_playbook, connect
     again = run_playbook(server_play, env=env, expect_rc=0)
     assert [r["task"] for r in again.changed] == [] and emulator.writes() == []
 
-    refused = run_playbook(
-        play(task("by email", group=DESIGN, user="jane.doe@acme.example", state="absent", ignore_errors=True)), env=env
+    # The server shows no emails: a value with '@' is a username (issue 16, case 9), one a login may be.
+    at_signs = run_playbook(
+        play(
+            task("a username with @", group=DESIGN, user="zoe@acme.example"),
+            task("an email that is nobody's username", group=DESIGN, user="jane.doe@acme.example", state="absent"),
+        ),
+        env=env,
+        expect_rc=0,
     )
-    outcome = refused.result("by email")
-    result = outcome["result"]
-    assert outcome["failed"] is True and "Confluence Data Center cannot find users by email" in result["msg"]
-    assert "Give each user by username" in result["msg"] and emulator.writes() == []
+    assert [u["username"] for u in at_signs.result("a username with @")["result"]["added"]] == ["zoe@acme.example"]
+    nobody = at_signs.result("an email that is nobody's username")
+    assert nobody["changed"] is False and nobody["result"]["removed"] == []
+    (warning,) = nobody["result"]["warnings"]
+    assert "No account has username 'jane.doe@acme.example' ('jane.doe@acme.example' is taken as a username" in warning
+    assert usernames(emulator, DESIGN) == {"jdoe", "jmarch", "zoe@acme.example"}
+    assert [r.method for r in emulator.writes()] == ["PUT"]
 
 
 def test_a_confluence_server_older_than_8_2_is_told_so(emulator_factory, run_playbook, connection_env):

@@ -59,7 +59,8 @@ class Scenario:
 
 
 # An exclusive sync of a small group: every kind of read (group, member page, email search, accountId lookup) and
-# both kinds of write (2 adds, 3 removes, one of them an inactive member and one an app account).
+# both kinds of write (2 adds, 3 removes, one of them an inactive member and one an app account; where accounts have
+# types, exclusive keeps the app: see for_backend).
 SYNC = Scenario(
     group="team-platform",
     args={"users": ["jane@acme.example", "zoe@acme.example", PAT], "exclusive": True},
@@ -234,7 +235,17 @@ def for_backend(case: Case, profile) -> Case:
 
     faults = [{k: filled(v) if isinstance(v, str) else v for k, v in fault.items()} for fault in case.faults]
     knobs = {profile.page_cap_knob if k == "page_cap" else k: v for k, v in case.scenario.knobs.items()}
-    changes: dict[str, Any] = {"scenario": replace(case.scenario, knobs=knobs), "faults": faults}
+    scenario = replace(case.scenario, knobs=knobs)
+    changes: dict[str, Any] = {"faults": faults}
+    if profile.account_types and scenario.args.get("exclusive") and DEPLOY_BOT in scenario.start:
+        # exclusive keeps an app's account (Data Center has no account types: the bot is a user there).
+        app = frozenset({DEPLOY_BOT})
+        scenario = replace(scenario, end=scenario.end | app, removed=scenario.removed - app)
+        if case.end is not None:
+            changes["end"] = case.end | app
+        if case.removed is not None:
+            changes["removed"] = case.removed - app
+    changes["scenario"] = scenario
     if case.fails_with:
         changes["fails_with"] = filled(case.fails_with)
     if case.race and not profile.write_answers_tell_races:

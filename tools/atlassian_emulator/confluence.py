@@ -36,13 +36,16 @@ class ConfluenceError(Exception):
         self.message = message
 
 
-def error_body(status: int, message: str) -> dict[str, Any]:
+def error_body(status: int, message: str, *, data_center: bool = False) -> dict[str, Any]:
+    """Cloud lists the errors with their translations; Data Center's spec types ``data.errors`` as an object (its
+    10.0.3 ``ValidationResult``), and says the text in ``message`` alone."""
+    errors: Any = {} if data_center else [{"message": {"translation": message, "args": []}}]
     return {
         "statusCode": status,
         "data": {
             "authorized": status not in (401, 403),
             "valid": status != 400,
-            "errors": [{"message": {"translation": message, "args": []}}],
+            "errors": errors,
             "successful": False,
         },
         "message": message,
@@ -50,7 +53,8 @@ def error_body(status: int, message: str) -> dict[str, Any]:
 
 
 def render_error(exc: ConfluenceError) -> Response:
-    return json_response(error_body(exc.status, exc.message), exc.status)
+    data_center = g.get("product") == "confluence_datacenter"
+    return json_response(error_body(exc.status, exc.message, data_center=data_center), exc.status)
 
 
 # -- serialisation ----------------------------------------------------------------------------------------------

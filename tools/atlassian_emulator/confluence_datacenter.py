@@ -6,6 +6,9 @@ username, and the membership writes Confluence added in 8.2 (documented for 9.x 
 Shapes follow Atlassian's Confluence Data Center 10.0.3 spec (tests/emulator/openapi/confluence-dc-groups.openapi.json).
 The ``confluence_dc_membership_api`` knob set to false plays a server from before 8.2, which has no membership
 endpoints: they answer Jersey's 404 for an unmapped path, as any unknown path does (app._render_http_error).
+
+A group name may hold '/' (Confluence allows it): clients send it as one path segment (%2F), which the server decodes
+before routing, so the routes take the group name as a path (the rest of the path after the fixed parts).
 """
 
 from __future__ import annotations
@@ -79,12 +82,12 @@ def list_groups() -> Response:
     return json_response(paged(_emu().state.all_groups(), group_json))
 
 
-@confluence_datacenter.get("/group/<group_name>")
+@confluence_datacenter.get("/group/<path:group_name>")
 def get_group(group_name: str) -> Response:
     return json_response(group_json(_group(group_name)))
 
 
-@confluence_datacenter.get("/group/<group_name>/member")
+@confluence_datacenter.get("/group/<path:group_name>/member")
 def group_members(group_name: str) -> Response:
     group = _group(group_name)
     return json_response(paged(_emu().state.members(group.group_id), person_json, cap=_emu().knobs.confluence_page_cap))
@@ -106,7 +109,7 @@ def member_of() -> Response:
     return json_response(paged(_emu().state.groups_of(user.account_id), group_json))
 
 
-@confluence_datacenter.put("/user/<username>/group/<group_name>")
+@confluence_datacenter.put("/user/<username>/group/<path:group_name>")
 def add_member(username: str, group_name: str) -> Response:
     """Documented as idempotent: an existing membership is left as it is, 204 either way."""
     _membership_api()
@@ -119,7 +122,7 @@ def add_member(username: str, group_name: str) -> Response:
     return empty_response(204)
 
 
-@confluence_datacenter.delete("/user/<username>/group/<group_name>")
+@confluence_datacenter.delete("/user/<username>/group/<path:group_name>")
 def remove_member(username: str, group_name: str) -> Response:
     _membership_api()
     _require_admin()
@@ -147,7 +150,7 @@ def create_group() -> Response:
     return json_response(group_json(group), 200)  # documented: 200, not 201
 
 
-@confluence_datacenter.delete("/admin/group/<group_name>")
+@confluence_datacenter.delete("/admin/group/<path:group_name>")
 def delete_group(group_name: str) -> Response:
     _membership_api()
     _require_admin()

@@ -146,6 +146,12 @@ class Emulator:
         self.knobs.configure(**knobs)
         return self
 
+    def reseed(self, seed: Mapping[str, Any]) -> None:
+        """Start over from another seed (its users, groups and credentials; the organisation, products and knobs stay
+        as they are): a test that generates many directories reuses one running emulator."""
+        self._seed = copy.deepcopy(dict(seed))
+        self.reset()
+
     def reset(self) -> None:
         """Back to the seed: state and knobs as seeded, empty log."""
         state = state_from_seed(self._seed)

@@ -221,29 +221,40 @@ def state_from_seed(seed: Mapping[str, Any]) -> State:
             raise SeedError(f"{where}: {ref!r} {problem}")
         return matches[0]
 
-    listed: set[str] = set()
+    # Groups by key: the name, or for a name given again in another directory of the organisation (the Admin API
+    # allows one name in several directories), "<name>@<directory_id>".
+    listed: dict[str, list[str | None]] = {}  # name -> the directory_id of each of its entries
     details: dict[str, dict[str, Any]] = {}
+    names: dict[str, str] = {}
     for i, entry in enumerate(seed.get("groups") or []):
         where = f"groups[{i}]"
         _check_keys(where, entry, _GROUP_KEYS)
         name = entry.get("name")
         if not name:
             raise SeedError(f"{where}: name is required")
-        if name in listed:
-            raise SeedError(f"{where}: group {name!r} is listed twice")
-        listed.add(name)
-        access[name] = {**access.get(name, {}), **_access(where, entry.get("access"))}
+        directory = entry.get("directory_id")
+        seen = listed.setdefault(name, [])
+        if directory in seen:
+            raise SeedError(
+                f"{where}: group {name!r} is listed twice (a name may be given again only in another directory of "
+                "the organisation: directory_id)"
+            )
+        key = f"{name}@{directory}" if seen else name
+        seen.append(directory)
+        names[key] = name
+        access[key] = {**access.get(key, {}), **_access(where, entry.get("access"))}
         # A generate entry may already have named this group's id.
-        group_id = entry.get("group_id") or (groups[name][0] if name in groups else default_group_id(name))
-        groups[name] = (str(group_id), [resolve(where, m) for m in entry.get("members") or []])
-        details[name] = {
-            key: entry[key]
-            for key in ("directory_id", "description", "external_synced", "default_group")
-            if key in entry
+        default = default_group_id(name) if key == name else default_group_id(f"{directory}/{name}")
+        group_id = entry.get("group_id") or (groups[key][0] if key in groups else default)
+        groups[key] = (str(group_id), [resolve(where, m) for m in entry.get("members") or []])
+        details[key] = {
+            field: entry[field]
+            for field in ("directory_id", "description", "external_synced", "default_group")
+            if field in entry
         }
     for name, members in generated_members.items():
-        group_id, listed = groups.get(name, (default_group_id(name), []))
-        groups[name] = (group_id, listed + members)
+        group_id, listed_members = groups.get(name, (default_group_id(name), []))
+        groups[name] = (group_id, listed_members + members)
 
     credentials = []
     for i, entry in enumerate(seed.get("credentials") or []):
@@ -279,12 +290,12 @@ def state_from_seed(seed: Mapping[str, Any]) -> State:
     try:
         return State(
             users,
-            [(name, gid, members) for name, (gid, members) in groups.items()],
+            [(names.get(key, key), gid, members) for key, (gid, members) in groups.items()],
             credentials,
             site=str(seed.get("site") or "https://acme.atlassian.net"),
-            access=access,
+            access={groups[key][0]: value for key, value in access.items() if key in groups},
             org=_org(seed.get("org")),
-            group_details=details,
+            group_details={groups[key][0]: value for key, value in details.items()},
         )
     except ValueError as exc:
         raise SeedError(str(exc)) from exc

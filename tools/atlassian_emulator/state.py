@@ -193,10 +193,12 @@ class State:
         org: Org | None = None,
         group_details: dict[str, dict[str, Any]] | None = None,
     ) -> None:
-        """``groups`` are (name, groupId, member accountIds); ``access`` maps a group name to what it grants in each
-        product, e.g. ``{"confluence-users": {"confluence": "user"}}``; ``group_details`` maps a group name to what
-        the directory says besides (``_Group`` fields: directory_id, description, external_synced, default_group).
-        ``org`` is the organisation (one directory named after the site unless given)."""
+        """``groups`` are (name, groupId, member accountIds); ``access`` maps a groupId to what the group grants in
+        each product, e.g. ``{"6e87dc72-...": {"confluence": "user"}}``; ``group_details`` maps a groupId to what the
+        directory says besides (``_Group`` fields: directory_id, description, external_synced, default_group).
+        ``org`` is the organisation (one directory named after the site unless given). A name is unique within a
+        directory; the organisation's directories may each have a group of one name (the Admin API shows them all;
+        a lookup by name without a directory finds the first)."""
         self.lock = threading.RLock()
         self.site = site
         self.org = org or default_org(site)
@@ -209,12 +211,12 @@ class State:
             self.users[user.account_id] = user
         self.groups: dict[str, _Group] = {}
         for name, group_id, members in groups:
-            details = dict((group_details or {}).get(name, {}))
+            details = dict((group_details or {}).get(group_id, {}))
             directory_id = details.pop("directory_id", None) or self.org.directories[0].directory_id
             if self.org.directory(directory_id) is None:
                 raise ValueError(f"group {name!r}: unknown directory {directory_id!r}")
             group = self._insert_group(name, group_id, directory_id)
-            group.access = tuple(sorted((access or {}).get(name, {}).items()))
+            group.access = tuple(sorted((access or {}).get(group_id, {}).items()))
             for key, value in details.items():
                 setattr(group, key, value)
             for account_id in members:
@@ -374,11 +376,12 @@ class State:
     def create_group(
         self, name: str, group_id: str | None = None, *, description: str = "", directory_id: str | None = None
     ) -> GroupRef:
-        """A new, empty group (group names are unique across the site, whichever directory holds them)."""
+        """A new, empty group. In a directory given (the Admin API), its name must be new there; another directory
+        may have a group of that name. Without one (the site APIs), it must be new to the whole site."""
         with self.lock:
             if directory_id is not None and self.org.directory(directory_id) is None:
                 raise UnknownDirectory(directory_id)
-            if self._group_by_name(name) is not None:
+            if self._group_by_name(name, directory_id) is not None:
                 raise GroupNameInUse(name)
             group = self._insert_group(name, group_id or str(uuid.uuid4()), directory_id)
             group.description = description
@@ -443,10 +446,11 @@ class State:
             raise UnknownGroup(group_id)
         return group
 
-    def _group_by_name(self, name: str) -> _Group | None:
+    def _group_by_name(self, name: str, directory_id: str | None = None) -> _Group | None:
+        """The group with this name (case-insensitive): in the directory given, else the first of any directory."""
         wanted = name.casefold()
         for group in self.groups.values():
-            if group.name.casefold() == wanted:
+            if group.name.casefold() == wanted and directory_id in (None, group.directory_id):
                 return group
         return None
 
@@ -455,9 +459,10 @@ class State:
             raise ValueError("a group needs a name")
         if group_id in self.groups:
             raise ValueError(f"duplicate groupId {group_id!r}")
-        if self._group_by_name(name) is not None:
-            raise ValueError(f"duplicate group name {name!r}")
-        group = _Group(name, group_id, directory_id=directory_id or self.org.directories[0].directory_id)
+        directory_id = directory_id or self.org.directories[0].directory_id
+        if self._group_by_name(name, directory_id) is not None:
+            raise ValueError(f"duplicate group name {name!r} in directory {directory_id!r}")
+        group = _Group(name, group_id, directory_id=directory_id)
         self.groups[group_id] = group
         return group
 

@@ -13,11 +13,7 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._confluence_datacenter import (
     ConfluenceDataCenterBackend,
 )
-from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
-    ConfigurationError,
-    HttpError,
-    ResolutionError,
-)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import HttpError, ResolutionError
 from ansible_collections.orgsync.atlassian.plugins.module_utils._membership import MembershipService
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
 
@@ -90,16 +86,31 @@ def test_a_server_before_8_2_gets_a_clear_error(emulator_factory, client_for):
     assert server.members("team design") == set()
 
 
-def test_emails_are_refused_before_any_request(backend, server):
+def test_a_value_with_an_at_sign_is_a_username(backend, server):
+    # Issue 16, case 9: the server shows no emails, so '@' cannot mean one; a login name may hold it, and
+    # atlassian_group_member_info exports it as it is.
     service = MembershipService(backend)
+    snap = service.snapshot(DESIGN, ["jdoe", "zoe@acme.example"], need_complete=False)
+    assert [u.username for u in snap.users] == ["jdoe", "zoe@acme.example"]
     server.clear_log()
-    with pytest.raises(ConfigurationError) as refused:
-        service.snapshot(DESIGN, ["jdoe", "jane.doe@acme.example"], need_complete=False)
-    assert refused.value.message == (
-        "Confluence Data Center cannot find users by email (jane.doe@acme.example): its REST API shows no email "
-        "addresses. Give each user by username (the login name; General configuration > Users shows it)."
-    )
-    assert server.log == []
+    absent = service.snapshot(DESIGN, ["jane.doe@acme.example"], need_complete=False, missing_ok=True)
+    assert absent.not_found == [("jane.doe@acme.example", False)]
+    (warning,) = absent.not_found_warnings()
+    assert "username 'jane.doe@acme.example' ('jane.doe@acme.example' is taken as a username" in warning
+    with pytest.raises(ResolutionError) as unknown:
+        service.snapshot(DESIGN, ["jane.doe@acme.example"], need_complete=False)
+    assert "No Confluence user has username 'jane.doe@acme.example'" in unknown.value.message
+    assert "a value with '@' is taken as a username: give the user's login name" in unknown.value.message
+
+
+def test_a_group_name_with_a_slash_is_one_path_segment(backend, server):
+    server.state.create_group("team/ops")
+    group = backend.find_group(name="team/ops")
+    assert group == Group("team/ops", "team/ops")
+    assert backend.add_member(group, JDOE) == CHANGED and server.members("team/ops") == {"dc-jdoe"}
+    pages = list(backend.iter_member_pages(group))
+    assert [u.username for p in pages for u in p.users] == ["jdoe"]
+    assert backend.remove_member(group, JDOE) == CHANGED and server.members("team/ops") == set()
 
 
 def test_a_refused_write_names_the_permission(server, client_for):

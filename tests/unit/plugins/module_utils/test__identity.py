@@ -45,8 +45,29 @@ def test_single_hidden_email_result_is_accepted():
 
 
 def test_two_hidden_results_are_ambiguous():
-    with pytest.raises(ResolutionError, match="cannot be told"):
+    with pytest.raises(ResolutionError, match="is ambiguous: 2 accounts have this email, 2 of them hiding it"):
         pick_user_for_email("secret@acme.example", [HIDDEN, User("hid-2", None, "Other")])
+
+
+def test_a_hidden_holder_beside_a_visible_one_makes_the_email_ambiguous():
+    # Issue 16, case 2: a backend returns a hidden-email account only when the address alone explains the match,
+    # so it holds the address too; neither is picked.
+    with pytest.raises(ResolutionError, match=r"2 accounts have this email, 1 of them hiding it \(hid-1, jo-1\)"):
+        pick_user_for_email("jo@acme.example", [JO, HIDDEN])
+
+
+def test_a_data_center_username_that_is_the_address_is_a_holder():
+    # Issue 16, case 9: on Jira Data Center a value with '@' names the account whose email or username it is.
+    login = User("zoe@acme.example", "zoe.private@acme.example", "Zoe", username="zoe@acme.example")
+    assert pick_user_for_email("Zoe@acme.example", [login]) == login
+    other = User("zoe2", "zoe@acme.example", "Zoe Two", username="zoe2")
+    with pytest.raises(ResolutionError, match=r"2 accounts have this email \(zoe2, zoe@acme.example\)"):
+        pick_user_for_email("zoe@acme.example", [login, other])
+
+
+def test_the_same_account_given_twice_is_one_holder():
+    # The backend's lookup and the group's listing may both show the member.
+    assert pick_user_for_email("jo@acme.example", [JO, JO_AU, JO]) == JO
 
 
 def test_two_accounts_with_one_email_are_ambiguous_and_name_both():
@@ -69,14 +90,17 @@ def test_no_result_raises_the_backends_own_error():
     assert err.value.message == NOT_FOUND + "."
 
 
-def test_account_lookup_must_find_a_person():
+def test_account_lookup_must_find_a_person_or_an_app():
     missing = UnknownUserError("No user named 'nope'")
     assert check_account(JO, "jo-1", missing) == JO
     with pytest.raises(UnknownUserError) as err:
         check_account(None, "nope", missing)
     assert err.value is missing
-    with pytest.raises(ResolutionError, match="username 'app-1' is an account of type app"):
-        check_account(APP, "app-1", missing, "username")
+    # Issue 16, case 3: an app named by its id is meant (an app cannot be named by email).
+    assert check_account(APP, "app-1", missing) == APP
+    customer = User("qm:1", "jo@acme.example", "Jo", account_type="customer")
+    with pytest.raises(ResolutionError, match="username 'qm:1' is an account of type customer"):
+        check_account(customer, "qm:1", missing, "username")
 
 
 def test_references_are_deduplicated_case_insensitively_for_emails():
@@ -93,10 +117,19 @@ def test_references_are_deduplicated_case_insensitively_for_emails():
         ([None], "users[0] is empty"),
         (["jane@acme"], "not a valid email"),
         (["jane@@acme.example"], "not a valid email"),
-        (["jane doe"], "neither an email"),
+        (["jane doe"], "holds characters that no email address, accountId or username holds (' ')"),
+        (["jane"], None),
+        (["jane/doe"], "neither an email"),
+        # Issue 16, case 4: a one-element YAML list given to user: arrives as its Python text.
+        (["['jane@acme.example']"], "users received \"['jane@acme.example']\", which holds characters"),
+        (["jane@acme.example, bob@acme.example"], "(',' ' ')"),
+        (["<jane@acme.example>"], "('<' '>')"),
     ],
 )
 def test_bad_references_are_named(refs, fragment):
+    if fragment is None:
+        assert check_references(refs, "users") == refs
+        return
     with pytest.raises(ConfigurationError) as err:
         check_references(refs, "users")
     assert fragment in err.value.message

@@ -26,6 +26,12 @@ def test_hidden_email_inactive_account_and_shared_email_give_account_ids():
     assert member_references(members) == ["hidden", "gone", "pat1", "pat2", "jane@acme.example"]
 
 
-def test_non_person_members():
+def test_an_app_is_named_by_its_account_id():
     bot = User("bot", "bot@acme.example", "Bot", account_type="app")
-    assert non_person_members([User("jane", "jane@acme.example"), bot]) == [bot]
+    assert member_references([bot]) == ["bot"]
+
+
+def test_non_person_members_are_the_ones_the_membership_module_refuses():
+    bot = User("bot", "bot@acme.example", "Bot", account_type="app")
+    customer = User("qm:1", "carol@acme.example", "Carol", account_type="customer")
+    assert non_person_members([User("jane", "jane@acme.example"), bot, customer]) == [customer]

@@ -57,7 +57,7 @@ def test_choose_strategy(total, first, users, complete, expected):
 
 
 @pytest.mark.emails
-def test_member_emails_resolve_without_user_search(emulator, service, backend_name):
+def test_member_emails_are_looked_up_too(emulator, service, backend_name):
     group = service.resolve_group(name="big-group", group_id=None)
     # Two users on the last page (the third of 50, the second of 100): pages left are never more than users, so
     # reading them is never dearer than checking each.
@@ -66,7 +66,12 @@ def test_member_emails_resolve_without_user_search(emulator, service, backend_na
     snapshot = service.snapshot(group, refs, need_complete=False)
     assert snapshot.strategy == ALL_PAGES and snapshot.complete
     assert {u.email for u in snapshot.users} == set(refs)
-    assert kinds(emulator.log) == ["members"] * FACTS[backend_name].big_group_pages  # the member pages, nothing else
+    # The pages show which members have the emails, not whether another account has one too (issue 16, case 2):
+    # each email is still looked up, with one search each (the Admin API: one for both), or, on Confluence, in the
+    # listings of the groups that grant access (confluence-users, one page).
+    lookups = {"admin": ["email_search"], "confluence_cloud": ["access_groups", "members"]}
+    expected = ["members"] * FACTS[backend_name].big_group_pages + lookups.get(backend_name, ["email_search"] * 2)
+    assert sorted(kinds(emulator.log)) == sorted(expected)
 
 
 @pytest.mark.emails
@@ -154,8 +159,8 @@ def test_a_deactivated_leaver_is_found_for_removal_in_the_member_listing(emulato
         # the other member pages are read once, and they show the leaver.
         assert sorted(kinds(emulator.log)) == ["email_search"] + ["members"] * FACTS[backend_name].big_group_pages
     else:
-        # The listing is where Confluence looks first.
-        assert kinds(emulator.log) == ["members"] * FACTS[backend_name].big_group_pages
+        # The listing is where Confluence looks first, then in the listings of the groups that grant access.
+        assert kinds(emulator.log) == ["members"] * FACTS[backend_name].big_group_pages + ["access_groups", "members"]
     plan = plan_membership(snapshot.current, snapshot.users, state="absent", membership_complete=snapshot.complete)
     assert plan.removes == (leaver,)
 
@@ -175,12 +180,16 @@ def test_removing_references_that_name_nobody_is_not_an_error(emulator, service,
     group = service.resolve_group(name="big-group", group_id=None)
     refs = ["ghost@acme.example", "5b10a2844c20165700edefff", "jane@acme.example"]
     snapshot = service.snapshot(group, refs, need_complete=False, missing_ok=True)
-    assert snapshot.not_found == refs[:2]
+    assert snapshot.not_found == [("ghost@acme.example", True), ("5b10a2844c20165700edefff", False)]
     assert [u.email for u in snapshot.users] == ["jane@acme.example"]
     plan = plan_membership(snapshot.current, snapshot.users, state="absent", membership_complete=snapshot.complete)
     assert plan.removes == () and not plan.changed
     warnings = snapshot.not_found_warnings()
-    assert "No account was found with the email 'ghost@acme.example' and no member of big-group shows it" in warnings[0]
+    assert warnings[0] == (
+        "No member of big-group has the email 'ghost@acme.example': no active account was found with it and no member "
+        "of big-group shows it (deactivated members included), so there is nothing to remove. A member whose privacy "
+        f"settings hide their email can only be removed by {FACTS[backend_name].id_name}."
+    )
     assert warnings[1] == (
         f"No account has {FACTS[backend_name].id_name} '5b10a2844c20165700edefff', so it is not a member of big-group: "
         "nothing to remove."
@@ -191,7 +200,7 @@ def test_an_unknown_account_id_alone_costs_no_member_pages(emulator, service, ba
     group = service.resolve_group(name="big-group", group_id=None)
     emulator.clear_log()
     snapshot = service.snapshot(group, ["5b10a2844c20165700edefff"], need_complete=False, missing_ok=True)
-    assert snapshot.not_found == ["5b10a2844c20165700edefff"]
+    assert snapshot.not_found == [("5b10a2844c20165700edefff", False)]
     if FACTS[backend_name].one_user_per_user:
         assert not snapshot.complete and sorted(kinds(emulator.log)) == ["members", "user"]
     else:  # the pages cannot be counted (see above)

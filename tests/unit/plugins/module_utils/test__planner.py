@@ -60,6 +60,19 @@ def test_exclusive_never_removes_the_caller():
     assert not plan.changed
 
 
+def test_exclusive_keeps_app_accounts_unless_they_are_listed():
+    # Issue 16, case 3: removing an app from a product or add-on group breaks the app.
+    bot = User("bot-1", "bot@acme.example", "Bot", account_type="app")
+    plan = plan_membership(
+        members(ANA, BEN, bot), [ANA], state="present", exclusive=True, caller_account_id=BEN.account_id
+    )
+    assert plan.removes == () and plan.kept == ((BEN, "calling account"), (bot, "app account"))  # by label
+    assert plan.protected == (BEN,)
+    listed = plan_membership(members(ANA, bot, DOT), [ANA, bot], state="present", exclusive=True)
+    assert listed.removes == (DOT,) and listed.kept == () and bot in listed.unchanged
+    assert plan_membership(members(ANA, bot), [bot], state="absent").removes == (bot,)  # named: removed
+
+
 def test_explicit_absent_may_remove_the_caller():
     plan = plan_membership(members(ANA, BEN), [BEN], state="absent", caller_account_id=BEN.account_id)
     assert plan.removes == (BEN,)

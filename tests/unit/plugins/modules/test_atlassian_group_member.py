@@ -50,7 +50,13 @@ def test_check_mode_predicts_without_writing(emulator, args, run_module, facts):
     real = run_module(main, task, diff=True)
     for key in ("changed", "added", "removed", "diff"):
         assert predicted[key] == real[key]
-    if exclusive:
+    if exclusive and facts.account_types:
+        # Deploy Bot is an app's account: exclusive keeps it, and says so (issue 16, case 3).
+        assert real["diff"]["after"]["members"] == ["deploy-bot@acme.example", "jane@acme.example", "zoe@acme.example"]
+        assert {u["display_name"] for u in real["removed"]} == {"John Smith", "Ivan Former"}
+        assert [(u["display_name"], u["reason"]) for u in real["kept"]] == [("Deploy Bot", "app account")]
+        assert predicted["kept"] == real["kept"]
+    elif exclusive:  # Data Center has no account types: the bot's account is a user like any other
         assert real["diff"]["after"]["members"] == ["jane@acme.example", "zoe@acme.example"]
         assert {u["display_name"] for u in real["removed"]} == {"John Smith", "Ivan Former", "Deploy Bot"}
     else:
@@ -70,7 +76,8 @@ def test_exclusive_keeps_the_caller_and_warns(emulator, args, run_module, facts)
     assert any("exclusive never removes the calling account" in w for w in result["warnings"])
 
 
-NO_EMAILS = "cannot find users by email"  # what a backend that resolves no emails says (Confluence Data Center)
+# What a backend that resolves no emails says (Confluence Data Center): a value with '@' is a username there.
+NO_EMAILS = "No Confluence user has username 'jane@acme.example'"
 
 
 @pytest.mark.parametrize(
@@ -80,6 +87,7 @@ NO_EMAILS = "cannot find users by email"  # what a backend that resolves no emai
         ({"group": "team-design", "user": "jane@acme.example", "api_token": ""}, "No credentials", None),
         ({"group": "team-design", "user": "jane@acme.example", "api_token": "wrong"}, "HTTP 401", None),
         ({"group": "nope", "user": "jane@acme.example"}, "No group with name 'nope'", None),
+        # On Confluence Data Center every value is a username (issue 16, case 9).
         ({"group": "team-design", "users": ["jane@acme.example", "pat@acme.example"]}, "is ambiguous", NO_EMAILS),
     ],
 )

@@ -7,7 +7,8 @@ random request (users by email, by accountId, in upper case, or listed twice; st
 or not):
 - check mode writes nothing, and its prediction (changed, added, removed, diff) is exactly what the real run then
   reports;
-- after one real run the emulator's membership is the requested one (exclusive keeps the caller);
+- after one real run the emulator's membership is the requested one (exclusive keeps the caller, and app accounts
+  where accounts have types);
 - a second run reports no change and sends no write;
 - and the same holds when transient faults hit the real run (429/503 with Retry-After, 5xx, connection resets,
   writes applied with their answer lost, an empty or misnumbered member page), within the retry budget, with every
@@ -137,13 +138,15 @@ def site(emulator_factory, backend_name, request):
     request.node.user_properties.append(("requests_validated", watch.requests_checked))
 
 
-def expected_outcome(case: dict) -> tuple[set[str], set[str], set[str]]:
-    """(members after, added, removed) that the request means."""
+def expected_outcome(case: dict, backend_name: str) -> tuple[set[str], set[str], set[str]]:
+    """(members after, added, removed) that the request means. exclusive keeps the caller, and app accounts where
+    accounts have types (on Data Center the bot's account is a user like any other)."""
     initial, desired = case["initial"], case["desired"]
     if case["state"] == "absent":
         return initial - desired, set(), initial & desired
     added = desired - initial
-    removed = (initial - desired - {CALLER}) if case["exclusive"] else set()
+    kept = {CALLER} | ({APP["account_id"]} if FACTS[backend_name].account_types else set())
+    removed = (initial - desired - kept) if case["exclusive"] else set()
     return (initial | added) - removed, added, removed
 
 
@@ -159,7 +162,7 @@ def login(site) -> dict:
     return {"url": site.url, "username": ADMIN[0], "api_token": ADMIN[1]}
 
 
-def run_case(site, run_module, case: dict, *, faults: list[dict] | None = None) -> None:
+def run_case(site, run_module, case: dict, backend_name: str, *, faults: list[dict] | None = None) -> None:
     """Check mode, then the real run (under ``faults``, if any), then a second run; assert the properties."""
     site.reset()
     for account_id in case["initial"]:
@@ -172,7 +175,7 @@ def run_case(site, run_module, case: dict, *, faults: list[dict] | None = None) 
         "exclusive": case["exclusive"],
         "max_retries": 3 if faults else 0,
     }
-    members_after, added, removed = expected_outcome(case)
+    members_after, added, removed = expected_outcome(case, backend_name)
 
     predicted = run_module(main, args, check_mode=True, diff=True)
     assert site.writes() == [], "check mode sent a write"
@@ -190,7 +193,7 @@ def run_case(site, run_module, case: dict, *, faults: list[dict] | None = None) 
     assert site.members(GROUP) == members_after
     assert (ids(real["added"]), ids(real["removed"])) == (added, removed)
     assert real["changed"] is bool(added or removed)
-    for key in ("changed", "added", "removed", "diff"):
+    for key in ("changed", "added", "removed", "kept", "diff"):
         assert predicted[key] == real[key], key
     # One write per change; a write is sent again only to retry an attempt a fault answered.
     attempts = Counter(_write_key(r) for r in log if r.is_write)
@@ -223,7 +226,7 @@ def _write_key(record) -> str:
 def test_one_run_converges_check_mode_predicts_it_and_a_second_run_changes_nothing(
     site, run_module, backend_name, data
 ):
-    run_case(site, run_module, data.draw(scenarios(backend_name), label="case"))
+    run_case(site, run_module, data.draw(scenarios(backend_name), label="case"), backend_name)
 
 
 # Transient faults, one hit each, at most 3 a run with max_retries=3, so no request can exhaust its budget. A write is
@@ -282,4 +285,4 @@ def test_transient_faults_change_neither_the_outcome_nor_the_report(site, run_mo
         for f in data.draw(st.lists(FAULT, max_size=3), label="faults")
     ]
     VirtualClock().install(monkeypatch)
-    run_case(site, run_module, case, faults=faults)
+    run_case(site, run_module, case, backend_name, faults=faults)

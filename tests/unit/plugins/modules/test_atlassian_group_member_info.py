@@ -88,15 +88,20 @@ def test_check_mode_is_read_only(members_of, emulator, facts):
     assert emulator.writes() == []
 
 
-def test_warns_about_members_that_are_not_people(members_of, emulator, facts):
+def test_an_app_is_listed_by_its_account_id(members_of, emulator, facts, run_module):
     result = members_of(group="team-platform")
-    warned = any("Deploy Bot" in w and "not people's accounts" in w for w in result.get("warnings", []))
+    assert not result.get("warnings")  # an app's account is accepted by accountId: nothing to warn about
     if not facts.apps_listed:  # the organisation's directory holds people only: the bot is not listed at all
-        assert not warned and len(result["users"]) == len(emulator.members("team-platform")) - 1
+        assert len(result["users"]) == len(emulator.members("team-platform")) - 1
         return
     # Data Center has no account types: a bot's account is a user like any other.
-    assert warned is facts.account_types
-    assert ("deploy-bot@acme.example" if facts.emails else BOT_ID) in result["users"]
+    assert ("deploy-bot@acme.example" if facts.emails and not facts.account_types else BOT_ID) in result["users"]
+    # Fed back with exclusive, the list keeps everyone (issue 16, case 3: an app by accountId is accepted).
+    again = run_module(
+        atlassian_group_member.main,
+        {**login(emulator), "group": "team-platform", "users": result["users"], "exclusive": True},
+    )
+    assert again.get("failed") is not True and again["changed"] is False and again["kept"] == []
 
 
 def test_email_shared_by_two_members_is_exported_as_account_ids(members_of, emulator):

@@ -127,7 +127,6 @@ NO_ACCOUNT = {
         ("hana.hidden@ACME.example.au", "{not_found} was found with email 'hana.hidden@ACME.example.au'", False),
         ("pat@acme.example", "'pat@acme.example' is ambiguous: 2 accounts have this email", False),
         ("deploy-bot@acme.example", "belongs to an account of type app", True),
-        (BOT_ID, f"accountId '{BOT_ID}' is an account of type app", True),
         ("5b10a2844c20165700eeeeee", "{no_account} '5b10a2844c20165700eeeeee'", False),
     ],
 )
@@ -157,6 +156,18 @@ def test_unresolvable_user_fails_like_the_membership_module(
     assert reason in member["msg"]
 
 
+def test_an_app_is_found_by_its_account_id(lookup, facts):
+    # Issue 16, case 3: an app's account cannot be named by email, but its accountId is deliberate.
+    info = lookup(user=BOT_ID)
+    if not facts.apps_listed:  # the organisation's directory holds people only
+        assert info["failed"] is True and "'5b10a2844c20165700ede009'" in info["msg"]
+        return
+    assert info.get("failed") is not True
+    (bot,) = info["users"]
+    assert bot["display_name"] == "Deploy Bot"
+    assert bot["account_type"] == ("app" if facts.account_types else "atlassian")
+
+
 @pytest.mark.emails
 def test_every_unresolvable_user_is_named(lookup):
     result = lookup(users=["nobody@acme.example", "pat@acme.example", "jane@acme.example"])
@@ -170,7 +181,8 @@ def test_every_unresolvable_user_is_named(lookup):
     [
         ({}, "Neither user nor users is set"),
         ({"user": "jane@acme.example", "users": ["jo@acme.example"]}, "Both user and users are set"),
-        ({"user": "not an email"}, "neither an email address"),
+        ({"user": "not/an-email"}, "neither an email address"),
+        ({"user": "['jane@acme.example']"}, "user received \"['jane@acme.example']\", which holds characters"),
     ],
 )
 def test_option_errors_send_nothing(lookup, emulator, args, expected):

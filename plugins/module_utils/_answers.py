@@ -25,7 +25,7 @@ class MalformedAnswer(Exception):
 def describe(value: Any) -> str:
     """A JSON value's kind, for messages (never its content, which may be long)."""
     if value is None:
-        return "no JSON body (or null)"
+        return "nothing (no JSON body, or null)"
     if isinstance(value, bool):
         return f"the JSON value {str(value).lower()}"
     if isinstance(value, (int, float)):
@@ -69,6 +69,16 @@ def text(data: dict, key: str, what: str) -> str:
     if value is None or value == "":
         raise MalformedAnswer(f"{what} without '{key}'")
     raise MalformedAnswer(f"{what} whose '{key}' is {describe(value)}, not a string")
+
+
+def flag(data: dict, key: str, what: str, default: bool) -> bool:
+    """The boolean under ``key`` of ``what``, or ``default`` when absent (a string "false" is not read as true)."""
+    value = data.get(key)
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        return value
+    raise MalformedAnswer(f"{what} whose '{key}' is {describe(value)}, not true or false")
 
 
 def optional_text(data: dict, key: str, what: str) -> str | None:

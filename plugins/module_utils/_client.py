@@ -416,7 +416,7 @@ class AtlassianClient:
         position: Any = None,
         first: Any = None,
         search: dict | None = None,
-        listing: _Listing | None = None,
+        listing: Listing | None = None,
     ) -> Iterator[Page]:
         """Yield each page of a listing until it ends (``paging`` says how pages are asked for and read).
 
@@ -433,11 +433,11 @@ class AtlassianClient:
         added to it (the Admin API's ``users/search``), instead of a GET with them in the query. A search only reads,
         so it is retried like a GET.
 
-        A listing that cannot be right stops with an ``HttpError`` instead of being read forever (``_Listing``);
+        A listing that cannot be right stops with an ``HttpError`` instead of being read forever (``Listing``);
         ``listing`` carries what the pages before this position showed, when reading resumes here.
         """
         method = "GET" if search is None else "POST"
-        listing = listing or _Listing(self, method, path, paging)
+        listing = listing or Listing(self, method, path, paging)
         position = paging.first_position if position is None else position
         empty_answers = 0  # answers in a row that were empty although they claimed more
         while True:
@@ -483,7 +483,7 @@ class AtlassianClient:
         past the announced total when the listing grew, reading goes on one page at a time with ``iter_pages``. Its
         first page may repeat values already yielded; callers key members by account.
         """
-        listing = _Listing(self, "GET", path, paging)
+        listing = Listing(self, "GET", path, paging)
         pages = self.iter_pages(path, params, paging, page_size=page_size, listing=listing)
         first = next(pages, None)
         if first is None:
@@ -523,6 +523,10 @@ class AtlassianClient:
                 continue
             break
         yield from self.iter_pages(path, params, paging, page_size=page_size, position=at, listing=listing)
+
+    def listing(self, path: str, paging: Paging, method: str = "GET") -> Listing:
+        """A guard for a listing a backend pages through itself (see ``Listing``)."""
+        return Listing(self, method, path, paging)
 
     def _read_page(self, method: str, path: str, paging: Paging, body: Any, position: Any) -> Page:
         """The page in ``body``, which remembers the request that got it; a malformed one names that request."""
@@ -664,7 +668,7 @@ class AtlassianClient:
         return error_type(summary, hint=hint, attempts=attempts)
 
 
-class _Listing:
+class Listing:
     """What a listing has shown so far, to stop one that cannot be right instead of reading it forever.
 
     - A first page whose total is beyond ``max_listing`` is not believed (no Atlassian group comes near a million).

@@ -36,7 +36,7 @@ def test_offset_paging_reads_jira_page_beans(body, values, total, next_position)
 @pytest.mark.parametrize(
     ("paging", "body", "problem"),
     [
-        (JIRA, None, "no JSON body (or null) where a page of the listing (a JSON object) belongs"),
+        (JIRA, None, "nothing (no JSON body, or null) where a page of the listing (a JSON object) belongs"),
         (JIRA, [1, 2, 3], "a JSON array where a page of the listing (a JSON object) belongs"),
         (JIRA, {"isLast": True}, "a page of the listing without 'values'"),
         (JIRA, {"values": {"a": 1}}, "a page of the listing whose 'values' is a JSON object, not a JSON array"),

@@ -17,7 +17,12 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import Backend, MemberPage
-from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import UnknownUserError, operation
+from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
+    LISTED_IN_FULL,
+    NAMED_PER_CAUSE,
+    UnknownUserError,
+    operation,
+)
 from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import is_email
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
 from ansible_collections.orgsync.atlassian.plugins.module_utils._planner import Plan
@@ -58,6 +63,14 @@ class Snapshot:
     def not_found_warnings(self) -> list[str]:
         """What the task says about each reference in ``not_found``: what was checked, and why nothing is done."""
         label = self.group.label
+        if len(self.not_found) > LISTED_IN_FULL:
+            # One warning, not thousands (an offboarding list of people long gone).
+            named = ", ".join(self.not_found[:NAMED_PER_CAUSE])
+            return [
+                f"{len(self.not_found)} references name no account, and no member of {label} shows them, so they are "
+                f"not members of {label}: nothing to remove for them. The first {NAMED_PER_CAUSE}: {named}. A member "
+                f"whose privacy settings hide their email can only be removed by {self.id_name}."
+            ]
         warnings = []
         for ref in self.not_found:
             if is_email(ref):

@@ -18,6 +18,7 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
     ResolutionError,
     UnknownUserError,
     operation,
+    summarise,
 )
 from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import is_email, pick_user_for_email
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
@@ -95,11 +96,11 @@ class UserGroupsService:
                 return exc
 
         found = dict(zip(missing, self.backend.concurrently(look_up, missing), strict=True))
-        problems = [o.message for o in found.values() if isinstance(o, ResolutionError)]
+        problems = [(ref, o.message) for ref, o in found.items() if isinstance(o, ResolutionError)]
         if problems:
             raise ResolutionError(
                 f"{len(problems)} of {len(refs)} groups could not be found, so nothing was changed: "
-                + " | ".join(problems)
+                + summarise(problems)
             )
         groups = [known[ref] or found.get(ref) for ref in refs]
         return [g for g in groups if isinstance(g, Group)]

@@ -17,6 +17,7 @@ import contextvars
 import itertools
 import json as jsonlib
 import re
+import socket
 import threading
 import traceback
 from concurrent.futures import ThreadPoolExecutor
@@ -338,8 +339,8 @@ class AtlassianClient:
 
         ``timeout`` bounds each wait for a packet (requests' connect and read timeouts), not the whole answer. So
         the attempt runs on a helper thread that this one waits for until the deadline, whatever phase the answer
-        is stuck in (connecting, headers, body): past it, the attempt is abandoned (a daemon thread; its connection
-        is closed, which ends a body being trickled) and ``_Overrun`` raised. Exceptions of the attempt are raised
+        is stuck in (connecting, headers, body): past it, the attempt is abandoned (a daemon thread; its socket is
+        shut down once the answer has begun, which ends a body being trickled) and ``_Overrun`` raised. Exceptions of the attempt are raised
         here as requests raised them.
         """
         finished = threading.Event()
@@ -374,9 +375,7 @@ class AtlassianClient:
         threading.Thread(target=context.run, args=(attempt,), name="atlassian-request", daemon=True).start()
         if not finished.wait(self.response_deadline):
             abandoned.set()
-            response = outcome.get("response")
-            if response is not None:
-                response.close()
+            _shut_down(outcome.get("response"))
             raise _Overrun(too_big=False)
         if "error" in outcome:
             raise outcome["error"]
@@ -735,6 +734,18 @@ def _decode(content: bytes, encoding: str | None) -> Any:
         return jsonlib.loads(content.decode(encoding or "utf-8-sig"))  # a charset the header names, or a BOM
     except (ValueError, LookupError, RecursionError):
         return None
+
+
+def _shut_down(response: Any) -> None:
+    """End an abandoned answer's read, when it has got that far: shut its socket down, which makes a blocked read
+    return. Not ``response.close()``, which would wait for the lock that very read holds."""
+    connection = getattr(getattr(response, "raw", None), "connection", None)
+    sock = getattr(connection, "sock", None)
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:  # already closed
+            pass
 
 
 def _duration(seconds: float) -> str:

@@ -124,10 +124,16 @@ def redact_url(url: str) -> str:
     return _USERINFO.sub(lambda m: (m.group(1) or "") + "***@", url, count=1)
 
 
+def url_userinfo(url: str) -> str | None:
+    """The ``user:password`` part of a URL (before the ``@`` of its host), with or without a scheme; None if none."""
+    authority = url.strip().split("?", 1)[0].split("#", 1)[0].split("//", 1)[-1].split("/", 1)[0]
+    return authority.rpartition("@")[0] if "@" in authority else None
+
+
 def normalise_base_url(url: str) -> str:
     """Return the site or gateway base URL without a trailing slash, or raise naming what is wrong."""
     url = url.strip()
-    if "@" in url.split("?", 1)[0].split("#", 1)[0].split("//", 1)[-1].split("/", 1)[0]:
+    if url_userinfo(url) is not None:
         # requests would build Basic auth from it, replacing the configured credentials; and it would show in every
         # message that names the URL. Only the credentials of the task may be sent, so it is refused, unechoed.
         raise ConfigurationError(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from typing import Any, Iterator, Mapping
-from urllib.parse import urlsplit
 
 from ansible.module_utils import basic
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
@@ -25,6 +24,7 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._client import (
 from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import (
     connection_argument_spec,
     settings_from_params,
+    url_userinfo,
 )
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import AtlassianError
 
@@ -47,7 +47,7 @@ class AtlassianModule:
         self.ansible = AnsibleModule(argument_spec=spec, supports_check_mode=True)
         self.result: dict = {"changed": False, **(result or {})}
         # A password inside url is refused below; it must not show in the result's invocation either.
-        userinfo = urlsplit(str(self.params.get("url") or "")).netloc.rpartition("@")[0]
+        userinfo = url_userinfo(str(self.params.get("url") or ""))
         if userinfo:
             self.ansible.no_log_values.add(userinfo)
         wrong = not_strings(spec, given if isinstance(given, Mapping) else {})

@@ -652,7 +652,7 @@ class AtlassianClient:
                 f"{method} {path} answered with more than {self.max_response_bytes // (1024 * 1024) or 1} MiB, far "
                 "more than any answer of this API; reading stopped there"
             )
-            hint = self.errors.url_hint(self.settings.base_url) + " (and any proxy the environment sets)"
+            hint = self.errors.url_hint(self.settings.base_url)
         else:
             summary = (
                 f"{method} {path} did not answer in full within {self.response_deadline:g} s "

@@ -55,7 +55,7 @@ class AtlassianModule:
             self.fail(
                 f"{', '.join(wrong)} must be {'a string' if len(wrong) == 1 else 'strings'}, not a mapping or a list. "
                 "Check the YAML: a value such as {a: 1} or [a] is a mapping or a list; quote it if it is meant as "
-                "text, or give the name it should be"
+                "text, or give the name it should be."
             )
         if REQUESTS_IMPORT_ERROR:
             self.ansible.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR, **self.result)

@@ -164,7 +164,7 @@ class AdminBackend(Backend):
         errors = body.get("errors") if isinstance(body, dict) else None
         for error in errors if isinstance(errors, list) else []:
             code = error.get("code") if isinstance(error, dict) else None
-            if code in CODE_HINTS:
+            if isinstance(code, str) and code in CODE_HINTS:
                 return CODE_HINTS[code]
         return self.hint(status)
 

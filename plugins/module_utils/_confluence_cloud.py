@@ -56,7 +56,8 @@ def with_translations(messages: list[str], body: Any) -> list[str]:
     ``{"statusCode": 404, "data": {"errors": [{"message": {"translation": "...", "args": []}}]}, "message": "..."}``."""
     messages = list(messages)
     data = body.get("data") if isinstance(body, dict) else None
-    for error in (data.get("errors") if isinstance(data, dict) else None) or []:
+    errors = data.get("errors") if isinstance(data, dict) else None
+    for error in errors if isinstance(errors, list) else []:
         message = error.get("message") if isinstance(error, dict) else None
         translation = message.get("translation") if isinstance(message, dict) else message
         if translation and str(translation) not in messages:

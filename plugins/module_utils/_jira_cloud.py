@@ -82,7 +82,8 @@ def error_collection_messages(body: Any) -> list[str]:
     """Jira's ErrorCollection, Cloud and Data Center alike: ``{"errorMessages": [...], "errors": {field: message}}``."""
     if not isinstance(body, dict) or not ("errorMessages" in body or "errors" in body):
         return []
-    messages = [str(m) for m in body.get("errorMessages") or []]
+    said = body.get("errorMessages") or []
+    messages = [str(m) for m in (said if isinstance(said, list) else [said])]
     errors = body.get("errors")
     if isinstance(errors, dict):
         messages.extend(f"{k}: {v}" for k, v in errors.items())

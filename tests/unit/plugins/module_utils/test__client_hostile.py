@@ -551,3 +551,28 @@ def test_9_a_mapping_given_for_a_string_option_is_refused_naming_it(hostile, run
 
 def test_9_the_diff_after_is_documented_as_the_expected_state():
     assert "expected state" in atlassian_group_member.DOCUMENTATION
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        None,
+        7,
+        "text",
+        [1, {"message": 2}],
+        {"message": {"nested": True}},
+        {"errorMessages": 5, "errors": [1]},
+        {"errorMessages": "one", "errors": {"f": None}},
+        {"data": {"errors": 3}},
+        {"data": {"errors": [{"message": 4}, "x"]}},
+        {"errors": "none", "code": 401},
+        {"errors": [{"code": 9, "title": None}, 3]},
+        {"errors": [{"code": ["ADMIN-403-5"]}, {"code": {"a": 1}}]},
+    ],
+)
+def test_7_an_error_body_of_any_shape_is_read_without_a_traceback(emulator, client_at, backend_name, body):
+    backend = BACKENDS[backend_name](client_at(emulator.url))
+    said = backend.messages(body, "x" * 10_000)
+    assert all(isinstance(m, str) for m in said)
+    error = backend.client.error_for("GET", "/x", 403, body, "x" * 10_000)
+    assert len(error.message) < 5000

@@ -19,7 +19,7 @@ options:
       - Give it without C(/rest/api/3); a trailing slash is tolerated.
       - Plain C(http://) is refused except for loopback addresses (a local emulator), because the credentials would
         travel unencrypted; through a proxy, only when the proxy is on this machine too (see the notes).
-      - A user name or password inside the URL (C(https://user:secret@host)) is refused, and never shown: the
+      - A user name or password inside the URL (C(https://user:secret@host)) is refused, and never shown; the
         credentials come from O(username), O(api_token) and O(bearer_token) only.
       - Redirects are not followed. An answer that redirects (for example from C(http://) to C(https://), or to a
         site that moved) fails the task, naming where it pointed, so that the credentials and any change go only to

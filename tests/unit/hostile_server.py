@@ -81,7 +81,11 @@ class HostileServer:
         ``method``, the method too)."""
         if isinstance(matches, str):
             fragment = matches
-            matches = lambda m, path, query: fragment in path and (method is None or m == method)  # noqa: E731
+
+            def by_fragment(m: str, path: str, query: str) -> bool:
+                return fragment in path and (method is None or m == method)
+
+            matches = by_fragment
         self.rules.append(Rule(matches, action, times))
         return self
 

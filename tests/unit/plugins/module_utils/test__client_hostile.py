@@ -570,8 +570,8 @@ def test_9_the_diff_after_is_documented_as_the_expected_state():
         {"errors": [{"code": ["ADMIN-403-5"]}, {"code": {"a": 1}}]},
     ],
 )
-def test_7_an_error_body_of_any_shape_is_read_without_a_traceback(emulator, client_at, backend_name, body):
-    backend = BACKENDS[backend_name](client_at(emulator.url))
+def test_7_an_error_body_of_any_shape_is_read_without_a_traceback(client_at, backend_name, body):
+    backend = BACKENDS[backend_name](client_at("https://acme.atlassian.net"))  # nothing is sent
     said = backend.messages(body, "x" * 10_000)
     assert all(isinstance(m, str) for m in said)
     error = backend.client.error_for("GET", "/x", 403, body, "x" * 10_000)

@@ -36,7 +36,11 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
     summarise,
 )
 from ansible_collections.orgsync.atlassian.plugins.module_utils._paging import CursorPaging, OffsetPaging
-from ansible_collections.orgsync.atlassian.plugins.modules import atlassian_group_member, atlassian_user_info
+from ansible_collections.orgsync.atlassian.plugins.modules import (
+    atlassian_group,
+    atlassian_group_member,
+    atlassian_user_info,
+)
 
 ADMIN = {"username": "admin@acme.example", "api_token": "admin-api-token"}
 MYSELF = "/rest/api/3/myself"
@@ -536,15 +540,17 @@ def test_9_many_unknown_emails_fail_with_a_short_message(site, run_module):
 
 
 @pytest.mark.parametrize(
-    ("task", "wrong"),
+    ("module", "task", "wrong"),
     [
-        ({"group": {"a": 1}, "user": JANE_ID}, "group"),
-        ({"group": "team-design", "users": [JANE_ID, {"a": 1}, ["b"]]}, "users[1], users[2]"),
+        (atlassian_group_member, {"group": {"a": 1}, "user": JANE_ID}, "group"),
+        (atlassian_group_member, {"group": "team-design", "users": [JANE_ID, {"a": 1}, ["b"]]}, "users[1], users[2]"),
+        (atlassian_group, {"name": {"a": 1}}, "name"),  # would have predicted creating a group called {'a': 1}
+        (atlassian_user_info, {"user": JANE_ID, "email": ["admin@acme.example"]}, "email"),  # an alias too
     ],
 )
-def test_9_a_mapping_given_for_a_string_option_is_refused_naming_it(hostile, run_module, task, wrong):
+def test_9_a_mapping_given_for_a_string_option_is_refused_naming_it(hostile, run_module, module, task, wrong):
     front = hostile()
-    result = run_module(atlassian_group_member.main, {"url": front.url, **ADMIN, **task})
+    result = run_module(module.main, {"url": front.url, **ADMIN, **task}, check_mode=True)
     assert result["failed"] and result["msg"].startswith(f"{wrong} must be ")
     assert "{'a': 1}" not in result["msg"] and front.log == []
 

@@ -340,8 +340,8 @@ class AtlassianClient:
         ``timeout`` bounds each wait for a packet (requests' connect and read timeouts), not the whole answer. So
         the attempt runs on a helper thread that this one waits for until the deadline, whatever phase the answer
         is stuck in (connecting, headers, body): past it, the attempt is abandoned (a daemon thread; its socket is
-        shut down once the answer has begun, which ends a body being trickled) and ``_Overrun`` raised. Exceptions of the attempt are raised
-        here as requests raised them.
+        shut down once the answer has begun, which ends a body being trickled) and ``_Overrun`` raised. Exceptions
+        of the attempt are raised here as requests raised them.
         """
         finished = threading.Event()
         abandoned = threading.Event()
@@ -515,12 +515,13 @@ class AtlassianClient:
                 if page.next_position is None:
                     return
                 if len(page.values) != step:
-                    at = start_at + len(page.values)
-                    break
-            else:
-                at = starts[-1] + step  # past a window of full pages none of which is the last
-                continue
-            break
+                    # Shorter than the first without being the last: read on from there, one page at a time.
+                    yield from self.iter_pages(
+                        path, params, paging, page_size=page_size, position=start_at + len(page.values), listing=listing
+                    )
+                    return
+            at = starts[-1] + step  # past a window of full pages none of which is the last
+        # Past the announced total without meeting the last page: the listing grew. Read on one page at a time.
         yield from self.iter_pages(path, params, paging, page_size=page_size, position=at, listing=listing)
 
     def listing(self, path: str, paging: Paging, method: str = "GET") -> Listing:

@@ -259,15 +259,15 @@ def check_credential_text(username: str | None, api_token: str | None, bearer_to
                 hint=f"Give {option} without it: a value read from a file or pasted often ends with a line break "
                 "(the file lookup strips it; a shell's $(cat ...) does too)",
             )
-    for option, value in (("api_token", api_token), ("bearer_token", bearer_token)):
-        if value and not value.isascii():
-            # A bearer token goes into the Authorization header as it is, which HTTP allows in Latin-1 only; and no
-            # Atlassian token, key or PAT holds anything but ASCII, so another character is a copy-paste mistake.
-            raise ConfigurationError(
-                f"{option} contains characters that are not ASCII, which no Atlassian token holds",
-                hint=f"Copy {option} again from where it was created; look for typographic quotes or dashes, or a "
-                "non-breaking space, picked up on the way",
-            )
+    # A bearer token goes into the Authorization header as it is, where HTTP allows Latin-1 only; no OAuth token, PAT
+    # or organisation API key holds anything but ASCII, so another character is a copy-paste mistake. (username and
+    # api_token are sent base64-encoded, so any character goes: a Data Center password may well hold an umlaut.)
+    if bearer_token and not bearer_token.isascii():
+        raise ConfigurationError(
+            "bearer_token contains characters that are not ASCII, which no Atlassian token holds",
+            hint="Copy bearer_token again from where it was created; look for typographic quotes or dashes, or a "
+            "non-breaking space, picked up on the way",
+        )
 
 
 def check_ca_path(ca_path: str) -> None:

@@ -582,3 +582,10 @@ def test_7_an_error_body_of_any_shape_is_read_without_a_traceback(client_at, bac
     assert all(isinstance(m, str) for m in said)
     error = backend.client.error_for("GET", "/x", 403, body, "x" * 10_000)
     assert len(error.message) < 5000
+
+
+def test_7_a_data_center_password_may_hold_any_character_but_a_line_break(emulator, client_at):
+    # Sent base64-encoded in Basic auth: an umlaut is fine (the emulator refuses the password, not the request).
+    with pytest.raises(AtlassianError) as refused:
+        client_at(emulator.url, username="jdoe", api_token="P\u00e4sswort-\u20ac").get(MYSELF)
+    assert refused.value.status == 401

@@ -18,7 +18,12 @@ options:
         V(https://tools.acme.com/jira).
       - Give it without C(/rest/api/3); a trailing slash is tolerated.
       - Plain C(http://) is refused except for loopback addresses (a local emulator), because the credentials would
-        travel unencrypted.
+        travel unencrypted; through a proxy, only when the proxy is on this machine too (see the notes).
+      - A user name or password inside the URL (C(https://user:secret@host)) is refused, and never shown; the
+        credentials come from O(username), O(api_token) and O(bearer_token) only.
+      - Redirects are not followed. An answer that redirects (for example from C(http://) to C(https://), or to a
+        site that moved) fails the task, naming where it pointed, so that the credentials and any change go only to
+        this URL.
       - If not set, the value of the E(ATLASSIAN_URL) environment variable is used. One of the two is required,
         except for the Admin API (O(backend=admin), or O(org_id) with V(auto)), where it defaults to
         V(https://api.atlassian.com).
@@ -50,7 +55,9 @@ options:
     type: str
   validate_certs:
     description:
-      - Whether to verify the site's TLS certificate. Turn off only for a site behind a private CA you trust.
+      - Whether to verify the site's TLS certificate. Turn off only for a site behind a private CA you trust; the
+        task then warns, since anyone on the network path could pose as the site and receive the credentials.
+        O(ca_path) is the better way.
       - If not set, the E(ATLASSIAN_VALIDATE_CERTS) environment variable is used.
     type: bool
     default: true
@@ -59,18 +66,26 @@ options:
       - A PEM file holding the certificate of the CA that signed the server's certificate, for a Data Center server
         behind a private CA. It replaces the system's trust store for the task.
       - Prefer it to O(validate_certs=false), which switches verification off altogether.
-      - If not set, the E(ATLASSIAN_CA_PATH) environment variable is used.
+      - A file that is not PEM (a binary DER C(.cer)) is refused before any request, saying so.
+      - If not set, the E(ATLASSIAN_CA_PATH) environment variable is used. If neither is set, a bundle named by
+        E(REQUESTS_CA_BUNDLE) or E(CURL_CA_BUNDLE) is used, else the system's trust store.
     type: path
     version_added: 1.1.0
   timeout:
     description:
-      - Seconds to wait for each HTTP request.
+      - Seconds to wait for data on each HTTP request (to connect, and between two packets of an answer); at most
+        3600.
+      - A whole answer must also arrive within four times O(timeout), however steadily it trickles, and be at most
+        64 MiB; an answer past either is abandoned and not retried.
+      - Retries multiply the time a request may take. To bound a whole task, use the task keyword C(timeout).
     type: float
     default: 30
   max_retries:
     description:
       - How many times a request is retried after HTTP 429, 5xx or a connection error.
-      - A C(Retry-After) answer is always honoured; other retries back off exponentially with jitter.
+      - A C(Retry-After) answer (or the Admin API's C(X-RateLimit-Reset)) is honoured up to 300 seconds; a server
+        asking to wait longer fails the task at once, saying what it asked. Other retries, and a C(Retry-After) that
+        is not a number of seconds, back off exponentially with jitter.
     type: int
     default: 5
   backend:
@@ -122,6 +137,11 @@ notes:
   - Do not hand a token to a task through the play or task C(environment) keyword, because Ansible itself prints that
     environment at C(-vvv) and above. Set the options (masked), C(module_defaults), or export the E(ATLASSIAN_*)
     variables in the environment of C(ansible-playbook) itself, as AWX credentials do.
+  - Only the credentials the task gives are sent. C(~/.netrc) (or E(NETRC)) is never read.
+  - A proxy is used when the environment names one for the URL (E(HTTPS_PROXY), E(HTTP_PROXY) for an C(http://) URL,
+    or E(ALL_PROXY)), unless E(NO_PROXY) covers the host. An C(https://) URL goes through it in a tunnel, so the
+    proxy never sees the credentials; an C(http://) URL through a proxy on another host is refused, because it would
+    hand the proxy the credentials unencrypted.
 requirements:
   - requests
 """

@@ -21,6 +21,7 @@ import threading
 from typing import Any, Iterator
 from urllib.parse import quote, urlsplit
 
+from ansible_collections.orgsync.atlassian.plugins.module_utils._answers import obj, optional_text, text
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import (
     ACCOUNT_ID,
     EMAIL,
@@ -57,6 +58,9 @@ PAGE_LIMIT = 100
 # users/search takes at most this many emails at once (the spec's maxItems).
 EMAILS_PER_SEARCH = 100
 ACTIVE = "active"
+# What the answers read are, as messages about a malformed one name them.
+A_USER = "a user"
+A_GROUP = "a group"
 INVITE_REMEDY = (
     "A managed account that is not in the organisation's directory yet must be invited first: admin.atlassian.com > "
     "Directory > Users > Invite users (or POST /admin/v2/orgs/<org_id>/users/invite), then run the task again"
@@ -87,14 +91,31 @@ CODE_HINTS = {
 }
 
 
-def user_from_json(data: dict) -> User:
+def user_from_json(data: Any) -> User:
+    """A user of ``users/search`` (its shape checked: ``_answers``)."""
+    data = obj(data, A_USER)
     return User(
-        account_id=data["accountId"],
-        email=data.get("email") or None,
-        display_name=data.get("name") or data.get("nickname"),
-        active=(data.get("accountStatus") or ACTIVE) == ACTIVE,
-        account_type=data.get("accountType") or "atlassian",
+        account_id=text(data, "accountId", A_USER),
+        email=optional_text(data, "email", A_USER),
+        display_name=optional_text(data, "name", A_USER) or optional_text(data, "nickname", A_USER),
+        active=(optional_text(data, "accountStatus", A_USER) or ACTIVE) == ACTIVE,
+        account_type=optional_text(data, "accountType", A_USER) or "atlassian",
     )
+
+
+def group_record(data: Any) -> dict:
+    """A group of ``groups/search``, kept whole (what it says about being changed is read later): an object with an
+    ``id`` and, if any, a string ``name``."""
+    data = obj(data, A_GROUP)
+    text(data, "id", A_GROUP)
+    optional_text(data, "name", A_GROUP)
+    return data
+
+
+def directory_record(data: Any) -> dict:
+    data = obj(data, "a directory")
+    text(data, "directoryId", "a directory")
+    return data
 
 
 class AdminBackend(Backend):
@@ -153,7 +174,7 @@ class AdminBackend(Backend):
         errors = body.get("errors") if isinstance(body, dict) else None
         for error in errors if isinstance(errors, list) else []:
             code = error.get("code") if isinstance(error, dict) else None
-            if code in CODE_HINTS:
+            if isinstance(code, str) and code in CODE_HINTS:
                 return CODE_HINTS[code]
         return self.hint(status)
 
@@ -191,7 +212,7 @@ class AdminBackend(Backend):
             if self._directory is None:
                 with operation("finding the organisation's directory"):
                     pages = self.client.iter_pages(self.path(DIRECTORIES), {}, PAGING, page_size=PAGE_LIMIT)
-                    found = [d for page in pages for d in page.values if isinstance(d, dict)]
+                    found = [d for page in pages for d in self.read_values(page, directory_record)]
                 if len(found) != 1:
                     listed = ", ".join(f"{d.get('name')} ({d.get('directoryId')})" for d in found) or "none"
                     raise ConfigurationError(
@@ -221,7 +242,7 @@ class AdminBackend(Backend):
 
     def _search_groups(self, body: dict) -> list[dict]:
         pages = self.client.iter_pages(self.path(GROUP_SEARCH), {}, PAGING, page_size=PAGE_LIMIT, search=body)
-        return [g for page in pages for g in page.values if isinstance(g, dict) and g.get("id")]
+        return [g for page in pages for g in self.read_values(page, group_record)]
 
     def find_group(self, *, name: str | None = None, group_id: str | None = None) -> Group:
         if group_id:
@@ -282,13 +303,13 @@ class AdminBackend(Backend):
         search = {"groupIds": [group.group_id]}
         path = self.path(USER_SEARCH)
         for page in self.client.iter_pages(path, {}, PAGING, page_size=PAGE_LIMIT, search=search):
-            yield MemberPage(tuple(user_from_json(v) for v in page.values), None)
+            yield MemberPage(self.read_values(page, user_from_json), None)
 
     # ------------------------------------------------------------------ users
 
     def _search_users(self, body: dict) -> list[User]:
         pages = self.client.iter_pages(self.path(USER_SEARCH), {}, PAGING, page_size=PAGE_LIMIT, search=body)
-        return [user_from_json(v) for page in pages for v in page.values]
+        return [user for page in pages for user in self.read_values(page, user_from_json)]
 
     def _accounts_with_email(self, email: str) -> list[User]:
         key = email.strip().lower()

@@ -19,7 +19,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, Callable, ClassVar, Iterable, Iterator, TypeVar
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient, ErrorReader
+from ansible_collections.orgsync.atlassian.plugins.module_utils._client import ApiResponse, AtlassianClient, ErrorReader
 from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import ConnectionSettings
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
     AtlassianError,
@@ -276,6 +276,17 @@ class Backend(ErrorReader, ABC):
                 raise self.client.error_for(method, path, race_status, response.body, "")
             return CHANGED if response.unclear_earlier else UNCHANGED
         return CHANGED
+
+    def read_answer(self, response: ApiResponse, read: Callable[[Any], R]) -> R:
+        """``read(response.body)``, where ``read`` checks the shape it reads (``_answers``): an answer without it is
+        an ``HttpError`` naming the request, never a traceback, and never read as "nothing"."""
+        with self.client.reading(response):
+            return read(response.body)
+
+    def read_values(self, page: Page, read: Callable[[Any], R]) -> tuple[R, ...]:
+        """``read`` applied to each value of a page, checked like ``read_answer``."""
+        with self.client.reading(page):
+            return tuple(read(value) for value in page.values)
 
     def read_pages(self, path: str, params: dict, paging: Paging, page_size: int) -> Iterator[Page]:
         """A listing's pages: the pages after the first fetched together when this backend allows it

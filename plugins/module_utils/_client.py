@@ -13,18 +13,26 @@ bodies read and what to advise for each status (an ``ErrorReader``), and which r
 from __future__ import annotations
 
 import base64
+import contextvars
+import itertools
+import json as jsonlib
 import re
+import socket
 import threading
 import traceback
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Iterator, Mapping, TypeVar
+from urllib.parse import urljoin, urlsplit
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import ConnectionSettings
+from ansible_collections.orgsync.atlassian.plugins.module_utils._answers import MalformedAnswer
+from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import ConnectionSettings, redact_url
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import HttpError, RetriesExhaustedError
 from ansible_collections.orgsync.atlassian.plugins.module_utils._paging import Page, Paging
 from ansible_collections.orgsync.atlassian.plugins.module_utils._retry import (
+    MAX_WAIT,
     RETRYABLE_STATUSES,
     BackoffPolicy,
     Clock,
@@ -47,6 +55,23 @@ COLLECTION_VERSION = "1.1.0"
 USER_AGENT = f"orgsync.atlassian/{COLLECTION_VERSION} (Ansible collection)"
 # Few enough to stay polite to one tenant's burst limit, enough to hide per-request latency.
 DEFAULT_WORKERS = 6
+# The largest answer read. A page of a thousand users is about a megabyte; past this, what answers is not one of
+# these APIs, and reading on would only fill memory. Counted after decompression, so a compressed bomb stops too.
+MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+# An answer must arrive whole within this many times ``timeout``, which itself bounds only the silence between two
+# packets: a server trickling a byte a second never trips it. The task keyword ``timeout`` bounds a whole task.
+RESPONSE_DEADLINE_FACTOR = 4
+READ_CHUNK = 64 * 1024
+# The most entries a listing may hold: no group, directory or site of Atlassian comes near a million, so a first
+# page claiming more is not believed (nor are a million page starts built from it).
+MAX_LISTING = 1_000_000
+# How far a listing may run past the total its first page announced, which "may change" between pages: by as many
+# entries again, and at least this many.
+LISTING_GROWTH = 1000
+# Pages of a concurrent listing asked for at once, per worker: enough to keep the pool busy, few enough that a
+# huge announced total builds no huge queue.
+WINDOW_PER_WORKER = 4
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -71,6 +96,35 @@ class ApiResponse:
     headers: dict = field(repr=False)
     # An earlier attempt of this same write may have been applied (5xx, reset or timeout after sending).
     unclear_earlier: bool = False
+    # The request that got it ("GET /rest/api/3/user"), for messages about its body (``AtlassianClient.reading``).
+    request: str = ""
+
+
+@dataclass
+class _Answer:
+    """What one attempt received, read whole (within the size cap and the deadline)."""
+
+    status: int
+    headers: Mapping[str, str]
+    content: bytes
+    encoding: str | None
+
+    @property
+    def text(self) -> str:
+        """The start of the body as text, for the messages of an error answer."""
+        head = bytes(self.content[:65536])
+        try:
+            return head.decode(self.encoding or "utf-8", errors="replace")
+        except LookupError:  # a charset Python does not know
+            return head.decode("utf-8", errors="replace")
+
+
+class _Overrun(Exception):
+    """An answer larger than ``max_response_bytes`` (``too_big``), or not whole within ``response_deadline``."""
+
+    def __init__(self, too_big: bool) -> None:
+        super().__init__("too big" if too_big else "too slow")
+        self.too_big = too_big
 
 
 _XML_MESSAGE = re.compile(r"<message>(.*?)</message>", re.S)
@@ -134,13 +188,26 @@ class AtlassianClient:
         self.observers: list[Callable[[Mapping[str, str]], None]] = []
         self._count_lock = threading.Lock()
         self.request_count = 0
-        # Given with every request, not only as the session's default: requests lets REQUESTS_CA_BUNDLE (set in many
-        # execution environments) override a session's verify, which would silently ignore ca_path.
-        self.verify: bool | str = (settings.ca_path or True) if settings.validate_certs else False
+        # Given with every request: ca_path, else the bundle REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE names (requests no
+        # longer reads them itself, see _new_session), else the system's.
+        self.verify: bool | str = (
+            (settings.ca_path or settings.environment_ca_bundle or True) if settings.validate_certs else False
+        )
+        # Read from the environment on purpose, and checked there (``_connection.environment_proxies``).
+        self.proxies = dict(settings.proxies)
+        # Bounds on one answer and on one listing (module constants; tests lower them to stay fast).
+        self.max_response_bytes = MAX_RESPONSE_BYTES
+        self.response_deadline = settings.timeout * RESPONSE_DEADLINE_FACTOR
+        self.max_listing = MAX_LISTING
         self.session = session if session is not None else self._new_session()
 
     def _new_session(self):
         session = requests.Session()
+        # Only the task's credentials are ever sent: with trust_env on, requests would build Basic auth from ~/.netrc
+        # (or $NETRC) for the host, replacing the Authorization header set below, so a task would act as another
+        # account, and send that account's password in clear after a redirect. Proxies and a CA bundle from the
+        # environment are still honoured, but deliberately (ConnectionSettings.proxies, environment_ca_bundle).
+        session.trust_env = False
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=self.workers)
         session.mount("https://", adapter)
         session.mount("http://", adapter)
@@ -177,6 +244,10 @@ class AtlassianClient:
         for everything else. A body that is not JSON is an error (something else answered) unless ``non_json_ok``,
         which returns it as ``body=None``. ``read_only``: a POST that changes nothing (a search), whose lost answer
         hides no write.
+
+        Redirects are never followed (a 3xx is an error naming where it pointed); no wait lasts longer than
+        ``MAX_WAIT`` (a server asking for more is refused at once); an answer larger than ``max_response_bytes``, or
+        not whole within ``response_deadline``, is abandoned without retrying.
         """
         url = self.settings.base_url + path
         accepted = set(accept)
@@ -188,17 +259,18 @@ class AtlassianClient:
         last_problem = ""
         for attempt in range(1, max_attempts + 1):
             tls_failed = False
+            overrun: _Overrun | None = None
             self.gate.wait_turn()
             with self._count_lock:
                 self.request_count += 1
             try:
-                response = self.session.request(
-                    method, url, params=params, json=json, timeout=self.settings.timeout, verify=self.verify
-                )
+                answer = self._exchange(method, url, params=params, json=json)
             except requests.exceptions.SSLError:
                 # Not transient: retrying cannot make an untrusted certificate trusted. Raised outside the handler,
                 # so that the requests exception (which holds the prepared request, headers included) is not chained.
                 tls_failed = True
+            except _Overrun as exc:
+                overrun = exc
             except requests.exceptions.RequestException as exc:
                 # A reset or read timeout after the request left may still have been applied by the server.
                 unclear = unclear or writes
@@ -209,19 +281,16 @@ class AtlassianClient:
                 continue
             if tls_failed:
                 raise self._tls_error(method, path)
-            self.gate.observe(response.headers)
+            if overrun is not None:
+                raise self._overrun_error(method, path, overrun, writes=writes, attempts=attempt)
+            self.gate.observe(answer.headers)
             for observe in self.observers:
-                observe(response.headers)
-            status = response.status_code
+                observe(answer.headers)
+            status = answer.status
             if status in RETRYABLE_STATUSES and status not in accepted:
-                retry_after = parse_retry_after(response.headers.get("Retry-After"))
-                if retry_after is None and status == 429:
-                    # The Admin API says when its budget refills instead (an ISO-8601 time), not how long to wait.
-                    # A time already past (clocks differ) says nothing: the usual back-off applies then.
-                    retry_after = (
-                        parse_rate_limit_reset(response.headers.get("X-RateLimit-Reset"), datetime.now(timezone.utc))
-                        or None
-                    )
+                retry_after, asked = self._asked_wait(status, answer.headers)
+                if retry_after is not None and retry_after > MAX_WAIT:
+                    raise self._wait_refused(method, path, status, asked, retry_after, attempts=attempt)
                 last_status, last_retry_after = status, retry_after
                 last_problem = f"HTTP {status}"
                 # 429 (and 503 with Retry-After) means "not processed, come back later"; other 5xx may hide a write.
@@ -234,12 +303,14 @@ class AtlassianClient:
                     else:
                         self.clock.sleep(delay)
                 continue
-            body = _decode(response)
+            if 300 <= status < 400 and status not in accepted:
+                raise self._redirect_error(method, path, status, answer.headers.get("Location"))
+            body = _decode(answer.content, answer.encoding)
             if 200 <= status < 300 or status in accepted:
-                if body is None and response.content.strip() and not non_json_ok:
-                    raise self._not_json_error(method, path, status, response.headers.get("Content-Type"))
-                return ApiResponse(status, body, dict(response.headers), unclear)
-            raise self.error_for(method, path, status, body, response.text, response.headers.get("Content-Type"))
+                if body is None and answer.content.strip() and not non_json_ok:
+                    raise self._not_json_error(method, path, status, answer.headers.get("Content-Type"))
+                return ApiResponse(status, body, dict(answer.headers), unclear, request=f"{method} {path}")
+            raise self.error_for(method, path, status, body, answer.text, answer.headers.get("Content-Type"))
         hint = f"Gave up after {max_attempts} attempts (max_retries={self.settings.max_retries})"
         if last_retry_after is not None:
             hint += f"; the last Retry-After asked for {last_retry_after:g} s"
@@ -249,6 +320,80 @@ class AtlassianClient:
         raise RetriesExhaustedError(
             f"{method} {path} kept failing ({last_problem})", status=last_status, hint=hint, attempts=max_attempts
         )
+
+    def _asked_wait(self, status: int, headers: Mapping[str, str]) -> tuple[float | None, str]:
+        """How long the server asks to wait (None: it does not say, or says nothing usable), and the header that
+        said it, as sent, for messages."""
+        raw = headers.get("Retry-After")
+        retry_after = parse_retry_after(raw)
+        if retry_after is not None or status != 429:
+            return retry_after, f"Retry-After: {raw}"
+        # The Admin API says when its budget refills instead (an ISO-8601 time), not how long to wait. A time already
+        # past (clocks differ) says nothing: the usual back-off applies then.
+        raw = headers.get("X-RateLimit-Reset")
+        reset = parse_rate_limit_reset(raw, datetime.now(timezone.utc)) or None
+        return reset, f"X-RateLimit-Reset: {raw}"
+
+    def _exchange(self, method: str, url: str, *, params: Any, json: Any) -> _Answer:
+        """One attempt, read whole: at most ``max_response_bytes``, and within ``response_deadline`` of its start.
+
+        ``timeout`` bounds each wait for a packet (requests' connect and read timeouts), not the whole answer. So
+        the attempt runs on a helper thread that this one waits for until the deadline, whatever phase the answer
+        is stuck in (connecting, headers, body): past it, the attempt is abandoned (a daemon thread; its socket is
+        shut down once the answer has begun, which ends a body being trickled) and ``_Overrun`` raised. Exceptions
+        of the attempt are raised here as requests raised them.
+        """
+        finished = threading.Event()
+        abandoned = threading.Event()
+        outcome: dict[str, Any] = {}
+
+        def attempt() -> None:
+            try:
+                response = self.session.request(
+                    method,
+                    url,
+                    params=params,
+                    json=json,
+                    timeout=self.settings.timeout,
+                    verify=self.verify,
+                    proxies=self.proxies,
+                    allow_redirects=False,
+                    stream=True,
+                )
+                outcome["response"] = response
+                try:
+                    outcome["answer"] = self._read_whole(response, abandoned)
+                finally:
+                    response.close()
+            except Exception as exc:  # handed over to the waiting thread
+                outcome["error"] = exc
+            finally:
+                finished.set()
+
+        # In a copy of the caller's context (contextvars), so that the attempt sees what the caller's thread sees.
+        context = contextvars.copy_context()
+        threading.Thread(target=context.run, args=(attempt,), name="atlassian-request", daemon=True).start()
+        if not finished.wait(self.response_deadline):
+            abandoned.set()
+            _shut_down(outcome.get("response"))
+            raise _Overrun(too_big=False)
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["answer"]
+
+    def _read_whole(self, response: Any, abandoned: threading.Event) -> _Answer:
+        """The body, streamed, stopping past ``max_response_bytes`` (or at once when Content-Length says so)."""
+        declared = str(response.headers.get("Content-Length") or "").strip()
+        if declared.isdigit() and int(declared) > self.max_response_bytes:
+            raise _Overrun(too_big=True)
+        content = bytearray()
+        for chunk in response.iter_content(READ_CHUNK):
+            if abandoned.is_set():
+                raise _Overrun(too_big=False)
+            content += chunk
+            if len(content) > self.max_response_bytes:
+                raise _Overrun(too_big=True)
+        return _Answer(response.status_code, response.headers, bytes(content), response.encoding)
 
     def get(self, path: str, params: dict | list | None = None, accept: Iterable[int] = ()) -> ApiResponse:
         return self.request("GET", path, params=params, accept=accept)
@@ -270,6 +415,7 @@ class AtlassianClient:
         position: Any = None,
         first: Any = None,
         search: dict | None = None,
+        listing: Listing | None = None,
     ) -> Iterator[Page]:
         """Yield each page of a listing until it ends (``paging`` says how pages are asked for and read).
 
@@ -285,7 +431,12 @@ class AtlassianClient:
         ``search``, when given, makes the listing a search: each page is a POST of this body, with the paging fields
         added to it (the Admin API's ``users/search``), instead of a GET with them in the query. A search only reads,
         so it is retried like a GET.
+
+        A listing that cannot be right stops with an ``HttpError`` instead of being read forever (``Listing``);
+        ``listing`` carries what the pages before this position showed, when reading resumes here.
         """
+        method = "GET" if search is None else "POST"
+        listing = listing or Listing(self, method, path, paging)
         position = paging.first_position if position is None else position
         empty_answers = 0  # answers in a row that were empty although they claimed more
         while True:
@@ -295,7 +446,7 @@ class AtlassianClient:
                 body = self.search(path, {**search, **paging.params(position, page_size)}).body
             else:
                 body = self.get(path, {**params, **paging.params(position, page_size)}).body
-            page = paging.read(body, position)
+            page = self._read_page(method, path, paging, body, position)
             if not page.values:
                 if not paging.claims_more(page, position):
                     return
@@ -312,6 +463,7 @@ class AtlassianClient:
                 self.clock.sleep(self.backoff.delay(empty_answers, None, None))
                 continue
             empty_answers = 0
+            listing.check(page, position)
             yield page
             if page.next_position is None:
                 return
@@ -322,14 +474,16 @@ class AtlassianClient:
 
         Only for paging styles with random access (an offset per page) whose first page tells the total; otherwise
         pages are read one after the other. The first page is read alone, so a caller that stops after it (see
-        ``_membership.choose_strategy``) pays one request. The rest are fetched together only when the caller asks
-        for the second page. The total "may change" between pages, so the concurrent batch is a head start and not
-        the answer: the pages are yielded in order up to the first one that is the last, or that breaks the pattern
-        (empty, or shorter than the first without being the last); from there, or past a batch whose final page is
-        not the last because the listing grew, reading goes on one page at a time with ``iter_pages``. Its first page
-        may repeat values already yielded; callers key members by account.
+        ``_membership.choose_strategy``) pays one request. The rest are fetched when the caller asks for the second
+        page, a window of them at a time (``WINDOW_PER_WORKER`` per worker): a total of a million asks for no more
+        than a window before its pages show what they hold. The total "may change" between pages, so the concurrent
+        windows are a head start and not the answer: the pages are yielded in order up to the first one that is the
+        last, or that breaks the pattern (empty, or shorter than the first without being the last); from there, or
+        past the announced total when the listing grew, reading goes on one page at a time with ``iter_pages``. Its
+        first page may repeat values already yielded; callers key members by account.
         """
-        pages = self.iter_pages(path, params, paging, page_size=page_size)
+        listing = Listing(self, "GET", path, paging)
+        pages = self.iter_pages(path, params, paging, page_size=page_size, listing=listing)
         first = next(pages, None)
         if first is None:
             return
@@ -341,25 +495,44 @@ class AtlassianClient:
             yield from pages
             return
         pages.close()
-        starts = list(range(step, total, step))
-        bodies = self.map_concurrently(
-            lambda at: self.get(path, {**params, **paging.params(at, page_size)}).body, starts
-        )
-        resume_at = starts[-1] + step  # past a batch of full pages none of which is the last: the listing grew
-        for start_at, body in zip(starts, bodies, strict=True):
-            page = paging.read(body, start_at)
-            if not page.values and paging.claims_more(page, start_at):
-                # Empty although it claims more: iter_pages asks again, taking this answer as its first attempt.
-                yield from self.iter_pages(path, params, paging, page_size=page_size, position=start_at, first=body)
-                return
-            if page.values:
-                yield page
-            if page.next_position is None:
-                return
-            if len(page.values) != step:
-                resume_at = start_at + len(page.values)
-                break
-        yield from self.iter_pages(path, params, paging, page_size=page_size, position=resume_at)
+        at = step
+        while at < total:
+            starts = list(itertools.islice(range(at, total, step), self.workers * WINDOW_PER_WORKER))
+            bodies = self.map_concurrently(
+                lambda start_at: self.get(path, {**params, **paging.params(start_at, page_size)}).body, starts
+            )
+            for start_at, body in zip(starts, bodies, strict=True):
+                page = self._read_page("GET", path, paging, body, start_at)
+                if not page.values and paging.claims_more(page, start_at):
+                    # Empty although it claims more: iter_pages asks again, taking this answer as its first attempt.
+                    yield from self.iter_pages(
+                        path, params, paging, page_size=page_size, position=start_at, first=body, listing=listing
+                    )
+                    return
+                if page.values:
+                    listing.check(page, start_at)
+                    yield page
+                if page.next_position is None:
+                    return
+                if len(page.values) != step:
+                    # Shorter than the first without being the last: read on from there, one page at a time.
+                    yield from self.iter_pages(
+                        path, params, paging, page_size=page_size, position=start_at + len(page.values), listing=listing
+                    )
+                    return
+            at = starts[-1] + step  # past a window of full pages none of which is the last
+        # Past the announced total without meeting the last page: the listing grew. Read on one page at a time.
+        yield from self.iter_pages(path, params, paging, page_size=page_size, position=at, listing=listing)
+
+    def listing(self, path: str, paging: Paging, method: str = "GET") -> Listing:
+        """A guard for a listing a backend pages through itself (see ``Listing``)."""
+        return Listing(self, method, path, paging)
+
+    def _read_page(self, method: str, path: str, paging: Paging, body: Any, position: Any) -> Page:
+        """The page in ``body``, which remembers the request that got it; a malformed one names that request."""
+        request = f"{method} {path} ({paging.describe(position)})"
+        with self.reading(request):
+            return replace(paging.read(body, position), request=request)
 
     def map_concurrently(self, func: Callable[[T], R], items: Iterable[T]) -> list[R]:
         """``[func(item) ...]`` on a small bounded pool sharing this session and its rate gate; order kept."""
@@ -368,6 +541,24 @@ class AtlassianClient:
             return [func(item) for item in items]
         with ThreadPoolExecutor(max_workers=min(self.workers, len(items))) as pool:
             return list(pool.map(func, items))
+
+    # ------------------------------------------------------------------ answers
+
+    @contextmanager
+    def reading(self, answer: ApiResponse | Page | str) -> Iterator[None]:
+        """Read ``answer`` (an ``ApiResponse``, a ``Page``, or the request that got it) inside the block: a
+        ``MalformedAnswer`` raised there becomes an ``HttpError`` naming that request, never a traceback."""
+        try:
+            yield
+        except MalformedAnswer as exc:
+            request = answer if isinstance(answer, str) else answer.request
+            raise self.malformed_error(request, str(exc)) from None
+
+    def malformed_error(self, request: str, problem: str) -> HttpError:
+        return HttpError(
+            f"{request or 'A request'} answered with {problem}",
+            hint="This answer was not acted on. " + self.errors.url_hint(self.settings.base_url),
+        )
 
     # ------------------------------------------------------------------ errors
 
@@ -398,6 +589,12 @@ class AtlassianClient:
                 "For a server behind a private CA, set ca_path (or ATLASSIAN_CA_PATH) to that CA's PEM certificate; "
                 "validate_certs=false turns verification off altogether and is the last resort"
             )
+            if self.settings.environment_ca_bundle:
+                hint = (
+                    "The CA bundle that REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE names "
+                    f"({self.settings.environment_ca_bundle}) does not hold the CA that signed this server's "
+                    f"certificate. {hint}"
+                )
         return HttpError(f"{method} {path} failed: TLS certificate verification failed", hint=hint)
 
     def _not_json_error(self, method: str, path: str, status: int, content_type: str | None) -> HttpError:
@@ -409,14 +606,155 @@ class AtlassianClient:
             hint=self.errors.url_hint(self.settings.base_url),
         )
 
+    def _redirect_error(self, method: str, path: str, status: int, location: str | None) -> HttpError:
+        """A 3xx is never followed: a redirected POST or DELETE becomes a GET of another page (which answers 200, so
+        the task would report a change that did not happen), a 307/308 re-sends the body elsewhere, and a redirect
+        to another host or to http would take the credentials along. Say where it pointed and what to fix."""
+        shown = redact_url(_CONTROL.sub("", location or "").strip())[:300]
+        base = urlsplit(self.settings.base_url)
+        target = urlsplit(urljoin(self.settings.base_url + path, shown)) if shown else None
+        summary = f"{method} {path} answered HTTP {status}, a redirect " + (
+            f"to {shown}" if shown else "without a Location"
+        )
+        hint = "Redirects are not followed, so that the credentials and any change go only where url says. "
+        if target is not None and target.hostname == base.hostname and target.scheme == "https" != base.scheme:
+            hint += f"The server wants https: set url to https://{base.netloc}{base.path}"
+        elif target is not None and target.hostname and target.hostname != base.hostname:
+            hint += (
+                f"If {target.scheme}://{target.netloc} is where the site lives now (a moved or renamed site), set url "
+                "to it; a login page or a proxy may also be redirecting"
+            )
+        else:
+            hint += (
+                "Check url (its scheme, host and context path): a login page, a proxy or the server's configuration "
+                "is redirecting the API"
+            )
+        return HttpError(summary, status=status, hint=hint)
 
-def _decode(response) -> Any:
-    if not response.content:
+    def _wait_refused(
+        self, method: str, path: str, status: int, asked: str, seconds: float, *, attempts: int
+    ) -> RetriesExhaustedError:
+        """A wait beyond ``MAX_WAIT`` is not slept: the task fails at once, saying what the server asked for. A
+        ``RetriesExhaustedError``, so that a write whose earlier attempt may have been applied is read back."""
+        return RetriesExhaustedError(
+            f"{method} {path} answered HTTP {status} asking to wait {_duration(seconds)} before trying again "
+            f"({_CONTROL.sub('', asked)[:120]}), longer than the {MAX_WAIT:g} s a task waits at once",
+            status=status,
+            hint="Nothing more was sent for this request. Run the task again once the rate limit has reset; if such a "
+            "wait cannot be right, check that url reaches Atlassian and not something else (a proxy)",
+            attempts=attempts,
+        )
+
+    def _overrun_error(self, method: str, path: str, overrun: _Overrun, *, writes: bool, attempts: int) -> HttpError:
+        """An answer too big or too slow is abandoned and not retried: a server or proxy that sends one is likely
+        to send it again. A write's outcome is then unknown: a ``RetriesExhaustedError``, which is read back."""
+        if overrun.too_big:
+            summary = (
+                f"{method} {path} answered with more than {self.max_response_bytes // (1024 * 1024) or 1} MiB, far "
+                "more than any answer of this API; reading stopped there"
+            )
+            hint = self.errors.url_hint(self.settings.base_url)
+        else:
+            summary = (
+                f"{method} {path} did not answer in full within {self.response_deadline:g} s "
+                f"({RESPONSE_DEADLINE_FACTOR} times timeout); it was abandoned, not retried"
+            )
+            hint = (
+                "timeout bounds each wait for data, this deadline the whole answer: a server that slow is broken, or "
+                "something else (a proxy) answers. Check url and any proxy the environment sets, or raise timeout if "
+                "the network is just slow; the task keyword timeout bounds a whole task"
+            )
+        error_type = RetriesExhaustedError if writes else HttpError
+        return error_type(summary, hint=hint, attempts=attempts)
+
+
+class Listing:
+    """What a listing has shown so far, to stop one that cannot be right instead of reading it forever.
+
+    - A first page whose total is beyond ``max_listing`` is not believed (no Atlassian group comes near a million).
+    - The listing may run past the total its first page announced by what it may grow while read (as many entries
+      again, ``LISTING_GROWTH`` at least), and past ``max_listing`` when there is no total; further, its pages
+      contradict that total (an ``isLast`` that never comes), and it stops.
+    - A page may not repeat the page before it, nor send back to a cursor already followed: the server is ignoring
+      the position, and the listing would go round forever.
+    """
+
+    def __init__(self, client: AtlassianClient, method: str, path: str, paging: Paging) -> None:
+        self.client = client
+        self.request = f"{method} {path}"
+        self.paging = paging
+        self.ceiling = client.max_listing
+        self.announced: int | None = None
+        self.entries = 0
+        self.pages = 0
+        self.previous: list | None = None
+        self.cursors: set = set()
+
+    def check(self, page: Page, position: Any) -> None:
+        """Count a page with values about to be yielded, or raise ``HttpError`` saying why the listing is wrong."""
+        limit = self.client.max_listing
+        if self.pages == 0 and page.total is not None:
+            if page.total > limit:
+                raise self.error(f"claims {page.total} entries, more than any Atlassian listing holds ({limit})")
+            self.announced = page.total
+            self.ceiling = min(limit, page.total + max(page.total, LISTING_GROWTH))
+        self.pages += 1
+        self.entries += len(page.values)
+        where = self.paging.describe(position)
+        if page.values == self.previous:
+            raise self.error(f"answered at {where} the same entries as for the page before: it does not move on")
+        self.previous = page.values
+        if self.entries > self.ceiling:
+            if self.announced is None:
+                said = f"more than any Atlassian listing holds ({limit})"
+            else:
+                said = f"far more than the {self.announced} its first page announced"
+            raise self.error(f"has sent {self.entries} entries by {where}, {said}, and still says more follow")
+        if not self.paging.random_access and page.next_position is not None:
+            if page.next_position == position or page.next_position in self.cursors:
+                raise self.error(f"sends back at {where} to a cursor already followed: it goes round in circles")
+            self.cursors.add(page.next_position)
+
+    def error(self, problem: str) -> HttpError:
+        return HttpError(
+            f"The listing of {self.request} {problem}",
+            hint="It was not read on, nor acted on: Atlassian's API does not answer this way, so a proxy or another "
+            "server may be answering. " + self.client.errors.url_hint(self.client.settings.base_url),
+        )
+
+
+def _decode(content: bytes, encoding: str | None) -> Any:
+    """The JSON in ``content``, or None when there is none (no body, not JSON, or nested too deep to read)."""
+    if not content:
         return None
     try:
-        return response.json()
-    except ValueError:
+        return jsonlib.loads(content)  # UTF-8, -16 or -32, as JSON allows
+    except (ValueError, RecursionError):
+        pass
+    try:
+        return jsonlib.loads(content.decode(encoding or "utf-8-sig"))  # a charset the header names, or a BOM
+    except (ValueError, LookupError, RecursionError):
         return None
+
+
+def _shut_down(response: Any) -> None:
+    """End an abandoned answer's read, when it has got that far: shut its socket down, which makes a blocked read
+    return. Not ``response.close()``, which would wait for the lock that very read holds."""
+    connection = getattr(getattr(response, "raw", None), "connection", None)
+    sock = getattr(connection, "sock", None)
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:  # already closed
+            pass
+
+
+def _duration(seconds: float) -> str:
+    """``315360000 s (about 3650 days)``: a wait as asked, and readable."""
+    for unit, size in (("days", 86400), ("hours", 3600), ("minutes", 60)):
+        if seconds >= 2 * size:
+            return f"{seconds:.0f} s (about {seconds / size:.0f} {unit})"
+    return f"{seconds:g} s"
 
 
 def _describe_exception(exc: Exception) -> str:

@@ -18,6 +18,7 @@ import re
 import threading
 from typing import Any, Iterator
 
+from ansible_collections.orgsync.atlassian.plugins.module_utils._answers import items, obj, optional_text, text
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import (
     ACCOUNT_ID,
     EMAIL,
@@ -42,6 +43,10 @@ PAGE_LIMIT = 200
 ACCESS_TYPE = "user"
 # What the group listing's accessType tells, strongest first.
 ACCESS_TYPES = ("site-admin", "admin", "user")
+# What the answers read are, as messages about a malformed one name them.
+A_USER = "a user"
+A_GROUP = "a group"
+SEARCH = "search results"
 # Characters that separate the words of a name in an email's local part (jane.doe, jane_doe, jane-doe).
 _NAME_SEPARATORS = re.compile(r"[._\-+]+")
 
@@ -51,7 +56,8 @@ def with_translations(messages: list[str], body: Any) -> list[str]:
     ``{"statusCode": 404, "data": {"errors": [{"message": {"translation": "...", "args": []}}]}, "message": "..."}``."""
     messages = list(messages)
     data = body.get("data") if isinstance(body, dict) else None
-    for error in (data.get("errors") if isinstance(data, dict) else None) or []:
+    errors = data.get("errors") if isinstance(data, dict) else None
+    for error in errors if isinstance(errors, list) else []:
         message = error.get("message") if isinstance(error, dict) else None
         translation = message.get("translation") if isinstance(message, dict) else message
         if translation and str(translation) not in messages:
@@ -59,21 +65,30 @@ def with_translations(messages: list[str], body: Any) -> list[str]:
     return messages
 
 
-def user_from_json(data: dict) -> User:
+def user_from_json(data: Any) -> User:
+    """A Confluence ``User`` (its shape checked: ``_answers``)."""
+    data = obj(data, A_USER)
     return User(
-        account_id=data["accountId"],
+        account_id=text(data, "accountId", A_USER),
         # Hidden by the user's privacy settings: an empty string.
-        email=data.get("email") or None,
-        display_name=data.get("displayName") or data.get("publicName"),
+        email=optional_text(data, "email", A_USER),
+        display_name=optional_text(data, "displayName", A_USER) or optional_text(data, "publicName", A_USER),
         # Confluence's user object does not say whether the account is active.
         active=None,
         # "" when Confluence does not know; only "app" marks an account that is not a person's.
-        account_type=data.get("accountType") or "atlassian",
+        account_type=optional_text(data, "accountType", A_USER) or "atlassian",
     )
 
 
-def group_from_json(data: dict) -> Group:
-    return Group(name=data.get("name"), group_id=data["id"])
+def group_from_json(data: Any) -> Group:
+    data = obj(data, A_GROUP)
+    return Group(name=optional_text(data, "name", A_GROUP), group_id=text(data, "id", A_GROUP))
+
+
+def users_in_search(data: Any) -> list[User]:
+    """The users of a CQL user search's results (results that are not users are left out)."""
+    results = items(obj(data, SEARCH), "results", SEARCH)
+    return [user_from_json(r["user"]) for r in results if isinstance(obj(r, "a search result").get("user"), dict)]
 
 
 class ConfluenceCloudBackend(Backend):
@@ -131,8 +146,8 @@ class ConfluenceCloudBackend(Backend):
             (f"{self.api}/group/by-id", {"id": group_id}) if group_id else (f"{self.api}/group/by-name", {"name": name})
         )
         response = self.client.get(path, params, accept=(404,))
-        if response.status != 404 and isinstance(response.body, dict) and response.body.get("id"):
-            return group_from_json(response.body)
+        if response.status != 404:
+            return self.read_answer(response, group_from_json)
         raise group_not_found(
             name,
             group_id,
@@ -141,7 +156,7 @@ class ConfluenceCloudBackend(Backend):
         )
 
     def create_group(self, name: str) -> Group:
-        return group_from_json(self.client.request("POST", f"{self.api}/group", json={"name": name}).body)
+        return self.read_answer(self.client.request("POST", f"{self.api}/group", json={"name": name}), group_from_json)
 
     def delete_group(self, group: Group) -> None:
         self.client.request("DELETE", f"{self.api}/group/by-id", params={"id": group.group_id})
@@ -159,14 +174,14 @@ class ConfluenceCloudBackend(Backend):
         pages = self.client.iter_pages(
             f"{self.api}/group", {"accessType": access_type}, LIST_PAGING, page_size=PAGE_LIMIT
         )
-        return [group_from_json(item) for page in pages for item in page.values]
+        return [group for page in pages for group in self.read_values(page, group_from_json)]
 
     def iter_member_pages(self, group: Group) -> Iterator[MemberPage]:
         """Every member, 200 a page; the pages after the first are fetched concurrently. Every member seen is
         remembered by email, so that resolving an email never reads this listing again."""
         pages = self.read_pages(f"{self.api}/group/{group.group_id}/membersByGroupId", {}, MEMBER_PAGING, PAGE_LIMIT)
         for page in pages:
-            users = tuple(user_from_json(v) for v in page.values)
+            users = self.read_values(page, user_from_json)
             self._remember(users)
             yield MemberPage(users, page.total)
         with self._lock:
@@ -182,19 +197,19 @@ class ConfluenceCloudBackend(Backend):
 
     def caller_account_id(self) -> str:
         if self._caller is None:
-            self._caller = self.client.get(f"{self.api}/user/current").body["accountId"]
+            self._caller = self.read_answer(self.client.get(f"{self.api}/user/current"), user_from_json).account_id
         return self._caller
 
     def get_user(self, account_id: str) -> User | None:
         response = self.client.get(f"{self.api}/user", {"accountId": account_id}, accept=(404,))
-        return None if response.status == 404 else user_from_json(response.body)
+        return None if response.status == 404 else self.read_answer(response, user_from_json)
 
     def groups_of(self, account_id: str) -> list[Group] | None:
         # Confluence does not document what it answers for an unknown accountId; the listing is then empty.
         pages = self.client.iter_pages(
             f"{self.api}/user/memberof", {"accountId": account_id}, LIST_PAGING, page_size=PAGE_LIMIT
         )
-        return [group_from_json(item) for page in pages for item in page.values]
+        return [group for page in pages for group in self.read_values(page, group_from_json)]
 
     def find_by_email(self, email: str) -> list[User]:
         """Accounts showing exactly this email in the listings read: the group's own and those of the groups that
@@ -226,8 +241,8 @@ class ConfluenceCloudBackend(Backend):
         name = _NAME_SEPARATORS.sub(" ", email.split("@", 1)[0]).replace('"', "").replace("\\", "").strip()
         if not name:
             return []
-        body = self.client.get(f"{self.api}/search/user", {"cql": f'user.fullname~"{name}"', "limit": 50}).body or {}
-        users = [user_from_json(r["user"]) for r in body.get("results") or [] if isinstance(r.get("user"), dict)]
+        response = self.client.get(f"{self.api}/search/user", {"cql": f'user.fullname~"{name}"', "limit": 50})
+        users = self.read_answer(response, users_in_search)
         return [u for u in users if u.email and u.email.lower() == email]
 
     def email_not_found(self, email: str) -> UnknownUserError:

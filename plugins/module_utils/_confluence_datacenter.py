@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 from urllib.parse import quote
 
+from ansible_collections.orgsync.atlassian.plugins.module_utils._answers import obj, optional_text, text
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import CHANGED, USERNAME, MemberPage, SiteProbe
 from ansible_collections.orgsync.atlassian.plugins.module_utils._confluence_cloud import with_translations
 from ansible_collections.orgsync.atlassian.plugins.module_utils._datacenter import DataCenterBackend, group_named
@@ -32,17 +33,28 @@ PAGING = StartLimitPaging()
 PAGE_LIMIT = 200
 # How Confluence's REST framework answers a path it does not map: the endpoint is not there in this release.
 UNMAPPED = "null for uri"
+# What the answers read are, as messages about a malformed one name them.
+A_USER = "a user"
+A_GROUP = "a group"
 
 
-def user_from_json(data: dict) -> User:
-    """A ``Person``: username, user key and display name; Data Center shows neither email nor whether it is active."""
+def user_from_json(data: Any) -> User:
+    """A ``Person``: username, user key and display name; Data Center shows neither email nor whether it is active.
+    Its shape is checked (``_answers``)."""
+    data = obj(data, A_USER)
+    username = text(data, "username", A_USER)
     return User(
-        account_id=data["username"],
+        account_id=username,
         email=None,
-        display_name=data.get("displayName"),
+        display_name=optional_text(data, "displayName", A_USER),
         active=None,
-        username=data["username"],
+        username=username,
     )
+
+
+def group_from_json(data: Any) -> Group:
+    """A group, known by its name."""
+    return group_named(text(obj(data, A_GROUP), "name", A_GROUP))
 
 
 def segment(value: str) -> str:
@@ -85,12 +97,12 @@ class ConfluenceDataCenterBackend(DataCenterBackend):
 
     def caller_account_id(self) -> str:
         if self._caller is None:
-            self._caller = user_from_json(self.client.get(f"{API}/user/current").body).account_id
+            self._caller = self.read_answer(self.client.get(f"{API}/user/current"), user_from_json).account_id
         return self._caller
 
     def get_user(self, account_id: str) -> User | None:
         response = self.client.get(f"{API}/user", {"username": account_id}, accept=(404,))
-        return None if response.status == 404 else user_from_json(response.body)
+        return None if response.status == 404 else self.read_answer(response, user_from_json)
 
     def find_by_email(self, email: str) -> list[User]:
         # Never reached: without EMAIL in reference_kinds, a value with '@' is a username (takes_as_email).
@@ -99,7 +111,7 @@ class ConfluenceDataCenterBackend(DataCenterBackend):
     def groups_of(self, account_id: str) -> list[Group] | None:
         pages = self.client.iter_pages(f"{API}/user/memberof", {"username": account_id}, PAGING, page_size=PAGE_LIMIT)
         try:
-            return [group_named(item["name"]) for page in pages for item in page.values if item.get("name")]
+            return [group for page in pages for group in self.read_values(page, group_from_json)]
         except HttpError as exc:
             if exc.status == 404:  # no such user
                 return None
@@ -110,15 +122,17 @@ class ConfluenceDataCenterBackend(DataCenterBackend):
     def find_group(self, *, name: str | None = None, group_id: str | None = None) -> Group:
         wanted = (name or group_id or "").strip()
         response = self.client.get(f"{API}/group/{segment(wanted)}", accept=(404,))
-        if response.status == 404 or not isinstance(response.body, dict) or not response.body.get("name"):
+        if response.status == 404:
             raise self.group_not_found(wanted)
-        return group_named(response.body["name"])
+        return self.read_answer(response, group_from_json)
 
     def create_group(self, name: str) -> Group:
         """POST answers 200 (not 201) with the group; servers before 8.2 have no such endpoint."""
         path = f"{API}/admin/group"
-        body = self._write("POST", path, json={"name": name}).body or {}
-        return group_named(body.get("name") or name)
+        body = self._write("POST", path, json={"name": name}).body
+        # The group is made; only its spelling is read back, when the answer shows it.
+        shown = body.get("name") if isinstance(body, dict) else None
+        return group_named(shown if isinstance(shown, str) and shown else name)
 
     def delete_group(self, group: Group) -> None:
         self._write("DELETE", f"{API}/admin/group/{segment(group.group_id)}")
@@ -131,7 +145,7 @@ class ConfluenceDataCenterBackend(DataCenterBackend):
     def iter_member_pages(self, group: Group) -> Iterator[MemberPage]:
         path = f"{API}/group/{segment(group.group_id)}/member"
         for page in self.read_pages(path, {}, PAGING, PAGE_LIMIT):
-            yield MemberPage(tuple(user_from_json(v) for v in page.values), None)
+            yield MemberPage(self.read_values(page, user_from_json), None)
 
     # ------------------------------------------------------------------ writes
 

@@ -9,8 +9,11 @@
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
+import re
 from dataclasses import dataclass, field
+from typing import Mapping
 from urllib.parse import urlsplit
 
 from ansible.module_utils.common.parameters import AnsibleFallbackNotFound
@@ -29,6 +32,19 @@ AUTO = "auto"
 ADMIN = "admin"
 # The Admin API's only host: its URL may be left out.
 ADMIN_URL = "https://api.atlassian.com"
+# The longest timeout a request may be given: an hour is already far beyond any answer of these APIs, and a larger
+# one would only hide a hung connection.
+MAX_TIMEOUT = 3600.0
+# Control characters (CR and LF among them) and, for url, spaces: never part of a token or a URL, usually a line
+# break pasted with it. Refused up front: sent, they would fail inside requests as if the network had failed.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_URL_FORBIDDEN = re.compile(r"[\x00-\x20\x7f]")
+# userinfo (``user:password@``) at the start of a URL, with or without its scheme: hidden from every message.
+_USERINFO = re.compile(r"^((?:[A-Za-z][A-Za-z0-9+.-]*:)?//)?[^/?#@]*@")
+# What a PEM file of certificates holds (OpenSSL's "TRUSTED CERTIFICATE" form too).
+_PEM_CERTIFICATE = re.compile(rb"-----BEGIN (TRUSTED )?CERTIFICATE-----")
+# A CA bundle is a few hundred kilobytes; reading more of a file than this to find a PEM header is pointless.
+_CA_READ_LIMIT = 16 * 1024 * 1024
 
 
 def non_empty_env_fallback(*names: str) -> str:
@@ -86,6 +102,12 @@ class ConnectionSettings:
     # The Admin API: the organisation, and the directory when the option names one.
     org_id: str | None = None
     directory_id: str | None = None
+    # The proxies the environment (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) gives for base_url, as requests takes them;
+    # empty: connect directly. See ``environment_proxies``. Not in repr: a proxy URL may hold the proxy's password.
+    proxies: Mapping[str, str] = field(default_factory=dict, repr=False, hash=False)
+    # A CA bundle named by REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE, honoured when ca_path is not set (what requests did
+    # before the collection stopped it reading the environment for credentials); None: the system's.
+    environment_ca_bundle: str | None = None
 
 
 def _is_loopback(host: str) -> bool:
@@ -97,9 +119,34 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def redact_url(url: str) -> str:
+    """The URL with any ``user:password@`` replaced, for messages: the URL itself may be shown, credentials never."""
+    return _USERINFO.sub(lambda m: (m.group(1) or "") + "***@", url, count=1)
+
+
+def url_userinfo(url: str) -> str | None:
+    """The ``user:password`` part of a URL (before the ``@`` of its host), with or without a scheme; None if none."""
+    authority = url.strip().split("?", 1)[0].split("#", 1)[0].split("//", 1)[-1].split("/", 1)[0]
+    return authority.rpartition("@")[0] if "@" in authority else None
+
+
 def normalise_base_url(url: str) -> str:
     """Return the site or gateway base URL without a trailing slash, or raise naming what is wrong."""
     url = url.strip()
+    if url_userinfo(url) is not None:
+        # requests would build Basic auth from it, replacing the configured credentials; and it would show in every
+        # message that names the URL. Only the credentials of the task may be sent, so it is refused, unechoed.
+        raise ConfigurationError(
+            f"url '{redact_url(url)}' holds a user name or password (the part before '@'), which would replace the "
+            "credentials the task gives",
+            hint="Remove it from url and give the credentials as username and api_token (or bearer_token); "
+            "if a password was in url, consider it exposed wherever url was stored, and change it",
+        )
+    if _URL_FORBIDDEN.search(url):
+        raise ConfigurationError(
+            f"url {redact_url(url)!r} contains a space, line break or other control character",
+            hint="Give the site URL on one line, without spaces (percent-encode them, %20, if the path really has one)",
+        )
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigurationError(
@@ -169,15 +216,16 @@ def settings_from_params(params: dict) -> ConnectionSettings:
             "account's email",
             hint="Set username to the email address of the account that created the API token",
         )
+    check_credential_text(username, api_token, bearer_token)
     ca_path = params.get("ca_path") or None
-    if ca_path and not os.path.isfile(ca_path):
+    if ca_path:
+        check_ca_path(ca_path)
+    timeout = params.get("timeout")
+    if timeout is not None and not (math.isfinite(timeout) and 0 < timeout <= MAX_TIMEOUT):
         raise ConfigurationError(
-            f"ca_path '{ca_path}' is not a file",
-            hint=f"Set ca_path (or {CA_PATH_ENV}) to a PEM file holding the certificate of the CA that signed the "
-            "server's certificate, on the machine the task runs on",
+            f"timeout must be positive and finite (seconds, at most {MAX_TIMEOUT:g}), got {timeout}",
+            hint="Use for example 30 (the default). To bound a whole task, use the task's timeout keyword",
         )
-    if params.get("timeout") is not None and params["timeout"] <= 0:
-        raise ConfigurationError(f"timeout must be positive, got {params['timeout']}", hint="Use for example 30")
     if params.get("max_retries") is not None and params["max_retries"] < 0:
         raise ConfigurationError(
             f"max_retries must be 0 or more, got {params['max_retries']}", hint="Use for example 5"
@@ -196,7 +244,83 @@ def settings_from_params(params: dict) -> ConnectionSettings:
         # ignored (see _may_be_admin).
         org_id=org_id if admin or backend != AUTO else None,
         directory_id=(params.get("directory_id") or "").strip() or None,
+        proxies=environment_proxies(base_url),
+        environment_ca_bundle=os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or None,
     )
+
+
+def check_credential_text(username: str | None, api_token: str | None, bearer_token: str | None) -> None:
+    """Credentials that cannot be sent are bad input, said so before any request (requests would fail on them as
+    if the network had, and they would be retried as such). Nothing of their value is shown."""
+    for option, value in (("username", username), ("api_token", api_token), ("bearer_token", bearer_token)):
+        if value and _CONTROL.search(value):
+            raise ConfigurationError(
+                f"{option} contains a line break or another control character",
+                hint=f"Give {option} without it: a value read from a file or pasted often ends with a line break "
+                "(the file lookup strips it; a shell's $(cat ...) does too)",
+            )
+    # A bearer token goes into the Authorization header as it is, where HTTP allows Latin-1 only; no OAuth token, PAT
+    # or organisation API key holds anything but ASCII, so another character is a copy-paste mistake. (username and
+    # api_token are sent base64-encoded, so any character goes: a Data Center password may well hold an umlaut.)
+    if bearer_token and not bearer_token.isascii():
+        raise ConfigurationError(
+            "bearer_token contains characters that are not ASCII, which no Atlassian token holds",
+            hint="Copy bearer_token again from where it was created; look for typographic quotes or dashes, or a "
+            "non-breaking space, picked up on the way",
+        )
+
+
+def check_ca_path(ca_path: str) -> None:
+    """ca_path must be a readable PEM file of certificates; said before any request, so that a TLS failure later
+    is about the server's certificate and not about the file."""
+    if not os.path.isfile(ca_path):
+        raise ConfigurationError(
+            f"ca_path '{ca_path}' is not a file",
+            hint=f"Set ca_path (or {CA_PATH_ENV}) to a PEM file holding the certificate of the CA that signed the "
+            "server's certificate, on the machine the task runs on",
+        )
+    try:
+        with open(ca_path, "rb") as handle:
+            head = handle.read(_CA_READ_LIMIT)
+    except OSError as exc:
+        raise ConfigurationError(
+            f"ca_path '{ca_path}' cannot be read ({exc.strerror or type(exc).__name__})",
+            hint="Make the file readable by the user the task runs as",
+        ) from None
+    if not _PEM_CERTIFICATE.search(head):
+        raise ConfigurationError(
+            f"ca_path '{ca_path}' is not a PEM file of certificates (it has no '-----BEGIN CERTIFICATE-----' line)",
+            hint="Give the CA's certificate in PEM form. A DER (binary .cer/.crt) file converts with: openssl x509 "
+            "-inform der -in ca.cer -out ca.pem",
+        )
+
+
+def environment_proxies(base_url: str) -> dict[str, str]:
+    """The proxy the environment names for base_url: HTTPS_PROXY (or HTTP_PROXY for an http:// URL, or ALL_PROXY),
+    unless NO_PROXY covers the host; {} for a direct connection.
+
+    Read deliberately, because the client tells requests to ignore its environment (``trust_env`` off), which is
+    how ~/.netrc credentials are kept out; users behind a corporate proxy need the proxy still. Plain http is
+    accepted only to this machine (``normalise_base_url``) and that must hold through a proxy too: an http:// URL
+    whose proxy is another host would carry the credentials to it unencrypted, so it is refused. (An https:// URL
+    goes through a proxy in a CONNECT tunnel: the proxy sees the host, never the credentials.)
+    """
+    try:
+        from requests.utils import get_environ_proxies, select_proxy
+    except ImportError:  # pragma: no cover - the module reports missing requests itself
+        return {}
+    proxies = {k: v for k, v in get_environ_proxies(base_url).items() if k != "no" and v}
+    proxy = select_proxy(base_url, proxies)
+    if proxy and urlsplit(base_url).scheme == "http":
+        proxy_host = urlsplit(proxy if "//" in proxy else f"http://{proxy}").hostname or ""
+        if not _is_loopback(proxy_host):
+            raise ConfigurationError(
+                f"url '{base_url}' uses plain http, and the environment sends it through the proxy "
+                f"{redact_url(proxy)} (HTTP_PROXY or ALL_PROXY), which would receive the credentials unencrypted",
+                hint=f"Add {urlsplit(base_url).hostname} to NO_PROXY (a loopback address needs no proxy), or use "
+                "https://",
+            )
+    return proxies
 
 
 def _may_be_admin(params: dict) -> bool:

@@ -9,7 +9,16 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Iterable, Iterator
+
+# What a server says is quoted in messages, but only so much of it: a hostile or broken one could send megabytes.
+MAX_API_MESSAGES = 10
+MAX_API_MESSAGE_CHARS = 500
+# Up to this many failures a message lists each in full; past it, they are grouped by cause (``summarise``).
+LISTED_IN_FULL = 20
+# How many subjects a group of failures names, and how many causes a message shows.
+NAMED_PER_CAUSE = 20
+MAX_CAUSES = 10
 
 
 class AtlassianError(Exception):
@@ -31,12 +40,15 @@ class AtlassianError(Exception):
     ) -> None:
         self.summary = summary
         self.status = status
-        self.api_messages = tuple(api_messages)
+        self.api_messages = tuple(_clip(str(m)) for m in list(api_messages)[:MAX_API_MESSAGES])
         self.hint = hint
         self.attempts = attempts
         # What the user asked for when this happened, in their words ("adding jane@acme.com to team-a"); see
         # ``operation``.
         self.operation: str | None = None
+        # The reference this failure is about, as the task gave it (a user or group reference), when it is one of
+        # many: ``summarise`` groups failures by cause with it.
+        self.subject: str | None = None
         super().__init__(summary)
 
     @property
@@ -98,3 +110,38 @@ def operation(description: str) -> Iterator[None]:
         if exc.operation is None:
             exc.operation = description
         raise
+
+
+def summarise(failures: Iterable[tuple[str | None, str]]) -> str:
+    """Failure messages, each about its subject (``(subject, message)``), as one text that stays short.
+
+    Up to ``LISTED_IN_FULL``, every message in full, joined by " | ". Past that (thousands of unknown emails, a
+    refusal for every write), grouped by cause: messages that differ only in their subject are one cause, shown once
+    with the first subject's message, then how many more share it and the first ``NAMED_PER_CAUSE`` of them; the
+    ``MAX_CAUSES`` largest causes are shown, and the count of the rest.
+    """
+    failures = list(failures)
+    if len(failures) <= LISTED_IN_FULL:
+        return " | ".join(message for _subject, message in failures)
+    causes: dict[str, list[tuple[str | None, str]]] = {}
+    for subject, message in failures:
+        cause = message.replace(subject, "\0") if subject else message
+        causes.setdefault(cause, []).append((subject, message))
+    ranked = sorted(causes.values(), key=len, reverse=True)
+    parts = []
+    for alike in ranked[:MAX_CAUSES]:
+        message = alike[0][1]
+        others = [subject or "?" for subject, _message in alike[1:]]
+        if others:
+            named = ", ".join(others[:NAMED_PER_CAUSE])
+            shown = f" (the first {NAMED_PER_CAUSE})" if len(others) > NAMED_PER_CAUSE else ""
+            message = f"{message.rstrip('.')}. The same for {len(others)} more{shown}: {named}"
+        parts.append(message)
+    if len(ranked) > MAX_CAUSES:
+        rest = sum(len(alike) for alike in ranked[MAX_CAUSES:])
+        parts.append(f"and {rest} more failing for {len(ranked) - MAX_CAUSES} other causes, not shown")
+    return " | ".join(parts)
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= MAX_API_MESSAGE_CHARS else text[: MAX_API_MESSAGE_CHARS - 3] + "..."

@@ -11,6 +11,14 @@ from __future__ import annotations
 import threading
 from typing import Any, Iterator, Mapping
 
+from ansible_collections.orgsync.atlassian.plugins.module_utils._answers import (
+    array,
+    flag,
+    items,
+    obj,
+    optional_text,
+    text,
+)
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import (
     ACCOUNT_ID,
     EMAIL,
@@ -24,7 +32,7 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._connection impo
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import ConfigurationError, UnknownUserError
 from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import ACCOUNT_ID_REMEDY, name_may_explain
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
-from ansible_collections.orgsync.atlassian.plugins.module_utils._paging import OffsetPaging
+from ansible_collections.orgsync.atlassian.plugins.module_utils._paging import OffsetPaging, Page
 
 API = "/rest/api/3"
 PAGING = OffsetPaging()
@@ -32,23 +40,50 @@ PAGING = OffsetPaging()
 ALL_USERS_PAGE = 1000
 # What group/bulk's accessType tells, strongest first.
 ACCESS_TYPES = ("site-admin", "admin", "user")
+# What the answers read are, as messages about a malformed one name them.
+A_USER = "a user"
+A_GROUP = "a group"
+GROUP_PAGE = "a page of groups"
 
 
-def user_from_json(data: dict) -> User:
+def user_from_json(data: Any) -> User:
+    """A ``User`` of Jira Cloud's REST API (its shape checked: ``_answers``)."""
+    data = obj(data, A_USER)
     return User(
-        account_id=data["accountId"],
-        email=data.get("emailAddress") or None,
-        display_name=data.get("displayName"),
-        active=bool(data.get("active", True)),
-        account_type=data.get("accountType") or "atlassian",
+        account_id=text(data, "accountId", A_USER),
+        email=optional_text(data, "emailAddress", A_USER),
+        display_name=optional_text(data, "displayName", A_USER),
+        active=flag(data, "active", A_USER, True),
+        account_type=optional_text(data, "accountType", A_USER) or "atlassian",
     )
+
+
+def users_from_json(data: Any) -> list[User]:
+    """A plain array of users (the user searches)."""
+    return [user_from_json(item) for item in array(data, "a list of users")]
+
+
+def group_from_json(data: Any) -> Group:
+    data = obj(data, A_GROUP)
+    return Group(name=optional_text(data, "name", A_GROUP), group_id=text(data, "groupId", A_GROUP))
+
+
+def groups_from_json(data: Any) -> list[Group]:
+    """A plain array of groups (a user's groups)."""
+    return [group_from_json(item) for item in array(data, "a list of groups")]
+
+
+def group_page_from_json(data: Any) -> list[Group]:
+    """The groups of a ``PageBeanGroupDetails`` (group/bulk)."""
+    return [group_from_json(item) for item in items(obj(data, GROUP_PAGE), "values", GROUP_PAGE)]
 
 
 def error_collection_messages(body: Any) -> list[str]:
     """Jira's ErrorCollection, Cloud and Data Center alike: ``{"errorMessages": [...], "errors": {field: message}}``."""
     if not isinstance(body, dict) or not ("errorMessages" in body or "errors" in body):
         return []
-    messages = [str(m) for m in body.get("errorMessages") or []]
+    said = body.get("errorMessages") or []
+    messages = [str(m) for m in (said if isinstance(said, list) else [said])]
     errors = body.get("errors")
     if isinstance(errors, dict):
         messages.extend(f"{k}: {v}" for k, v in errors.items())
@@ -111,20 +146,20 @@ class JiraCloudBackend(Backend):
 
     def caller_account_id(self) -> str:
         if self._caller is None:
-            self._caller = user_from_json(self.client.get(f"{API}/myself").body).account_id
+            self._caller = self.read_answer(self.client.get(f"{API}/myself"), user_from_json).account_id
         return self._caller
 
     def get_user(self, account_id: str) -> User | None:
         response = self.client.get(f"{API}/user", {"accountId": account_id}, accept=(404,))
-        return None if response.status == 404 else user_from_json(response.body)
+        return None if response.status == 404 else self.read_answer(response, user_from_json)
 
     def find_by_email(self, email: str) -> list[User]:
         """Active users whose display name or email starts with the address (Atlassian's prefix search). A user who
         hides their email comes without ``emailAddress``, found by the whole address or by their name: such a user
         counts only when their name cannot explain the match (an invited account often shows its address as its
         name), so that another person's name is never taken for the address."""
-        body = self.client.get(f"{API}/user/search", {"query": email, "maxResults": 100}).body or []
-        found = [user_from_json(item) for item in body]
+        response = self.client.get(f"{API}/user/search", {"query": email, "maxResults": 100})
+        found = self.read_answer(response, users_from_json)
         return [u for u in found if u.email or not name_may_explain(u.display_name, email)]
 
     def find_deactivated_by_email(self, email: str) -> list[User]:
@@ -134,14 +169,16 @@ class JiraCloudBackend(Backend):
             if self._all_users is None:
                 index: dict[str, list[User]] = {}
                 start = 0
+                listing = self.client.listing(f"{API}/users/search", PAGING)
                 while True:
-                    body = self.client.get(f"{API}/users/search", {"startAt": start, "maxResults": ALL_USERS_PAGE}).body
-                    page = [user_from_json(item) for item in body or []]
+                    response = self.client.get(f"{API}/users/search", {"startAt": start, "maxResults": ALL_USERS_PAGE})
+                    page = self.read_answer(response, users_from_json)
                     for user in page:
                         if user.email:
                             index.setdefault(user.email.lower(), []).append(user)
                     if len(page) < ALL_USERS_PAGE:
                         break
+                    listing.check(Page(page, None, start + len(page)), start)
                     start += len(page)
                 self._all_users = index
         return list(self._all_users.get(email.strip().lower(), []))
@@ -158,18 +195,16 @@ class JiraCloudBackend(Backend):
         response = self.client.get(f"{API}/user/groups", {"accountId": account_id}, accept=(404,))
         if response.status == 404:
             return None
-        return [Group(item.get("name"), item["groupId"]) for item in response.body or [] if item.get("groupId")]
+        return self.read_answer(response, groups_from_json)
 
     # ------------------------------------------------------------------ groups
 
     def find_group(self, *, name: str | None = None, group_id: str | None = None) -> Group:
         params = {"groupId": group_id} if group_id else {"groupName": name}
-        values = self.client.get(f"{API}/group/bulk", {**params, "maxResults": 50}).body.get("values") or []
-        for item in values:
-            if (group_id and item.get("groupId") == group_id) or (
-                name and (item.get("name") or "").lower() == name.lower()
-            ):
-                return Group(name=item.get("name"), group_id=item["groupId"])
+        response = self.client.get(f"{API}/group/bulk", {**params, "maxResults": 50})
+        for group in self.read_answer(response, group_page_from_json):
+            if (group_id and group.group_id == group_id) or (name and (group.name or "").lower() == name.lower()):
+                return group
         raise group_not_found(
             name,
             group_id,
@@ -179,8 +214,7 @@ class JiraCloudBackend(Backend):
         )
 
     def create_group(self, name: str) -> Group:
-        body = self.client.request("POST", f"{API}/group", json={"name": name}).body
-        return Group(name=body.get("name"), group_id=body["groupId"])
+        return self.read_answer(self.client.request("POST", f"{API}/group", json={"name": name}), group_from_json)
 
     def delete_group(self, group: Group) -> None:
         self.client.request("DELETE", f"{API}/group", params={"groupId": group.group_id})
@@ -190,8 +224,8 @@ class JiraCloudBackend(Backend):
 
         def grants(access_type: str) -> bool:
             params = {"groupId": group.group_id, "accessType": access_type, "maxResults": 50}
-            values = self.client.get(f"{API}/group/bulk", params).body.get("values") or []
-            return any(item.get("groupId") == group.group_id for item in values)
+            found = self.read_answer(self.client.get(f"{API}/group/bulk", params), group_page_from_json)
+            return any(g.group_id == group.group_id for g in found)
 
         found = self.concurrently(grants, ACCESS_TYPES)
         return next((access for access, yes in zip(ACCESS_TYPES, found, strict=True) if yes), None)
@@ -201,7 +235,7 @@ class JiraCloudBackend(Backend):
         params = {"groupId": group.group_id, "includeInactiveUsers": "true"}
         pages = self.read_pages(f"{API}/group/member", params, PAGING, self.member_page_size)
         for page in pages:
-            yield MemberPage(tuple(user_from_json(v) for v in page.values), page.total)
+            yield MemberPage(self.read_values(page, user_from_json), page.total)
 
     # ------------------------------------------------------------------ writes
 

@@ -16,6 +16,14 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
+from ansible_collections.orgsync.atlassian.plugins.module_utils._answers import (
+    array,
+    flag,
+    items,
+    obj,
+    optional_text,
+    text,
+)
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import EMAIL, USERNAME, MemberPage, SiteProbe
 from ansible_collections.orgsync.atlassian.plugins.module_utils._datacenter import (
     USERNAME_REMEDY,
@@ -35,16 +43,37 @@ DEPLOYMENT_TYPES = ("Server", "DataCenter")
 # by reading one member).
 PICKER_LIMIT = 100
 SEARCH_LIMIT = 100
+# What the answers read are, as messages about a malformed one name them.
+A_USER = "a user"
+A_GROUP = "a group"
+PICKER = "the group picker's answer"
 
 
-def user_from_json(data: dict) -> User:
+def user_from_json(data: Any) -> User:
+    """A Jira Data Center ``User`` (its shape checked: ``_answers``): its username is its ``name``."""
+    data = obj(data, A_USER)
+    username = text(data, "name", A_USER)
     return User(
-        account_id=data["name"],
-        email=data.get("emailAddress") or None,
-        display_name=data.get("displayName"),
-        active=bool(data.get("active", True)),
-        username=data["name"],
+        account_id=username,
+        email=optional_text(data, "emailAddress", A_USER),
+        display_name=optional_text(data, "displayName", A_USER),
+        active=flag(data, "active", A_USER, True),
+        username=username,
     )
+
+
+def users_from_json(data: Any) -> list[User]:
+    return [user_from_json(item) for item in array(data, "a list of users")]
+
+
+def group_names(data: Any, key: str, what: str) -> list[str]:
+    """The names of the groups listed under ``key`` of ``what``."""
+    return [text(obj(item, A_GROUP), "name", A_GROUP) for item in items(obj(data, what), key, what)]
+
+
+def user_groups_from_json(data: Any) -> list[Group]:
+    """A user expanded with its groups: ``{"name": ..., "groups": {"size": n, "items": [{"name": ...}]}}``."""
+    return [group_named(name) for name in group_names(obj(data, A_USER).get("groups"), "items", "the user's groups")]
 
 
 class JiraDataCenterBackend(DataCenterBackend):
@@ -81,12 +110,12 @@ class JiraDataCenterBackend(DataCenterBackend):
 
     def caller_account_id(self) -> str:
         if self._caller is None:
-            self._caller = user_from_json(self.client.get(f"{API}/myself").body).account_id
+            self._caller = self.read_answer(self.client.get(f"{API}/myself"), user_from_json).account_id
         return self._caller
 
     def get_user(self, account_id: str) -> User | None:
         response = self.client.get(f"{API}/user", {"username": account_id}, accept=(404,))
-        return None if response.status == 404 else user_from_json(response.body)
+        return None if response.status == 404 else self.read_answer(response, user_from_json)
 
     def _search(self, email: str, *, active: bool) -> list[User]:
         """Accounts whose email (or username) is exactly this address, among the active or the deactivated ones.
@@ -99,7 +128,7 @@ class JiraDataCenterBackend(DataCenterBackend):
             "maxResults": SEARCH_LIMIT,
         }
         key = email.strip().lower()
-        found = [user_from_json(item) for item in self.client.get(f"{API}/user/search", params).body or []]
+        found = self.read_answer(self.client.get(f"{API}/user/search", params), users_from_json)
         return [u for u in found if (u.email or "").lower() == key or (u.username or "").lower() == key]
 
     def find_by_email(self, email: str) -> list[User]:
@@ -121,8 +150,7 @@ class JiraDataCenterBackend(DataCenterBackend):
         response = self.client.get(f"{API}/user", {"username": account_id, "expand": "groups"}, accept=(404,))
         if response.status == 404:
             return None
-        items = ((response.body or {}).get("groups") or {}).get("items") or []
-        return [group_named(item["name"]) for item in items if item.get("name")]
+        return self.read_answer(response, user_groups_from_json)
 
     # ------------------------------------------------------------------ groups
 
@@ -130,11 +158,12 @@ class JiraDataCenterBackend(DataCenterBackend):
         """By name (a group's id is its name here): the picker gives its exact spelling in one request; a name the
         picker cut off is checked by reading one member."""
         wanted = (name or group_id or "").strip()
-        body = self.client.get(f"{API}/groups/picker", {"query": wanted, "maxResults": PICKER_LIMIT}).body or {}
-        shown = body.get("groups") or []
-        for item in shown:
-            if (item.get("name") or "").lower() == wanted.lower():
-                return group_named(item["name"])
+        response = self.client.get(f"{API}/groups/picker", {"query": wanted, "maxResults": PICKER_LIMIT})
+        shown = self.read_answer(response, lambda body: group_names(body, "groups", PICKER))
+        for shown_name in shown:
+            if shown_name.lower() == wanted.lower():
+                return group_named(shown_name)
+        body = response.body
         if isinstance(body.get("total"), int) and body["total"] > len(shown):
             params = {"groupname": wanted, "maxResults": 1}
             if self.client.get(f"{API}/group/member", params, accept=(404,)).status != 404:
@@ -142,8 +171,10 @@ class JiraDataCenterBackend(DataCenterBackend):
         raise self.group_not_found(wanted)
 
     def create_group(self, name: str) -> Group:
-        body = self.client.request("POST", f"{API}/group", json={"name": name}).body or {}
-        return group_named(body.get("name") or name)
+        body = self.client.request("POST", f"{API}/group", json={"name": name}).body
+        # The group is made; only its spelling is read back, when the answer shows it.
+        shown = body.get("name") if isinstance(body, dict) else None
+        return group_named(shown if isinstance(shown, str) and shown else name)
 
     def delete_group(self, group: Group) -> None:
         self.client.request("DELETE", f"{API}/group", params={"groupname": group.group_id})
@@ -157,7 +188,7 @@ class JiraDataCenterBackend(DataCenterBackend):
         """Every member, inactive ones included, 50 a page; the pages after the first are fetched concurrently."""
         params = {"groupname": group.group_id, "includeInactiveUsers": "true"}
         for page in self.read_pages(f"{API}/group/member", params, PAGING, self.member_page_size):
-            yield MemberPage(tuple(user_from_json(v) for v in page.values), page.total)
+            yield MemberPage(self.read_values(page, user_from_json), page.total)
 
     # ------------------------------------------------------------------ writes
 

@@ -18,6 +18,8 @@ from typing import Iterator
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import Backend, MemberPage
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
+    LISTED_IN_FULL,
+    NAMED_PER_CAUSE,
     ResolutionError,
     UnknownUserError,
     operation,
@@ -64,6 +66,14 @@ class Snapshot:
         email's warning does not say that nobody has it: Jira's search finds active accounts only, and a deactivated
         account that is not a member exists but is not looked for (that would read the site's every account)."""
         label = self.group.label
+        if len(self.not_found) > LISTED_IN_FULL:
+            # One warning, not thousands (an offboarding list of people long gone).
+            named = ", ".join(ref for ref, _as_email in self.not_found[:NAMED_PER_CAUSE])
+            return [
+                f"{len(self.not_found)} references name no account, and no member of {label} shows them, so they are "
+                f"not members of {label}: nothing to remove for them. The first {NAMED_PER_CAUSE}: {named}. A member "
+                f"whose privacy settings hide their email can only be removed by {self.id_name}."
+            ]
         warnings = []
         for ref, as_email in self.not_found:
             if as_email:
@@ -215,6 +225,7 @@ class MembershipService:
             try:
                 outcomes[i] = pick_user_for_email(refs[i], candidates, outcomes[i])
             except ResolutionError as exc:
+                exc.subject = refs[i].strip()
                 outcomes[i] = exc
         not_found = [(refs[i], as_email[refs[i]]) for i in unfound if isinstance(outcomes[i], UnknownUserError)]
         resolved = raise_unresolved(

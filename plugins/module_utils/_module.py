@@ -9,8 +9,9 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Any, Iterator, Mapping
 
+from ansible.module_utils import basic
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import Backend
@@ -23,6 +24,7 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._client import (
 from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import (
     connection_argument_spec,
     settings_from_params,
+    url_userinfo,
 )
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import AtlassianError
 
@@ -34,10 +36,27 @@ class AtlassianModule:
     """
 
     def __init__(self, argument_spec: dict, *, result: dict | None = None) -> None:
-        self.ansible = AnsibleModule(
-            argument_spec={**connection_argument_spec(), **argument_spec}, supports_check_mode=True
-        )
+        spec = {**connection_argument_spec(), **argument_spec}
+        # The task's arguments as written, before AnsibleModule turns a mapping given for a string option into the
+        # string of a Python dict. (basic._load_params is the documented way to read them; it is looked up on the
+        # module, where ansible-test's validate-modules replaces it.)
+        try:
+            given = basic._load_params()
+        except Exception:  # AnsibleModule reports unreadable arguments itself
+            given = None
+        self.ansible = AnsibleModule(argument_spec=spec, supports_check_mode=True)
         self.result: dict = {"changed": False, **(result or {})}
+        # A password inside url is refused below; it must not show in the result's invocation either.
+        userinfo = url_userinfo(str(self.params.get("url") or ""))
+        if userinfo:
+            self.ansible.no_log_values.add(userinfo)
+        wrong = not_strings(spec, given if isinstance(given, Mapping) else {})
+        if wrong:
+            self.fail(
+                f"{', '.join(wrong)} must be {'a string' if len(wrong) == 1 else 'strings'}, not a mapping or a list. "
+                "Check the YAML: a value such as {a: 1} or [a] is a mapping or a list; quote it if it is meant as "
+                "text, or give the name it should be."
+            )
         if REQUESTS_IMPORT_ERROR:
             self.ansible.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR, **self.result)
         with self.errors_reported():
@@ -45,6 +64,11 @@ class AtlassianModule:
             check_backend_name(self.settings.backend)
         # Mask the derived base64 Basic credential too: Ansible only knows the raw no_log values.
         self.ansible.no_log_values.update(secret_values(self.settings))
+        if not self.settings.validate_certs:
+            self.warn(
+                "validate_certs is false: the server's certificate is not checked, so anyone on the network path can "
+                "pose as it and receive the credentials. Set ca_path to the CA's PEM certificate instead."
+            )
 
     @property
     def params(self) -> dict:
@@ -88,3 +112,21 @@ class AtlassianModule:
 
     def exit(self, **result) -> None:
         self.ansible.exit_json(**{**self.result, **result})
+
+
+def not_strings(spec: dict, given: Mapping[str, Any]) -> list[str]:
+    """The options of type ``str`` (or ``path``, or a list of ``str``) that the task gives a mapping or a list.
+
+    AnsibleModule would turn ``name: {a: 1}`` into the string "{'a': 1}", and the task would act on a group of that
+    name. The values are not shown: one of them may be a secret.
+    """
+    wrong = []
+    for name, option in spec.items():
+        kind = option.get("type", "str")
+        for key in (name, *option.get("aliases", ())):
+            value = given.get(key)
+            if kind in ("str", "path") and isinstance(value, (Mapping, list)):
+                wrong.append(key)
+            elif kind == "list" and option.get("elements") == "str" and isinstance(value, list):
+                wrong.extend(f"{key}[{i}]" for i, item in enumerate(value) if isinstance(item, (Mapping, list)))
+    return wrong

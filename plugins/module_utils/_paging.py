@@ -20,6 +20,11 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from ansible_collections.orgsync.atlassian.plugins.module_utils._answers import MalformedAnswer, describe, items, obj
+
+# What a paged answer is, for the message when it is not one.
+PAGE = "a page of the listing"
+
 
 @dataclass(frozen=True)
 class Page:
@@ -28,6 +33,8 @@ class Page:
     total: int | None
     # Where the next page starts, or None when this page is the last.
     next_position: Any
+    # The request that got it ("GET /rest/api/3/group/member (startAt=50)"), for messages about its values.
+    request: str = ""
 
 
 class Paging:
@@ -42,6 +49,7 @@ class Paging:
         raise NotImplementedError
 
     def read(self, body: Any, position: Any) -> Page:
+        """The page in ``body``; ``_answers.MalformedAnswer`` when it is not a page of this style."""
         raise NotImplementedError
 
     def describe(self, position: Any) -> str:
@@ -64,8 +72,8 @@ class OffsetPaging(Paging):
         return {"startAt": position, "maxResults": page_size}
 
     def read(self, body: Any, position: int) -> Page:
-        body = body if isinstance(body, dict) else {}
-        values = body.get("values") or []
+        body = obj(body, PAGE)
+        values = items(body, "values", PAGE)
         last = body.get("isLast") is True or ("isLast" not in body and not body.get("nextPage"))
         if not values and not last and body.get("isLast") is not False:
             last = True
@@ -90,8 +98,8 @@ class StartLimitPaging(Paging):
         return params
 
     def read(self, body: Any, position: int) -> Page:
-        body = body if isinstance(body, dict) else {}
-        values = body.get("results") or []
+        body = obj(body, PAGE)
+        values = items(body, "results", PAGE)
         links = body.get("_links") if isinstance(body.get("_links"), dict) else {}
         total = body.get("totalSize") if isinstance(body.get("totalSize"), int) else None
         return Page(values, total, position + len(values) if links.get("next") else None)
@@ -121,9 +129,12 @@ class CursorPaging(Paging):
         return f"cursor={position}" if position else "the first page"
 
     def read(self, body: Any, position: str | None) -> Page:
-        body = body if isinstance(body, dict) else {}
+        body = obj(body, PAGE)
         links = body.get("links") if isinstance(body.get("links"), dict) else {}
-        return Page(body.get(self.values_key) or [], None, cursor_of(links.get("next")))
+        link = links.get("next")
+        if link is not None and not isinstance(link, str):
+            raise MalformedAnswer(f"{PAGE} whose 'links.next' is {describe(link)}, not a string")
+        return Page(items(body, self.values_key, PAGE), None, cursor_of(link))
 
     def claims_more(self, page: Page, position: Any) -> bool:
         # An empty page with a next cursor is simply followed: the cursor moves, so there is nothing to ask again.

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import ResolutionError, operation
+from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import ResolutionError, operation, summarise
 from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import (
     PERSON_ACCOUNT_TYPE,
     check_account,
@@ -80,6 +80,7 @@ def resolve_each(backend, refs: list[str], members: Mapping[str, User] | None = 
         try:
             return resolve_reference(backend, ref, members, by_email)
         except ResolutionError as exc:
+            exc.subject = ref.strip()
             return exc
 
     return backend.concurrently(resolve_one, refs)
@@ -92,10 +93,12 @@ def raise_unresolved(
 
     ``consequence`` completes the error's first sentence, e.g. ", so nothing was changed".
     """
-    problems = [o.message for o in outcomes if isinstance(o, ResolutionError) and not isinstance(o, tolerate)]
+    problems = [
+        (o.subject, o.message) for o in outcomes if isinstance(o, ResolutionError) and not isinstance(o, tolerate)
+    ]
     if problems:
         raise ResolutionError(
-            f"{len(problems)} of {len(outcomes)} users could not be resolved{consequence}: " + " | ".join(problems)
+            f"{len(problems)} of {len(outcomes)} users could not be resolved{consequence}: " + summarise(problems)
         )
     return [o for o in outcomes if isinstance(o, User)]
 

@@ -11,6 +11,7 @@ Everything that waits takes a ``Clock`` so unit tests run the real logic without
 
 from __future__ import annotations
 
+import math
 import random
 import threading
 import time
@@ -19,6 +20,13 @@ from datetime import datetime, timezone
 
 # Atlassian documents 429 and asks that 503 with Retry-After be handled the same way; other 5xx are transient.
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+# The longest single wait (a Retry-After, the time until X-RateLimit-Reset, a back-off): Atlassian's burst limits
+# refill within seconds and its hourly quotas within the hour, so a server asking for more than this is not one a
+# task should sleep for. The client fails at once instead, saying what was asked (see AtlassianClient.request).
+MAX_WAIT = 300.0
+# The widest spacing the rate gate puts between request starts: an X-RateLimit-Limit near zero must not stretch a
+# task to days (Atlassian's advertised burst rates are tens of requests a second).
+MAX_SPACING = 2.0
 
 
 class Clock:
@@ -33,14 +41,16 @@ class Clock:
 
 
 def parse_retry_after(value: str | None) -> float | None:
-    """Retry-After in seconds. Atlassian sends whole seconds; an HTTP-date or garbage is ignored (None)."""
+    """Retry-After in seconds. Atlassian sends whole seconds; an HTTP-date or garbage (a negative number, ``inf``,
+    ``nan``) is ignored (None), so the usual back-off applies. A wait longer than ``MAX_WAIT`` is returned as is: the
+    client refuses it, naming it."""
     if value is None:
         return None
     try:
         seconds = float(value.strip())
     except ValueError:
         return None
-    return max(seconds, 0.0)
+    return seconds if math.isfinite(seconds) and seconds >= 0 else None
 
 
 def parse_rate_limit_reset(value: str | None, now: datetime) -> float | None:
@@ -50,7 +60,7 @@ def parse_rate_limit_reset(value: str | None, now: datetime) -> float | None:
         return None
     try:
         reset = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
+    except (ValueError, TypeError):
         return None
     if reset.tzinfo is None:
         reset = reset.replace(tzinfo=timezone.utc)
@@ -75,9 +85,9 @@ class BackoffPolicy:
     rng: random.Random = field(default_factory=random.Random)
 
     def delay(self, retry_number: int, status: int | None, retry_after: float | None) -> float:
-        """Seconds to wait before retry number ``retry_number`` (1 for the first retry)."""
+        """Seconds to wait before retry number ``retry_number`` (1 for the first retry); never more than ``MAX_WAIT``."""
         if retry_after is not None:
-            return retry_after + retry_after * self.retry_after_jitter * self.rng.random()
+            return min(retry_after + retry_after * self.retry_after_jitter * self.rng.random(), MAX_WAIT)
         start = self.rate_limit_base if status == 429 else self.base
         exponential = min(start * (2 ** (retry_number - 1)), self.cap)
         return min(exponential * self.rng.uniform(0.7, 1.3), self.cap)
@@ -118,7 +128,7 @@ class RateGate:
 
     def pause_all(self, seconds: float) -> None:
         with self._lock:
-            self._not_before = max(self._not_before, self._clock.now() + seconds)
+            self._not_before = max(self._not_before, self._clock.now() + min(seconds, MAX_WAIT))
 
     def observe(self, headers) -> None:
         """Adapt pacing to the rate-limit headers of a response.
@@ -138,11 +148,14 @@ class RateGate:
             near = str(flag).lower() == "true" or (
                 remaining is not None and remaining < self.NEAR_LIMIT_SHARE * self._limit
             )
-            self._spacing = 1.0 / (self._limit * self.PACE_SHARE) if near and self._limit > 0 else 0.0
+            spacing = 1.0 / (self._limit * self.PACE_SHARE) if near and self._limit > 0 else 0.0
+            self._spacing = min(spacing, MAX_SPACING)
 
 
 def _header_number(value) -> float | None:
+    """A rate-limit count, or None when absent or not a finite number (``inf``, ``nan`` and garbage say nothing)."""
     try:
-        return float(value) if value is not None else None
-    except ValueError:
+        number = float(value) if value is not None else None
+    except (ValueError, TypeError):
         return None
+    return number if number is None or math.isfinite(number) else None

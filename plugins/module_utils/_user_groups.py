@@ -19,6 +19,7 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
     UnknownGroupError,
     UnknownUserError,
     operation,
+    summarise,
 )
 from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import pick_user_for_email
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
@@ -111,14 +112,14 @@ class UserGroupsService:
 
         found = dict(zip(missing, self.backend.concurrently(look_up, missing), strict=True))
         problems = [
-            o.message
-            for o in found.values()
+            (ref, o.message)
+            for ref, o in found.items()
             if isinstance(o, ResolutionError) and (must_exist or not isinstance(o, UnknownGroupError))
         ]
         if problems:
             raise ResolutionError(
                 f"{len(problems)} of {len(refs)} groups could not be found, so nothing was changed: "
-                + " | ".join(problems)
+                + summarise(problems)
             )
         groups = [known[ref] or found.get(ref) for ref in refs]
         unknown = [o for o in found.values() if isinstance(o, UnknownGroupError)]

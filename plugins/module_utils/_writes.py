@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Union
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import CHANGED, Backend
-from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import AtlassianError, operation
+from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import AtlassianError, operation, summarise
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
 
 ADD = "add"
@@ -49,7 +49,7 @@ class ApplyResult:
 
     def failure_message(self) -> str:
         """Which writes failed and why (each reason names its operation), and whether the others went through."""
-        details = " | ".join(reason for _action, _subject, reason in self.failures)
+        details = summarise((subject.label, reason) for _action, subject, reason in self.failures)
         if len(self.failures) < self.attempted:
             progress = "; the others were applied, and a re-run retries only what is still missing"
         else:

@@ -42,7 +42,10 @@ attributes:
     description: No write request is sent; RV(added), RV(removed) and C(changed) predict what a real run would do.
     support: full
   diff_mode:
-    description: Shows the group's members before and after, by email (or accountId when the email is hidden).
+    description:
+      - Shows the group's members before and after, by email (or accountId when the email is hidden).
+      - C(after) is the expected state, the members read before the writes with the writes that succeeded applied;
+        it is not read again afterwards, so a change another writer makes at the same time does not show in it.
     support: full
 options:
   group:
@@ -244,7 +247,10 @@ failed_users:
   elements: dict
   sample: [{"account_id": "5b10a2844c20165700ede21g", "email": "bob@acme.com", "action": "add", "reason": "..."}]
 diff:
-  description: Members before and after, by email (accountId when hidden). Only with C(--diff).
+  description:
+    - Members before and after, by email (accountId when hidden). Only with C(--diff).
+    - C(after) is the expected state (the members read before the writes, with the writes that succeeded applied),
+      not a second reading.
   returned: when diff mode is on and the group was read
   type: dict
   sample: {"before": {"group": "team-a", "members": ["bob@acme.com"]},

@@ -32,7 +32,10 @@ attributes:
     description: No write request is sent; RV(added_to), RV(removed_from) and C(changed) predict what a real run would do.
     support: full
   diff_mode:
-    description: Shows the person's groups before and after.
+    description:
+      - Shows the person's groups before and after.
+      - C(after) is the expected state, the groups read before the writes with the writes that succeeded applied;
+        it is not read again afterwards, so a change another writer makes at the same time does not show in it.
     support: full
 options:
   user:
@@ -151,7 +154,10 @@ failed_groups:
   sample: [{"name": "team-design", "group_id": "c2d4e6f8-1a3b-4c5d-8e7f-9a0b1c2d3e4f", "action": "remove",
             "reason": "..."}]
 diff:
-  description: The person's group names before and after. Only with C(--diff).
+  description:
+    - The person's group names before and after. Only with C(--diff).
+    - C(after) is the expected state (the groups read before the writes, with the writes that succeeded applied),
+      not a second reading.
   returned: when diff mode is on and the person was found
   type: dict
   sample: {"before": {"user": "jane@acme.com", "groups": ["team-a"]}, "after": {"user": "jane@acme.com",

@@ -14,6 +14,7 @@ base64, so the API token would cross the network readable (see docs/testing.md).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import contract_check
@@ -31,6 +32,7 @@ CONN = {"url": EMULATOR, "username": ADMIN[0], "api_token": ADMIN[1]}
 GROUP = {"group": "team-design"}
 UNKNOWN_ID = "5b10a2844c20165700edefff"
 WRONG_TOKEN = "wrong-token-Zx9qK"
+SECRET = "hunter2-secret"
 
 ZOE = {"user": "zoe@acme.example"}
 RESOLUTION_REMEDY_ACCOUNT_ID = (
@@ -94,7 +96,30 @@ BAD_INPUT: dict[str, tuple[dict[str, Any], str]] = {
     ),
     "timeout-not-positive": (
         {**CONN, "timeout": 0, **GROUP, **ZOE},
-        "timeout must be positive, got 0.0. Use for example 30.",
+        "timeout must be positive and finite (seconds, at most 3600), got 0.0. Use for example 30 (the default). To "
+        "bound a whole task, use the task's timeout keyword.",
+    ),
+    # Hostile input (issue 21): refused before any request, never retried as a network failure, never echoed.
+    "timeout-nan": (
+        {**CONN, "timeout": "nan", **GROUP, **ZOE},
+        "timeout must be positive and finite (seconds, at most 3600), got nan. Use for example 30 (the default). To "
+        "bound a whole task, use the task's timeout keyword.",
+    ),
+    "password-in-url": (
+        {**CONN, "url": "{{ emulator_url | replace('http://', 'http://automation:" + SECRET + "@') }}", **GROUP, **ZOE},
+        "url 'http://***@{host}' holds a user name or password (the part before '@'), which would replace the "
+        "credentials the task gives. Remove it from url and give the credentials as username and api_token (or "
+        "bearer_token); if a password was in url, consider it exposed wherever url was stored, and change it.",
+    ),
+    "token-with-a-line-break": (
+        {**CONN, "api_token": ADMIN[1] + "\r\n", **GROUP, **ZOE},
+        "api_token contains a line break or another control character. Give api_token without it: a value read from "
+        "a file or pasted often ends with a line break (the file lookup strips it; a shell's $(cat ...) does too).",
+    ),
+    "group-given-a-mapping": (
+        {**CONN, "group": {"a": 1}, **ZOE},
+        "group must be a string, not a mapping or a list. Check the YAML: a value such as {{a: 1}} or [a] is a "
+        "mapping or a list; quote it if it is meant as text, or give the name it should be.",
     ),
     "group-and-group-id": (
         {**CONN, **GROUP, "group_id": "c2d4e6f8-1a3b-4c5d-8e7f-9a0b1c2d3e4f", **ZOE},
@@ -219,7 +244,10 @@ def _table_run(installed_collection, contract_validator, workdir):
                 play(*tasks), collection=installed_collection, workdir=workdir, extra_vars={"html_site": html_site}
             )
         contract_check.fail_on_violations(watches)
-        urls = {name: {"url": e.url, "html_site": html_site} for name, e in emulators.items()}
+        urls = {
+            name: {"url": e.url, "host": e.url.removeprefix("http://"), "html_site": html_site}
+            for name, e in emulators.items()
+        }
         return run, {name: e.log for name, e in emulators.items()}, urls
     finally:
         for emulator in emulators.values():
@@ -244,6 +272,7 @@ def test_bad_input(table_run, name):
     assert recorded["failed"] is True, result
     assert result["changed"] is False and result.get("added", []) == [] and result.get("removed", []) == []
     assert result["msg"] == BAD_INPUT[name][1].format(**urls[name])
+    assert SECRET not in json.dumps(recorded)  # a password in url shows nowhere, the invocation included
 
     sent = logs[name]
     writes = [r for r in sent if r.is_write]

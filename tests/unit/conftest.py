@@ -200,6 +200,15 @@ def _no_ambient_atlassian_env(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(name)
 
 
+@pytest.fixture(autouse=True)
+def _no_ambient_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A developer's HTTP(S)_PROXY must not route the tests' loopback traffic (the client honours it on purpose, and
+    refuses plain http through a proxy on another host). Tests of proxies set what they need."""
+    for name in list(os.environ):
+        if name.lower() in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+            monkeypatch.delenv(name)
+
+
 @pytest.fixture
 def run_module() -> Callable[..., dict[str, Any]]:
     """``run_module(module_main, args, *, check_mode=False, diff=False) -> dict``: see ``run_module_main``."""

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import threading
 
 import pytest
@@ -85,30 +86,35 @@ def test_a_page_found_empty_in_the_batch_counts_as_the_first_attempt(emulator, c
 
 
 class ThreadClock(Clock):
-    """Virtual time per thread: each worker's clock moves only when that worker sleeps (nothing really sleeps)."""
+    """Virtual time per thread: each worker's clock moves only when that worker sleeps (nothing really sleeps). A
+    context variable, so that the thread an attempt is sent on (``AtlassianClient._exchange``) sees its worker's."""
 
     def __init__(self) -> None:
-        self._local = threading.local()
+        self._t: contextvars.ContextVar[float] = contextvars.ContextVar("virtual_time", default=0.0)
         self.first_sleep = threading.Event()
 
     def now(self) -> float:
-        return getattr(self._local, "t", 0.0)
+        return self._t.get()
 
     def sleep(self, seconds: float) -> None:
         if seconds > 0:
-            self._local.t = self.now() + seconds
+            self._t.set(self.now() + seconds)
             self.first_sleep.set()
 
 
 class _Response:
+    """What the client reads of a streamed ``requests.Response``."""
+
     def __init__(self, status: int, headers: dict) -> None:
         self.status_code = status
         self.headers = headers
-        self.content = b"{}"
-        self.text = "{}"
+        self.encoding = "utf-8"
 
-    def json(self):
-        return {}
+    def iter_content(self, chunk_size):
+        yield b"{}"
+
+    def close(self) -> None:
+        pass
 
 
 class RateLimitedSession:

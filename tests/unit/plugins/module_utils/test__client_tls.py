@@ -42,7 +42,9 @@ def test_ca_path_is_trusted_even_when_requests_ca_bundle_says_otherwise(https_se
     assert client.get("/rest/api/2/serverInfo").body["deploymentType"] == "Server"
 
 
-def test_an_untrusted_certificate_fails_at_once_with_the_remedy(https_server, client_for, fake_clock):
+def test_an_untrusted_certificate_fails_at_once_with_the_remedy(https_server, client_for, fake_clock, monkeypatch):
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
     client = client_for(https_server, max_retries=3)
     with pytest.raises(HttpError) as failed:
         client.get("/rest/api/2/serverInfo")
@@ -64,3 +66,17 @@ def test_a_wrong_ca_is_named(https_server, client_for, tmp_path):
 
 def test_validate_certs_false_is_the_last_resort(https_server, client_for):
     assert client_for(https_server, validate_certs=False).get("/rest/api/2/myself").status == 200
+
+
+def test_a_ca_bundle_from_the_environment_is_still_honoured_and_named(https_server, client_for, ca_file, monkeypatch):
+    # requests no longer reads its environment (trust_env is off, to keep ~/.netrc out), so the client does: an
+    # execution environment's REQUESTS_CA_BUNDLE keeps working where ca_path is not set, and ca_path still wins.
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", ca_file)
+    assert client_for(https_server).get("/rest/api/2/serverInfo").status == 200
+    other = ssl.get_default_verify_paths().cafile or "/etc/ssl/certs/ca-certificates.crt"
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", other)
+    with pytest.raises(HttpError) as failed:
+        client_for(https_server).get("/rest/api/2/serverInfo")
+    assert f"The CA bundle that REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE names ({other}) does not hold" in str(failed.value)
+    assert client_for(https_server, ca_path=ca_file).get("/rest/api/2/serverInfo").status == 200

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.orgsync.atlassian.plugins.module_utils._answers import MalformedAnswer
 from ansible_collections.orgsync.atlassian.plugins.module_utils._paging import (
     CursorPaging,
     OffsetPaging,
@@ -25,12 +26,31 @@ JIRA = OffsetPaging()
         ({"values": [1]}, [1], None, None),
         ({"values": [], "isLast": False, "total": 50}, [], 50, 10),  # empty, claims more: asked again
         ({"values": [], "nextPage": "https://x/next"}, [], None, None),  # empty without isLast: the end
-        (None, [], None, None),
     ],
 )
 def test_offset_paging_reads_jira_page_beans(body, values, total, next_position):
     page = JIRA.read(body, 10)
     assert (page.values, page.total, page.next_position) == (values, total, next_position)
+
+
+@pytest.mark.parametrize(
+    ("paging", "body", "problem"),
+    [
+        (JIRA, None, "nothing (no JSON body, or null) where a page of the listing (a JSON object) belongs"),
+        (JIRA, [1, 2, 3], "a JSON array where a page of the listing (a JSON object) belongs"),
+        (JIRA, {"isLast": True}, "a page of the listing without 'values'"),
+        (JIRA, {"values": {"a": 1}}, "a page of the listing whose 'values' is a JSON object, not a JSON array"),
+        (StartLimitPaging(), {"size": 0}, "a page of the listing without 'results'"),
+        (CursorPaging(), "page", "a JSON string where a page of the listing (a JSON object) belongs"),
+        (CursorPaging(), {"data": [], "links": {"next": 7}}, "whose 'links.next' is a JSON number, not a string"),
+    ],
+)
+def test_an_answer_that_is_not_a_page_is_malformed_never_an_empty_listing(paging, body, problem):
+    # Read as "no members", a removal would report ok with the member still in the group (the client names the
+    # request when it turns this into an error).
+    with pytest.raises(MalformedAnswer) as caught:
+        paging.read(body, paging.first_position)
+    assert problem in str(caught.value)
 
 
 def test_offset_paging_counts_what_came_back_and_asks_again_only_when_more_is_claimed():

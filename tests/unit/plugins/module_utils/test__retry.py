@@ -10,6 +10,8 @@ from datetime import datetime, timezone
 import pytest
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._retry import (
+    MAX_SPACING,
+    MAX_WAIT,
     BackoffPolicy,
     RateGate,
     parse_rate_limit_reset,
@@ -21,7 +23,21 @@ NOW = datetime(2026, 11, 28, 12, 0, 0, tzinfo=timezone.utc)
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("3", 3.0), (" 0 ", 0.0), ("1.5", 1.5), ("-2", 0.0), (None, None), ("Wed, 21 Oct 2026 07:28:00 GMT", None)],
+    [
+        ("3", 3.0),
+        (" 0 ", 0.0),
+        ("1.5", 1.5),
+        ("315360000", 315360000.0),  # returned as asked: the client refuses what is beyond MAX_WAIT, naming it
+        # Garbage says nothing: the usual back-off applies.
+        ("-2", None),
+        ("inf", None),
+        ("-inf", None),
+        ("nan", None),
+        ("1e999", None),
+        ("", None),
+        (None, None),
+        ("Wed, 21 Oct 2026 07:28:00 GMT", None),
+    ],
 )
 def test_parse_retry_after(value, expected):
     assert parse_retry_after(value) == expected
@@ -34,12 +50,32 @@ def test_parse_retry_after(value, expected):
         ("2026-11-28T12:00:02.500+00:00", 2.5),
         ("2026-11-28T12:00:03", 3.0),  # no zone: UTC, as documented
         ("2026-11-28T11:59:00Z", 0.0),  # already past: now
+        ("2099-01-01T00:00Z", (datetime(2099, 1, 1, tzinfo=timezone.utc) - NOW).total_seconds()),  # refused later
         ("soon", None),
+        ("99999-01-01T00:00Z", None),
         (None, None),
     ],
 )
 def test_parse_rate_limit_reset(value, expected):
     assert parse_rate_limit_reset(value, NOW) == expected
+
+
+def test_no_wait_lasts_longer_than_the_ceiling(fake_clock):
+    # A Retry-After just under the ceiling plus its jitter, and a pause asked for by anyone, stop at MAX_WAIT.
+    assert BackoffPolicy(rng=random.Random(5)).delay(1, 429, MAX_WAIT - 1) <= MAX_WAIT
+    gate = RateGate(fake_clock)
+    gate.pause_all(10 * MAX_WAIT)
+    gate.wait_turn()
+    assert fake_clock.sleeps == [MAX_WAIT]
+
+
+@pytest.mark.parametrize("limit", ["0.000001", "1e-300", "inf", "nan", "-5", "garbage"])
+def test_the_gate_never_spaces_requests_more_than_a_couple_of_seconds_whatever_the_limit_says(fake_clock, limit):
+    gate = RateGate(fake_clock)
+    gate.observe({"X-RateLimit-NearLimit": "true", "X-RateLimit-Limit": limit, "X-RateLimit-Remaining": "nan"})
+    for _request in range(4):
+        gate.wait_turn()
+    assert all(0 < s <= MAX_SPACING for s in fake_clock.sleeps) and fake_clock.now() - 1000.0 <= 3 * MAX_SPACING
 
 
 def test_retry_after_is_honoured_with_only_upward_jitter():

@@ -52,11 +52,7 @@ class AtlassianModule:
             self.ansible.no_log_values.add(userinfo)
         wrong = not_strings(spec, given if isinstance(given, Mapping) else {})
         if wrong:
-            self.fail(
-                f"{', '.join(wrong)} must be {'a string' if len(wrong) == 1 else 'strings'}, not a mapping or a list. "
-                "Check the YAML: a value such as {a: 1} or [a] is a mapping or a list; quote it if it is meant as "
-                "text, or give the name it should be."
-            )
+            self.fail(not_strings_message(wrong, spec))
         if REQUESTS_IMPORT_ERROR:
             self.ansible.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR, **self.result)
         with self.errors_reported():
@@ -112,6 +108,20 @@ class AtlassianModule:
 
     def exit(self, **result) -> None:
         self.ansible.exit_json(**{**self.result, **result})
+
+
+def not_strings_message(wrong: list[str], spec: dict) -> str:
+    """What to fix when options that take one string were given a mapping or a list (``not_strings``)."""
+    message = (
+        f"{', '.join(wrong)} must be {'a string' if len(wrong) == 1 else 'strings'}, not a mapping or a list. "
+        "Check the YAML: a value such as {a: 1} or [a] is a mapping or a list; quote it if it is meant as text, or "
+        "give the name it should be."
+    )
+    # The usual slip: a one-element list under the singular option of a singular/plural pair (user: [jane@...]).
+    plurals = [name for name in wrong if f"{name}s" in spec and spec[f"{name}s"].get("type") == "list"]
+    if plurals:
+        message += " " + "; ".join(f"{name} takes one value: give a list to {name}s instead" for name in plurals) + "."
+    return message
 
 
 def not_strings(spec: dict, given: Mapping[str, Any]) -> list[str]:

@@ -153,9 +153,9 @@ BAD_INPUT: dict[str, tuple[dict[str, Any], str]] = {
     # nobody, and a removal must not "succeed" with Jane still in the group.
     "a-list-given-to-user": (
         {**CONN, **GROUP, "user": ["jane@acme.example"], "state": "absent"},
-        "Invalid user reference: user received \"['jane@acme.example']\", which holds characters that no email "
-        "address, accountId or username holds ('[' ']'); a list or a mapping given where one value was expected "
-        "arrives like this. " + REFERENCE_REMEDY,
+        "user must be a string, not a mapping or a list. Check the YAML: a value such as {{a: 1}} or [a] is a mapping or "
+        "a list; quote it if it is meant as text, or give the name it should be. user takes one value: give a list to "
+        "users instead.",
     ),
     "exclusive-with-state-absent": (
         {**CONN, **GROUP, "users": ["jane@acme.example"], "state": "absent", "exclusive": True},

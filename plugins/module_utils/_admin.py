@@ -104,6 +104,8 @@ class AdminBackend(Backend):
     concurrent_pages = False
     reference_kinds = frozenset({EMAIL, ACCOUNT_ID})
     email_search = True
+    # One address, one Atlassian account: a member showing the email is its holder (docs/identity.md).
+    unique_emails = True
     deactivated_email_search = True
     gateway_url = "https://api.atlassian.com"
     permission_hint = CODE_HINTS["ADMIN-403-3"]

@@ -82,6 +82,8 @@ class ConfluenceCloudBackend(Backend):
     concurrent_pages = True
     reference_kinds = frozenset({EMAIL, ACCOUNT_ID})
     email_search = False
+    # One address, one Atlassian account: a member showing the email is its holder (docs/identity.md).
+    unique_emails = True
     gateway_url = "https://api.atlassian.com/ex/confluence/<cloudId>"
     permission_hint = (
         "The account is authenticated but lacks permission. Changing group membership in Confluence needs site "

@@ -300,7 +300,7 @@ class AdminBackend(Backend):
 
     def prefetch_emails(self, emails: list[str]) -> None:
         """The accounts of many emails with one search a hundred emails: a task that names its users by email (each
-        of which is asked about, member or not) costs a search per hundred rather than one each."""
+        that no member of the group shows is asked about) costs a search per hundred rather than one each."""
         # Lower-cased: the key; as given: what is sent (the first spelling of each).
         wanted = {}
         for email in emails:

@@ -200,8 +200,9 @@ class ConfluenceCloudBackend(Backend):
 
     def find_by_email(self, email: str) -> list[User]:
         """Accounts showing exactly this email in the listings read: the group's own and those of the groups that
-        grant Confluence access (read once for every email of the task, also when the group's listing already
-        showed the email: only they can show that another account has it too), else in a CQL name search."""
+        grant Confluence access (read once for every email the task looks up: one that a member already showed is
+        that member's, an address being one Atlassian account's, and is not asked about), else in a CQL name
+        search."""
         key = email.strip().lower()
         self._read_access_listings()
         with self._lock:

@@ -17,7 +17,7 @@ backend (one account, several, an app by email, or nobody). The properties:
 
 The runs use --diff, which reads the whole member listing: the policy's "members the task has read" are then all of
 them, so the oracle need not model the read strategy (test__membership_reads.py covers that). Examples are few
-(``EXAMPLES`` a backend) so the test costs seconds, like the convergence tests beside it.
+(``MAX_EXAMPLES`` a backend) so the test costs seconds, like the convergence tests beside it.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from hypothesis import strategies as st
 
 from ansible_collections.orgsync.atlassian.plugins.modules.atlassian_group_member import main
 
-EXAMPLES = 25
+MAX_EXAMPLES = 25
 GROUP = "idp-group"
 GROUP_ID = "7d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 ACCESS = "idp-access"  # grants Confluence access to everyone: Confluence Cloud finds emails in its listing
@@ -273,7 +273,7 @@ def login(site, backend_name: str) -> dict:
 
 
 @settings(
-    max_examples=EXAMPLES,
+    max_examples=MAX_EXAMPLES,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     print_blob=True,

@@ -125,6 +125,8 @@ class AdminBackend(Backend):
     concurrent_pages = False
     reference_kinds = frozenset({EMAIL, ACCOUNT_ID})
     email_search = True
+    # One address, one Atlassian account: a member showing the email is its holder (docs/identity.md).
+    unique_emails = True
     deactivated_email_search = True
     gateway_url = "https://api.atlassian.com"
     permission_hint = CODE_HINTS["ADMIN-403-3"]
@@ -319,7 +321,7 @@ class AdminBackend(Backend):
 
     def prefetch_emails(self, emails: list[str]) -> None:
         """The accounts of many emails with one search a hundred emails: a task that names its users by email (each
-        of which is asked about, member or not) costs a search per hundred rather than one each."""
+        that no member of the group shows is asked about) costs a search per hundred rather than one each."""
         # Lower-cased: the key; as given: what is sent (the first spelling of each).
         wanted = {}
         for email in emails:
@@ -327,7 +329,8 @@ class AdminBackend(Backend):
         given = [email for key, email in wanted.items() if key not in self._with_email]
         if len(given) < 2:
             return  # one email costs one search either way
-        chunks = [given[i : i + EMAILS_PER_SEARCH] for i in range(0, len(given), EMAILS_PER_SEARCH)]
+        # given[start:][:N] rather than given[start : start + N], which the Hub importer's flake8 flags (E203).
+        chunks = [given[start:][:EMAILS_PER_SEARCH] for start in range(0, len(given), EMAILS_PER_SEARCH)]
 
         def search(chunk: list[str]) -> list[User]:
             with operation(f"looking up {len(chunk)} emails"):

@@ -90,6 +90,12 @@ class Backend(ErrorReader, ABC):
     #: Whether an email resolves with one search request. When it does not (Confluence has no email search), the
     #: group's own member listing is the first place to look, so reading it beats checking users one by one.
     email_search: ClassVar[bool]
+    #: Whether an email belongs to one person's account at most. Atlassian Cloud's accounts are email identities:
+    #: one address, one Atlassian account (docs/identity.md). Where it holds, a member of the group the task read
+    #: that shows the email on a person's account is its holder, with no lookup; where it does not (Jira Data Center
+    #: lets users share an address), every email is looked up, so that a second holder is found. False, the strict
+    #: path, unless a backend declares otherwise.
+    unique_emails: ClassVar[bool] = False
     #: Whether ``find_deactivated_by_email`` costs one search (the Admin API). A removal then asks it about an email
     #: no listing showed, to tell a deactivated non-member from nobody; elsewhere that would read the whole site.
     deactivated_email_search: ClassVar[bool] = False

@@ -97,6 +97,8 @@ class ConfluenceCloudBackend(Backend):
     concurrent_pages = True
     reference_kinds = frozenset({EMAIL, ACCOUNT_ID})
     email_search = False
+    # One address, one Atlassian account: a member showing the email is its holder (docs/identity.md).
+    unique_emails = True
     gateway_url = "https://api.atlassian.com/ex/confluence/<cloudId>"
     permission_hint = (
         "The account is authenticated but lacks permission. Changing group membership in Confluence needs site "
@@ -213,8 +215,9 @@ class ConfluenceCloudBackend(Backend):
 
     def find_by_email(self, email: str) -> list[User]:
         """Accounts showing exactly this email in the listings read: the group's own and those of the groups that
-        grant Confluence access (read once for every email of the task, also when the group's listing already
-        showed the email: only they can show that another account has it too), else in a CQL name search."""
+        grant Confluence access (read once for every email the task looks up: one that a member already showed is
+        that member's, an address being one Atlassian account's, and is not asked about), else in a CQL name
+        search."""
         key = email.strip().lower()
         self._read_access_listings()
         with self._lock:

@@ -69,6 +69,8 @@ class ConfluenceDataCenterBackend(DataCenterBackend):
     concurrent_pages = False
     reference_kinds = frozenset({USERNAME})
     email_search = False
+    # Not applicable: every reference is a username, none is looked up as an email.
+    unique_emails = False
     gateway_url = ""
     product = "Confluence"
     groups_page = "General configuration > Groups"

@@ -31,8 +31,9 @@ def member_references(members: Iterable[User]) -> list[str]:
     The email when it is visible, the account is a person's, is not known to be deactivated and no other member
     shares it; otherwise the accountId. User search finds only active accounts, an email shared by two accounts is
     ambiguous, and an app's account is named by its accountId only, so in those cases only the accountId is certain
-    to name the same account again. (An email that an account outside the group has too is ambiguous as well; only
-    looking each email up would tell, and the membership module then fails naming both accounts.)
+    to name the same account again. (On Jira Data Center, where users may share an address, an email that an account
+    outside the group has too is ambiguous as well; only looking each email up would tell, and the membership module
+    then fails naming both accounts. On Atlassian Cloud an address is one account's.)
     """
     members = list(members)
     owners: dict[str, int] = {}

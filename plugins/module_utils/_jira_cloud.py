@@ -97,6 +97,8 @@ class JiraCloudBackend(Backend):
     concurrent_pages = True
     reference_kinds = frozenset({EMAIL, ACCOUNT_ID})
     email_search = True
+    # One address, one Atlassian account: a member showing the email is its holder (docs/identity.md).
+    unique_emails = True
     gateway_url = "https://api.atlassian.com/ex/jira/<cloudId>"
     permission_hint = (
         "The account is authenticated but lacks permission. Changing group membership needs site administration (a "

@@ -83,6 +83,8 @@ class JiraDataCenterBackend(DataCenterBackend):
     concurrent_pages = True
     reference_kinds = frozenset({EMAIL, USERNAME})
     email_search = True
+    # Jira Data Center lets users share an address: every email is looked up, a member's too.
+    unique_emails = False
     gateway_url = ""
     product = "Jira"
     groups_page = "Administration > User management > Groups"

@@ -104,8 +104,9 @@ def choose_strategy(
 
     ``distinct_users`` counts the requested users whose membership the first page does not already tell. Reading
     the other pages costs one request each, and then no user needs a groups-of-user request (the pages tell who is a
-    member; an accountId among them needs no lookup either, while an email is looked up whatever the strategy);
-    checking per user costs a groups-of-user request (and a lookup) for each. So pages never cost more
+    member; an accountId among them needs no lookup either, nor, where emails are unique to an account, an email one
+    of them shows; on Jira Data Center an email is looked up whatever the strategy); checking per user costs a
+    groups-of-user request (and a lookup) for each. So pages never cost more
     when there are no more of them than users, whoever turns out to be a member; beyond that, per user is chosen.
     Without a total (cursor listings) the pages cannot be counted. They are read, except when the first page already
     answered every user (nothing more is needed, whatever follows), or left one user unanswered and was full (more
@@ -205,7 +206,8 @@ class MembershipService:
         if strategy == ALL_PAGES:
             read_other_pages()
         # Members seen so far (all of them, or the first page): an accountId among them resolves without a lookup, and
-        # those that show an email are holders of it beside the accounts its lookup finds.
+        # so does an email one of them shows where emails are unique to an account; elsewhere the members that show
+        # an email are holders of it beside the accounts its lookup finds.
         outcomes = resolve_each(backend, refs, members)
         unfound = [i for i, o in enumerate(outcomes) if isinstance(o, UnknownUserError)]
         unfound_emails = [i for i in unfound if as_email[refs[i]]] if missing_ok else []

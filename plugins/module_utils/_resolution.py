@@ -38,11 +38,21 @@ def known_member(
 ) -> User | None:
     """The member ``ref`` names as far as the members already read tell: an accountId among them, or an email that
     exactly one of them shows on a person's account. It tells whether ``ref`` is a member, which is what the read
-    strategy counts; an email is still looked up before it is acted on (another account may have it too)."""
+    strategy counts; whether that member is also the email's only holder is ``answers_without_lookup``'s question."""
     if as_email:
         matches = by_email.get(reference_key(ref), [])
         return matches[0] if len(matches) == 1 and matches[0].account_type == PERSON_ACCOUNT_TYPE else None
     return members.get(ref.strip())
+
+
+def answers_without_lookup(backend, ref: str, by_email: Mapping[str, list[User]]) -> User | None:
+    """The member that is the email's holder without asking the backend, where one can be: on a backend whose emails
+    are unique to a person's account (``Backend.unique_emails``: Atlassian Cloud, one address one account), the one
+    member that shows the email on a person's account. Elsewhere (Jira Data Center, where users may share an
+    address), or when no member or several show it, ``None``: the email is looked up."""
+    if not backend.unique_emails or not backend.takes_as_email(ref):
+        return None
+    return known_member(ref, {}, by_email, as_email=True)
 
 
 def resolve_reference(
@@ -50,9 +60,11 @@ def resolve_reference(
 ) -> User:
     """One reference to exactly one account, or ``ResolutionError`` saying why not.
 
-    An accountId (username) among ``members`` (group members already read) answers without a request. An email is
-    always looked up: the members show who of them has it, not who else does. Its holders are the accounts the
-    backend finds with it together with the members that show it, and only one of them may be.
+    An accountId (username) among ``members`` (group members already read) answers without a request. So does an
+    email that one member shows on a person's account, where emails are unique to one account
+    (``answers_without_lookup``). Any other email is looked up: its holders are the accounts the backend finds with
+    it together with the members that show it, and only one of them may be (several fail, on every backend, even
+    where the model says it cannot happen: an email is never guessed).
     """
     ref = ref.strip()
     members = members or {}
@@ -63,6 +75,9 @@ def resolve_reference(
         with operation(f"looking up {ref}"):
             return check_account(backend.get_user(ref), ref, backend.account_not_found(ref), backend.user_id_name)
     by_email = by_email if by_email is not None else email_index(members)
+    holder = answers_without_lookup(backend, ref, by_email)
+    if holder is not None:
+        return holder
     with operation(f"looking up {ref}"):
         found = backend.find_by_email(ref)
     return pick_user_for_email(ref, [*found, *by_email.get(reference_key(ref), [])], backend.email_not_found(ref))
@@ -72,7 +87,11 @@ def resolve_each(backend, refs: list[str], members: Mapping[str, User] | None = 
     """Each reference resolved (concurrently, order kept): its account, or the ``ResolutionError`` saying why not."""
     members = members or {}
     by_email = email_index(members)
-    emails = [ref.strip() for ref in refs if backend.takes_as_email(ref)]
+    emails = [
+        ref.strip()
+        for ref in refs
+        if backend.takes_as_email(ref) and answers_without_lookup(backend, ref, by_email) is None
+    ]
     if emails:
         backend.prefetch_emails(emails)
 

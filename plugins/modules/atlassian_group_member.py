@@ -15,8 +15,10 @@ description:
     (the directory Jira and Confluence share) through the Jira Cloud or the Confluence Cloud REST API, of a Jira or
     Confluence Data Center server through its REST API, or of the organisation's directory through the Admin API.
   - Each user is given by email address or by accountId; emails are resolved to accountIds for you, matching the
-    whole address exactly (case-insensitive), so V(jo@acme.com) never picks V(jo@acme.com.au). Every email is looked
-    up, also one a member shows, so that an email several accounts have fails rather than name one of them. The
+    whole address exactly (case-insensitive), so V(jo@acme.com) never picks V(jo@acme.com.au). On Atlassian Cloud an
+    address belongs to one Atlassian account, so a member of the group that shows the email is taken without a
+    lookup; any other email is looked up. On Jira Data Center, where users may share an address, every email is
+    looked up, also one a member shows, so that an email several users have fails rather than name one of them. The
     collection's docs/identity.md states every rule, per backend.
   - Idempotent. It reads the current membership first, writes only what differs, and reports C(changed) only when a
     membership really changed.
@@ -24,8 +26,9 @@ description:
     of them and changes nothing.
   - With O(state=absent), a user that no account answers to (an email nobody has, an accountId that does not exist)
     is already not a member, so the task succeeds for it with C(changed=false) and a warning naming it; an
-    offboarding list can be re-run and shared. An email shared by several accounts still fails, whichever of them is
-    a member, because it is never guessed.
+    offboarding list can be re-run and shared. An email shared by several accounts (Jira Data Center users, or an
+    answer that shows two Atlassian accounts with one address) still fails, whichever of them is a member, because it
+    is never guessed.
   - Deactivated users are removed by email too. Atlassian's user search finds active accounts only, so when it finds
     nobody for an email given with O(state=absent), the group's member listing (which includes deactivated members)
     is read once for all such emails before concluding.

@@ -154,8 +154,9 @@ users:
     - Each is the member's email when it is visible, the account is a person's and active, and no other member
       shares it; otherwise the accountId. That way each entry names exactly that member again (user search finds
       active accounts only, an email shared by two accounts is ambiguous, and an app is named by accountId only).
-      An email that an account outside the group has too is ambiguous as well, and the membership module then
-      fails naming both accounts (give that member's accountId).
+      On Jira Data Center, where users may share an address, an email that a user outside the group has too is
+      ambiguous as well, and the membership module then fails naming both accounts (give that member's username). On
+      Atlassian Cloud an address belongs to one Atlassian account, so the email of a member is that member's.
   returned: success
   type: list
   elements: str

@@ -4,8 +4,9 @@
 
 RUN_DIR holds the importer's ``output.log`` and ``importer_result.json``. Fails on any ERROR, on any WARNING but
 flake8's W503/W504 (the pair contradicts itself; ruff format, the project's formatter, breaks lines before binary
-operators) and E203 (ruff format puts spaces around the colon of a slice with complex bounds, as PEP 8 asks), and when Galaxy's Markdown renderer (Python-Markdown, as the importer calls it) would show a fenced code
-block of README.md or docs/*.md as text: it does not recognise a fence nested in a list item.
+operators) and E203 (ruff format puts spaces around the colon of a slice with complex bounds, as PEP 8 asks), and
+when Galaxy's Markdown renderer (Python-Markdown, as the importer calls it) would show a fenced code block of
+README.md or docs/*.md as text: it does not recognise a fence nested in a list item.
 """
 
 from __future__ import annotations

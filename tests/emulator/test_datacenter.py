@@ -82,6 +82,14 @@ def test_jira_dc_user_search_matches_prefixes_and_hides_inactive_unless_asked(ap
     assert [u["active"] for u in inactive] == [False]
 
 
+def test_jira_dc_users_may_share_an_email(api, jira_dc):
+    """Jira Data Center allows duplicate email addresses: the default seed's Pat Twin (old) (datacenter_only) has
+    Pat Twin's, and the search finds both."""
+    found = api(on=jira_dc).get("/rest/api/2/user/search", params={"username": "pat@acme.example"}).json()
+    assert sorted(u["displayName"] for u in found) == ["Pat Twin", "Pat Twin (old)"]
+    assert {u["emailAddress"] for u in found} == {"pat@acme.example"}
+
+
 def test_jira_dc_rate_limit_headers(api, emulator_factory):
     jira_dc = emulator_factory(products=("jira_datacenter",), rate_limit_rps=1, rate_limit_burst=1)
     admin = api(on=jira_dc)

@@ -69,8 +69,12 @@ def test_direct_edits_are_idempotent_and_visible_over_http(emulator):
     ).json()
     assert [u["accountId"] for u in page["values"]] == ["5b10a2844c20165700ede003"]
     assert emulator.log and emulator.writes() == []  # direct edits are not requests
+
+
+def test_direct_edits_by_a_shared_email_are_refused(emulator_factory):
+    server = emulator_factory(products=("jira_datacenter",))  # where Pat Twin (old) shares Pat's email
     with pytest.raises(LookupError):
-        emulator.add_member("team-design", "pat@acme.example")  # shared by two accounts
+        server.add_member("team-design", "pat@acme.example")
 
 
 def test_reset_restores_seeded_state(emulator):
@@ -93,6 +97,7 @@ def test_reset_restores_seeded_state(emulator):
                     {"account_id": "y", "display_name": "Y", "email": "s@y"},
                 ],
                 "groups": [{"name": "g", "members": ["s@y"]}],
+                "products": ["jira_datacenter"],  # where users may share an email
             },
             "shared by several",
         ),
@@ -127,6 +132,62 @@ def test_reset_restores_seeded_state(emulator):
 def test_bad_seeds_are_rejected_with_a_clear_message(seed, message):
     with pytest.raises(SeedError, match=message):
         Emulator(seed)
+
+
+TWINS = [
+    {"account_id": "t-1", "display_name": "Pat", "email": "pat@tiny.example"},
+    {"account_id": "t-2", "display_name": "Pat (old)", "email": "PAT@tiny.example"},
+]
+
+
+@pytest.mark.parametrize("products", [("jira",), ("confluence",), ("admin",), ("jira", "confluence", "admin")])
+def test_a_cloud_site_refuses_two_atlassian_accounts_with_one_email(products):
+    """On Atlassian Cloud an Atlassian account is an email identity: one address, one account (app and customer
+    accounts are not Atlassian accounts). A seed that says otherwise is refused, naming both accounts."""
+    seed = {"users": TWINS}
+    with pytest.raises(SeedError) as refused:
+        Emulator(seed, products=products)
+    assert str(refused.value) == (
+        "users[1]: 't-2' (Pat (old)) has the email 'PAT@tiny.example' of 't-1' (Pat, users[0]), but on Atlassian "
+        "Cloud an email address belongs to one Atlassian account at most; mark an account that only a Data Center "
+        "server may have with datacenter_only: true"
+    )
+    # Generated users count too, and reseeding a running site is held to the same rule.
+    generated = {"users": [{**TWINS[0], "email": "crew-0001@gen.example"}], "generate": [{"group": "crew",
+                 "members": 1, "email_domain": "gen.example"}]}  # fmt: skip
+    with pytest.raises(SeedError, match=r"generate\[0\]: .* of 't-1' \(Pat, users\[0\]\)"):
+        Emulator(generated, products=products)
+    site = Emulator({"users": TWINS[:1]}, products=products)
+    with pytest.raises(SeedError, match="one Atlassian account at most"):
+        site.reseed({"users": TWINS})
+
+
+@pytest.mark.parametrize("product", ["jira_datacenter", "confluence_datacenter"])
+def test_a_data_center_server_lets_users_share_an_email(product):
+    server = Emulator({"users": TWINS}, products=(product,))
+    assert [u.account_id for u in server.state.users_with_email("pat@tiny.example")] == ["t-1", "t-2"]
+
+
+def test_apps_and_customers_may_share_a_persons_email_on_cloud():
+    seed = {
+        "users": [
+            TWINS[0],
+            {**TWINS[1], "account_type": "app"},
+            {"account_id": "qm:t-3", "display_name": "Pat", "email": "pat@tiny.example", "account_type": "customer"},
+        ]
+    }
+    assert len(Emulator(seed, products=("jira",)).state.users_with_email("pat@tiny.example")) == 3
+
+
+def test_datacenter_only_users_and_their_memberships_exist_on_data_center_servers_only():
+    seed = {
+        "users": [TWINS[0], {**TWINS[1], "username": "pold", "datacenter_only": True}],
+        "groups": [{"name": "crew", "members": ["t-1", "pold"]}, {"name": "old", "members": ["t-2"]}],
+    }
+    cloud = Emulator(seed, products=("jira",))
+    assert cloud.state.user("t-2") is None and cloud.members("crew") == {"t-1"} and cloud.members("old") == set()
+    server = Emulator(seed, products=("jira_datacenter",))
+    assert server.members("crew") == {"t-1", "t-2"} and server.members("old") == {"t-2"}
 
 
 def test_refuses_non_loopback_hosts():

@@ -41,6 +41,9 @@ class BackendProfile:
     group_ids: bool = True  # Cloud groups have ids; Data Center's are known by name (a group's id is its name)
     account_types: bool = True  # Cloud accounts are people, apps or customers; on Data Center every account is a user
     knows_caller: bool = True  # exclusive can keep the caller; an organisation API key belongs to no account
+    # An email is one Atlassian account's on Cloud (a member showing it needs no lookup); Data Center users may share
+    # one (the default seed's Pat Twin (old) has Pat Twin's there only).
+    unique_emails: bool = True
 
     def write_path_of(self, group_id: str, account_id: str | None = None) -> str:
         """A membership write's path (the group and user are in its query or body on the site APIs)."""
@@ -180,6 +183,7 @@ JIRA_DATACENTER = BackendProfile(
     write_answers_tell_races=True,
     group_ids=False,
     account_types=False,
+    unique_emails=False,
 )
 # The Admin API: searches (POSTs) name every directory ("-"); writes name the group's own, the default seed's one.
 ADMIN_ORG_PATH = "/admin/v2/orgs/4a9b6c1e-2d3f-4e5a-8b7c-9d0e1f2a3b4c"

@@ -29,7 +29,7 @@ JO_BLOGGS = cast.JO_BLOGGS[0]
 IVAN = cast.IVAN[0]  # inactive
 HANA = cast.HANA[0]  # email hidden
 DEPLOY_BOT = cast.DEPLOY_BOT[0]  # app account
-PAT = cast.PAT_TWIN[0]  # shares pat@acme.example with PAT_OLD
+PAT = cast.PAT_TWIN[0]  # shares pat@acme.example with PAT_OLD on Data Center servers (PAT_OLD exists only there)
 PAT_OLD = cast.PAT_TWIN_OLD[0]
 ZOE = cast.ZOE[0]
 

@@ -71,6 +71,9 @@ class Facts:
     apps_listed: bool = True
     #: The method of a read: a GET, or the Admin API's search POSTs.
     read_method: str = "GET"
+    #: An email is one person's account at most (Atlassian Cloud: one address, one Atlassian account), so a member
+    #: showing it is its holder without a lookup; Jira Data Center users may share one, so every email is looked up.
+    unique_emails: bool = True
 
     def hidden_email(self, email: str) -> str | None:
         """What a module shows of an email the user's profile hides: nothing, except to the organisation."""
@@ -102,7 +105,7 @@ class Facts:
         return {"account_id": None, "email": shown, "display_name": display_name, "username": account_id}
 
 
-DATA_CENTER = {"says_access": False, "account_types": False}
+DATA_CENTER = {"says_access": False, "account_types": False, "unique_emails": False}
 FACTS = {
     "jira_cloud": Facts(True, True, True, "accountId", "site administration"),
     "jira_datacenter": Facts(True, True, False, "username", "Jira Administrators", **DATA_CENTER),

@@ -223,12 +223,17 @@ def collection_root() -> Path:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """``backend_name``: each backend in turn (backend_sites.SITE_PRODUCTS says which products its emulated site
-    serves); a test marked ``emails`` runs only on the backends that resolve emails (backend_sites.FACTS)."""
+    serves); a test marked ``emails`` runs only on the backends that resolve emails, and with ``unique=True`` only on
+    those where an email is one account's (Atlassian Cloud), with ``unique=False`` only on those where users may
+    share one (Jira Data Center) (backend_sites.FACTS)."""
     if "backend_name" not in metafunc.fixturenames:
         return
     from backend_sites import FACTS, SITE_PRODUCTS
 
     names = list(SITE_PRODUCTS)
-    if metafunc.definition.get_closest_marker("emails"):
+    emails = metafunc.definition.get_closest_marker("emails")
+    if emails:
         names = [name for name in names if FACTS[name].emails]
+        if emails.kwargs.get("unique") is not None:
+            names = [name for name in names if FACTS[name].unique_emails is emails.kwargs["unique"]]
     metafunc.parametrize("backend_name", names)

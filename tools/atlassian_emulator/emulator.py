@@ -45,10 +45,12 @@ class Emulator:
             seed = load_seed(seed)
         self._seed: dict[str, Any] = copy.deepcopy(dict(seed))
         self._seed_knobs: dict[str, Any] = {**(self._seed.get("knobs") or {}), **knobs}
-        self.state: State = state_from_seed(self._seed)
+        # The products first: which users a seed makes depends on them (datacenter_only; one email, one Atlassian
+        # account on Cloud).
         self.products: tuple[str, ...] = check_products(
             "products", products if products is not None else self._seed.get("products") or DEFAULT_PRODUCTS
         )
+        self.state: State = state_from_seed(self._seed, self.products)
         self.knobs = Knobs(**self._seed_knobs)
         self._log = RequestLog()
         self.app = create_app(self)
@@ -154,7 +156,7 @@ class Emulator:
 
     def reset(self) -> None:
         """Back to the seed: state and knobs as seeded, empty log."""
-        state = state_from_seed(self._seed)
+        state = state_from_seed(self._seed, self.products)
         with self.state.lock:
             # Swap contents rather than the object, so references to emu.state stay valid.
             self.state.users = state.users

@@ -43,6 +43,7 @@ _USER_KEYS = {
     "locale",
     "app_type",
     "in_directory",
+    "datacenter_only",
 }
 # directory_id .. default_group: what the organisation's directory (the Admin API) says of a group besides.
 _GROUP_KEYS = {
@@ -181,21 +182,52 @@ def _generated(where: str, spec: Mapping[str, Any]) -> tuple[str, str | None, li
     return str(group), spec.get("group_id"), users
 
 
-def state_from_seed(seed: Mapping[str, Any]) -> State:
-    """Build a fresh State from a seed dict (see seeds/default.yaml for the format)."""
+def _check_unique_emails(users: list[User], origin: dict[str, str]) -> None:
+    """On Atlassian Cloud an Atlassian account is an email identity: one address, one account (app and customer
+    accounts are not Atlassian accounts, and may share one). A seed that gives two of them one email describes a
+    site Atlassian cannot have."""
+    holders: dict[str, User] = {}
+    for user in users:
+        if user.account_type != "atlassian" or not user.email:
+            continue
+        first = holders.setdefault(user.email.casefold(), user)
+        if first is not user:
+            raise SeedError(
+                f"{origin[user.account_id]}: {user.account_id!r} ({user.display_name}) has the email {user.email!r} of "
+                f"{first.account_id!r} ({first.display_name}, {origin[first.account_id]}), but on Atlassian Cloud an "
+                "email address belongs to one Atlassian account at most; mark an account that only a Data Center "
+                "server may have with datacenter_only: true"
+            )
+
+
+def state_from_seed(seed: Mapping[str, Any], products: tuple[str, ...] = DEFAULT_PRODUCTS) -> State:
+    """Build a fresh State from a seed dict (see seeds/default.yaml for the format), for a site serving
+    ``products``: on Atlassian Cloud (jira, confluence, admin) the users marked ``datacenter_only`` do not exist
+    (nor their memberships), and two Atlassian accounts may not share an email."""
     _check_keys("seed", seed, _SEED_KEYS)
-    users: list[User] = [
-        _user(f"users[{i}]", _check_keys(f"users[{i}]", e, _USER_KEYS)) for i, e in enumerate(seed.get("users") or [])
-    ]
+    cloud = any(p in CLOUD_PRODUCTS for p in products)
+    users: list[User] = []
+    origin: dict[str, str] = {}  # accountId -> the seed entry that made it, for messages
+    # accountIds and usernames (casefolded) of the users this site does not have, so that their memberships go too.
+    skipped: set[str] = set()
+    for i, entry in enumerate(seed.get("users") or []):
+        user = _user(f"users[{i}]", _check_keys(f"users[{i}]", entry, _USER_KEYS))
+        if cloud and entry.get("datacenter_only"):
+            skipped.update({user.account_id.casefold(), user.username.casefold()})
+            continue
+        users.append(user)
+        origin.setdefault(user.account_id, f"users[{i}]")
 
     groups: dict[str, tuple[str, list[str]]] = {}  # name -> (group_id, member accountIds)
     access: dict[str, dict[str, str]] = {}
     generated_members: dict[str, list[str]] = {}
     for i, spec in enumerate(seed.get("generate") or []):
-        where = f"generate[{i}]"
-        name, group_id, made = _generated(where, _check_keys(where, spec, _GENERATE_KEYS))
-        access[name] = {**access.get(name, {}), **_access(where, spec.get("access"))}
+        where_generated = f"generate[{i}]"
+        name, group_id, made = _generated(where_generated, _check_keys(where_generated, spec, _GENERATE_KEYS))
+        access[name] = {**access.get(name, {}), **_access(where_generated, spec.get("access"))}
         users.extend(made)
+        for user in made:
+            origin.setdefault(user.account_id, where_generated)
         generated_members.setdefault(name, []).extend(u.account_id for u in made)
         if group_id:
             groups[name] = (str(group_id), [])
@@ -203,6 +235,8 @@ def state_from_seed(seed: Mapping[str, Any]) -> State:
     by_id = {u.account_id: u for u in users}
     if len(by_id) != len(users):
         raise SeedError("duplicate account_id in users")
+    if cloud:
+        _check_unique_emails(users, origin)
 
     def resolve(where: str, ref: str) -> str:
         """A user named by accountId, Data Center username (a seed written for a server names people so) or email."""
@@ -246,7 +280,8 @@ def state_from_seed(seed: Mapping[str, Any]) -> State:
         # A generate entry may already have named this group's id.
         default = default_group_id(name) if key == name else default_group_id(f"{directory}/{name}")
         group_id = entry.get("group_id") or (groups[key][0] if key in groups else default)
-        groups[key] = (str(group_id), [resolve(where, m) for m in entry.get("members") or []])
+        members = [m for m in entry.get("members") or [] if str(m).casefold() not in skipped]
+        groups[key] = (str(group_id), [resolve(where, m) for m in members])
         details[key] = {
             field: entry[field]
             for field in ("directory_id", "description", "external_synced", "default_group")

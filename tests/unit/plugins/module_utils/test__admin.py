@@ -268,3 +268,15 @@ def test_a_user_someone_else_just_added_is_a_race_not_an_error(backend, org):
     org.add_member("team-design", jane.account_id)  # another writer, between our read and our write
     assert backend.add_member(DESIGN, jane) == UNCHANGED  # the spec's 409 "already in the group"
     assert [r.status for r in org.writes()] == [409]
+
+
+def test_emails_are_looked_up_a_hundred_a_search_each_once(backend, org):
+    emails = [f"person-{i:03d}@acme.example" for i in range(205)] + ["JANE@acme.example", "jane@acme.example"]
+    org.clear_log()
+    backend.prefetch_emails(emails)
+    sent = [r.body["emails"] for r in org.log if r.path.endswith("/users/search")]
+    # 206 distinct addresses (letter case aside): 100, 100 and 6, each sent once, in the first spelling given.
+    assert sorted(len(chunk) for chunk in sent) == [6, 100, 100]
+    assert sorted(e for chunk in sent for e in chunk) == sorted(emails[:-1])
+    assert [u.account_id for u in backend.find_by_email("jane@ACME.example")] != []
+    assert backend.find_by_email("person-204@acme.example") == [] and len(org.log) == 3  # answered from the searches

@@ -87,8 +87,13 @@ NO_EMAILS = "No Confluence user has username 'jane@acme.example'"
         ({"group": "team-design", "user": "jane@acme.example", "api_token": ""}, "No credentials", None),
         ({"group": "team-design", "user": "jane@acme.example", "api_token": "wrong"}, "HTTP 401", None),
         ({"group": "nope", "user": "jane@acme.example"}, "No group with name 'nope'", None),
-        # On Confluence Data Center every value is a username (issue 16, case 9).
-        ({"group": "team-design", "users": ["jane@acme.example", "pat@acme.example"]}, "is ambiguous", NO_EMAILS),
+        # One reference that names nobody stops the others too. On Confluence Data Center every value is a username
+        # (issue 16, case 9).
+        (
+            {"group": "team-design", "users": ["jane@acme.example", "ghost@acme.example"]},
+            "1 of 2 users could not be resolved, so nothing was changed",
+            NO_EMAILS,
+        ),
     ],
 )
 def test_bad_input_fails_clearly_and_writes_nothing(

@@ -104,6 +104,7 @@ def test_an_app_is_listed_by_its_account_id(members_of, emulator, facts, run_mod
     assert again.get("failed") is not True and again["changed"] is False and again["kept"] == []
 
 
+@pytest.mark.emails(unique=False)
 def test_email_shared_by_two_members_is_exported_as_account_ids(members_of, emulator):
     emulator.add_member("team-design", PAT_ID)
     emulator.add_member("team-design", PAT_OLD_ID)
@@ -115,7 +116,8 @@ def test_email_shared_by_two_members_is_exported_as_account_ids(members_of, emul
 def test_export_fed_back_to_exclusive_membership_changes_nothing(members_of, emulator, run_module, facts, group):
     if group == "team-design":
         emulator.add_member(group, PAT_ID)
-        emulator.add_member(group, PAT_OLD_ID)
+        if not facts.unique_emails:  # Pat Twin (old), who has Pat's email, exists on Data Center servers only
+            emulator.add_member(group, PAT_OLD_ID)
     exported = members_of(group=group)
     before = emulator.members(group)
     emulator.clear_log()

@@ -134,6 +134,11 @@ def test_unresolvable_user_fails_like_the_membership_module(
     lookup, emulator, run_module, backend_name, facts, ref, expected, typed
 ):
     info = lookup(users=["jane@acme.example", ref])
+    if ref == "pat@acme.example" and facts.unique_emails:
+        # On Atlassian Cloud an address is one account's: Pat Twin (old) exists on Data Center servers only.
+        assert info.get("failed") is not True, info["msg"]
+        assert [u["display_name"] for u in info["users"]] == ["Jane Doe", "Pat Twin"]
+        return
     if typed and not facts.apps_listed:
         # The organisation's directory holds people only: the bot's account is nobody there.
         assert info["failed"] is True and info["msg"].startswith("1 of 2 users could not be resolved")
@@ -170,10 +175,10 @@ def test_an_app_is_found_by_its_account_id(lookup, facts):
 
 @pytest.mark.emails
 def test_every_unresolvable_user_is_named(lookup):
-    result = lookup(users=["nobody@acme.example", "pat@acme.example", "jane@acme.example"])
+    result = lookup(users=["nobody@acme.example", "5b10a2844c20165700eeeeee", "jane@acme.example"])
     assert result["failed"] is True
     assert result["msg"].startswith("2 of 3 users could not be resolved")
-    assert "nobody@acme.example" in result["msg"] and "pat@acme.example" in result["msg"]
+    assert "nobody@acme.example" in result["msg"] and "5b10a2844c20165700eeeeee" in result["msg"]
 
 
 @pytest.mark.parametrize(

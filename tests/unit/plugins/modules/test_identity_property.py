@@ -17,7 +17,7 @@ backend (one account, several, an app by email, or nobody). The properties:
 
 The runs use --diff, which reads the whole member listing: the policy's "members the task has read" are then all of
 them, so the oracle need not model the read strategy (test__membership_reads.py covers that). Examples are few
-(``EXAMPLES`` a backend) so the test costs seconds, like the convergence tests beside it.
+(``MAX_EXAMPLES`` a backend) so the test costs seconds, like the convergence tests beside it.
 """
 
 from __future__ import annotations
@@ -72,12 +72,17 @@ class Account:
 
 
 @st.composite
-def accounts(draw) -> list[Account]:
+def accounts(draw, unique_emails: bool) -> list[Account]:
+    """``unique_emails``: the backend is Atlassian Cloud's, where an address is one person's account at most (apps
+    are not Atlassian accounts and may share one); elsewhere people share addresses too."""
     made: list[Account] = []
     usernames = {CALLER["username"]}
     for i in range(draw(st.integers(1, 6))):
         account_id = f"idp-{i:02d}"
         email = draw(st.sampled_from([*ADDRESSES, f"own-{i}@idp.example"]))
+        app = draw(st.integers(0, 4)) == 0
+        if unique_emails and not app and any(a.email == email and not a.app for a in made):
+            email = f"own-{i}@idp.example"
         # A display name that looks like an address: an invited account often shows one, maybe another's.
         name = draw(st.sampled_from([f"Person {i}", *ADDRESSES, f"{ADDRESSES[0]} (contractor)"]))
         # A Data Center login may be an email address (and not necessarily the account's own).
@@ -91,7 +96,7 @@ def accounts(draw) -> list[Account]:
                 email,
                 hidden=draw(st.booleans()),
                 active=draw(st.integers(0, 3)) > 0,
-                app=draw(st.integers(0, 4)) == 0,
+                app=app,
                 name=name,
                 username=username,
             )
@@ -101,7 +106,7 @@ def accounts(draw) -> list[Account]:
 
 @st.composite
 def cases(draw, backend_name: str) -> dict:
-    pool = draw(accounts())
+    pool = draw(accounts(FACTS[backend_name].unique_emails))
     members = draw(st.sets(st.sampled_from([a.account_id for a in pool])))
     if draw(st.booleans()):
         members.add(CALLER["account_id"])
@@ -143,6 +148,18 @@ def pick(backend: str, candidates: list[Account], email: str) -> tuple[str, str 
     return (NOT_A_PERSON, None) if exact else (NOBODY, None)
 
 
+def member_holders(backend: str, pool: list[Account], members: set[str], email: str) -> list[Account]:
+    """The group's members that show the email (the runs read every member: --diff)."""
+    listed = [a for a in pool if a.account_id in members and not (backend == "admin" and a.app)]
+    return [a for a in listed if shown_email(backend, a) == email]
+
+
+def answered_by_members(backend: str, shows: list[Account]) -> bool:
+    """Whether the members showing an email answer it without a lookup: where an address is one person's account
+    (Atlassian Cloud), when exactly one member shows it, on a person's account."""
+    return FACTS[backend].unique_emails and len(shows) == 1 and is_person(backend, shows[0])
+
+
 def names(backend: str, ref: str, pool: list[Account], members: set[str], state: str) -> tuple[str, str | None]:
     """What ``ref`` names on ``backend`` under the policy, given the directory and the group's members."""
     listed = [a for a in pool if a.account_id in members]
@@ -157,7 +174,9 @@ def names(backend: str, ref: str, pool: list[Account], members: set[str], state:
             found = [a for a in pool if a.account_id == ref]
         return (ONE, found[0].account_id) if found else (NOBODY, None)
     email = ref.lower()
-    shows = [a for a in listed if shown_email(backend, a) == email]
+    shows = member_holders(backend, pool, members, email)
+    if answered_by_members(backend, shows):
+        return ONE, shows[0].account_id
     if backend == "jira_cloud":
         # The user search: active accounts showing the address, or hiding it when their name cannot explain the match.
         found = [
@@ -234,6 +253,18 @@ def site(emulator_factory, backend_name, request):
     request.node.user_properties.append(("requests_validated", watch.requests_checked))
 
 
+def searched_emails(log) -> set[str]:
+    """The emails the run asked a search about (lower-cased): Jira's user search (Cloud's query, Data Center's
+    username) and the Admin API's users/search by emails. Confluence Cloud has no email search."""
+    searched: set[str] = set()
+    for record in log:
+        if record.path in ("/rest/api/3/user/search", "/rest/api/2/user/search"):
+            searched.update(v.lower() for v in record.query.get("query") or record.query.get("username") or [])
+        elif record.path.endswith("/users/search"):
+            searched.update(e.lower() for e in (record.body or {}).get("emails") or [])
+    return searched
+
+
 def login(site, backend_name: str) -> dict:
     if backend_name == "admin":
         return {"url": site.url, "bearer_token": ORG_KEY, "org_id": ORG_ID}
@@ -264,6 +295,7 @@ def test_every_write_is_for_someone_a_reference_names_and_no_reference_is_skippe
     }
     result = run_module(main, args, diff=True)
     members = site.members(GROUP)
+    searched = searched_emails(site.log)
     event(f"{'ok' if ok else 'fails'}; {case['state']}{' exclusive' if case['exclusive'] else ''}")
     described = json.dumps(
         {
@@ -273,6 +305,18 @@ def test_every_write_is_for_someone_a_reference_names_and_no_reference_is_skippe
         indent=1,
         default=sorted,
     )
+    # What was looked up: on Jira Data Center every email, a member's too (users may share one); where an address is
+    # one person's account (Cloud), never an email a member already answers.
+    emails = {ref.strip().lower() for ref in case["refs"] if "@" in ref}
+    if backend_name == "jira_datacenter":
+        assert emails <= searched, described
+    elif FACTS[backend_name].unique_emails and FACTS[backend_name].email_search:
+        answered = {
+            e
+            for e in emails
+            if answered_by_members(backend_name, member_holders(backend_name, case["pool"], case["members"], e))
+        }
+        assert not answered & searched, described
     if not ok:
         assert result.get("failed") is True, described
         assert site.writes() == [] and members == case["members"], described

@@ -6,7 +6,7 @@
   version of the release being prepared);
 - if it is released, its release holds every fragment of changelogs/fragments/ and every module whose
   ``version_added`` is that version: a fragment or a module that lands after ``antsibull-changelog release`` is
-  added with ``antsibull-changelog release --update-existing --reload-plugins``;
+  added with ``scripts/rerelease_changelog.sh``;
 - no module claims a ``version_added`` newer than galaxy.yml's version.
 """
 
@@ -20,7 +20,9 @@ import yaml
 from packaging.version import Version
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-UPDATE = "antsibull-changelog release --update-existing --reload-plugins"
+# Re-releases the version from its fragments: takes a new fragment in, and an edited one too (--update-existing
+# alone never re-reads a fragment it has already taken).
+UPDATE = "scripts/rerelease_changelog.sh"
 
 
 def module_versions() -> dict[str, str]:

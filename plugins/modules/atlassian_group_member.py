@@ -299,8 +299,6 @@ def main() -> None:
 
     for warning in snapshot.not_found_warnings():
         module.warn(warning)
-    for member in plan.protected:
-        module.warn(f"Kept {member.label} in {group.label}: exclusive never removes the calling account.")
     module.result.update(
         changed=outcome.changed,
         added=[u.as_result() for u in outcome.added],

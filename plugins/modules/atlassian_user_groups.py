@@ -214,8 +214,6 @@ def main() -> None:
 
     for error in unknown:
         module.warn(f"{error.summary}, so {user.label} is not in it: nothing to remove.")
-    for group in plan.kept:
-        module.warn(f"Kept {user.label} in {group.label}: it is in keep, which exclusive never takes anyone out of.")
     module.result.update(
         changed=outcome.changed,
         added_to=[g.as_result() for g in outcome.added],

@@ -64,7 +64,7 @@ def test_check_mode_predicts_without_writing(emulator, args, run_module, facts):
         assert set(real["diff"]["after"]["members"]) - set(real["diff"]["before"]["members"]) == {"zoe@acme.example"}
 
 
-def test_exclusive_keeps_the_caller_and_warns(emulator, args, run_module, facts):
+def test_exclusive_keeps_the_caller_and_says_so_in_kept(emulator, args, run_module, facts):
     result = run_module(main, args(group="site-admins", users=[], exclusive=True))
     if not facts.knows_caller:
         # An organisation API key belongs to no account the Admin API names: exclusive is refused, not guessed.
@@ -73,7 +73,9 @@ def test_exclusive_keeps_the_caller_and_warns(emulator, args, run_module, facts)
         return
     assert ADMIN_ID in emulator.members("site-admins")
     assert [u["display_name"] for u in result["removed"]] == ["Otto Automation"]
-    assert any("exclusive never removes the calling account" in w for w in result["warnings"])
+    # The calling account is kept as exclusive promises: kept says so, and no warning does (issue 22).
+    assert [(u["display_name"], u["reason"]) for u in result["kept"]] == [("Ada Admin", "calling account")]
+    assert not result.get("warnings")
 
 
 # What a backend that resolves no emails says (Confluence Data Center): a value with '@' is a username there.
@@ -101,6 +103,16 @@ def test_bad_input_fails_clearly_and_writes_nothing(
     assert (fragment if facts.emails else fragment_without_emails or fragment) in result["msg"]
     assert emulator.writes() == []
     assert "admin-api-token" not in str(result) and "org-api-key" not in str(result)
+
+
+def test_a_pasted_authorization_header_fails_before_any_request(emulator, args, run_module, backend_name):
+    # base64("admin@acme.example:admin-api-token"), as a Basic Authorization header carries it (issue 22).
+    header = "Basic YWRtaW5AYWNtZS5leGFtcGxlOmFkbWluLWFwaS10b2tlbg=="
+    secret = {"bearer_token": header} if backend_name == "admin" else {"api_token": header}
+    result = run_module(main, args(group="team-design", user=JANE_ID, **secret))
+    assert result["failed"] is True and "starts with 'Basic '" in result["msg"]
+    assert emulator.log == []
+    assert "YWRtaW5AYWNtZS5leGFtcGxl" not in str(result) and "admin-api-token" not in str(result)
 
 
 def test_a_failed_write_fails_the_task_but_keeps_the_others(emulator, args, run_module, backend_name):

@@ -32,6 +32,12 @@ AUTO = "auto"
 ADMIN = "admin"
 # The Admin API's only host: its URL may be left out.
 ADMIN_URL = "https://api.atlassian.com"
+# For a task given a bearer token and nothing that says which API it is for: an organisation admin who forgot org_id
+# is otherwise sent looking for a site URL.
+ORG_KEY_REMEDY = (
+    "If bearer_token is an organisation API key (admin.atlassian.com > Settings > API keys), it is for the Admin API: "
+    f"set org_id (or {ORG_ID_ENV}) and leave url unset, and backend auto picks admin (or set backend: admin)"
+)
 
 
 def non_empty_env_fallback(*names: str) -> str:
@@ -138,10 +144,10 @@ def settings_from_params(params: dict) -> ConnectionSettings:
         _check_admin(params, org_id)
         params = {**params, "url": params.get("url") or ADMIN_URL}
     if not params.get("url"):
-        raise ConfigurationError(
-            "No Atlassian site URL was given",
-            hint=f"Set the url option (or the {URL_ENV} environment variable), for example https://acme.atlassian.net",
-        )
+        hint = f"Set the url option (or the {URL_ENV} environment variable), for example https://acme.atlassian.net"
+        if params.get("bearer_token") and not params.get("api_token"):
+            hint += f". {ORG_KEY_REMEDY}"
+        raise ConfigurationError("No Atlassian site URL was given", hint=hint)
     base_url = normalise_base_url(params["url"])
     username = params.get("username") or None
     api_token = params.get("api_token") or None

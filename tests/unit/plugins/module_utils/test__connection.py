@@ -52,6 +52,8 @@ def test_bad_urls_are_refused_with_a_remedy(url, fragment):
     ("params", "fragments"),
     [
         ({}, ["No Atlassian site URL", "ATLASSIAN_URL"]),
+        # An organisation API key without org_id: the remedy says what the Admin API needs (issue 22).
+        ({"bearer_token": "org-key"}, ["No Atlassian site URL", "set org_id (or ATLASSIAN_ORG_ID)", "backend: admin"]),
         ({"url": "https://acme.atlassian.net"}, ["No credentials", "ATLASSIAN_API_TOKEN", "ATLASSIAN_BEARER_TOKEN"]),
         ({**GOOD, "bearer_token": "b"}, ["Both api_token and bearer_token", "Set only one"]),
         ({"url": "https://acme.atlassian.net", "api_token": "t"}, ["username is not", "ATLASSIAN_USERNAME"]),

@@ -20,10 +20,13 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
     UnknownUserError,
     operation,
 )
-from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import pick_user_for_email
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
 from ansible_collections.orgsync.atlassian.plugins.module_utils._planner import GroupsPlan
-from ansible_collections.orgsync.atlassian.plugins.module_utils._resolution import raise_unresolved, resolve_each
+from ansible_collections.orgsync.atlassian.plugins.module_utils._resolution import (
+    raise_unresolved,
+    resolve_each,
+    with_deactivated_holders,
+)
 from ansible_collections.orgsync.atlassian.plugins.module_utils._writes import (
     ADD,
     REMOVE,
@@ -70,14 +73,8 @@ class UserGroupsService:
         account is looked for where the backend sees one, and a reference that names nobody gives ``None`` (they are
         in no group already)."""
         (outcome,) = resolve_each(self.backend, [ref])
-        if removal_only and isinstance(outcome, UnknownUserError) and self.backend.takes_as_email(ref):
-            with operation(f"looking up {ref} among deactivated accounts"):
-                candidates = self.backend.find_deactivated_by_email(ref)
-            if candidates:
-                try:
-                    outcome = pick_user_for_email(ref, candidates, outcome)
-                except ResolutionError as exc:
-                    outcome = exc
+        if removal_only:
+            outcome = with_deactivated_holders(self.backend, ref, outcome)
         if removal_only and isinstance(outcome, UnknownUserError):
             return None
         (user,) = raise_unresolved([outcome], consequence=", so nothing was changed")

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import pytest
-from backend_sites import login, write_rule
+from backend_sites import kinds, login, write_rule
 
 from ansible_collections.orgsync.atlassian.plugins.modules import atlassian_user_groups
 
@@ -71,6 +71,27 @@ def test_a_deactivated_leaver_by_email_leaves_everything_but_keep(user_groups, e
     assert user_groups(**task)["changed"] is False
     gone = user_groups(**task, keep=[])
     assert gone["removed_from"] == [group("site-admins")] and names(emulator, IVAN) == set()
+
+
+def test_a_keep_entry_that_names_no_group_warns_naming_it_and_protects_nothing(user_groups, emulator, group):
+    # Issue 22: keep: [site-admin] (singular) used to let the leaver lose site-admins without a word. Jane is in
+    # jira-software-users, confluence-users and team-platform; team-design exists, she is not in it.
+    keep = ["Team-Platfrm", "team-design", "confluence-users"]
+    emulator.clear_log()
+    result = user_groups(check_mode=True, user=JANE, groups=[], exclusive=True, keep=keep)
+    assert result["removed_from"] == [group("jira-software-users"), group("team-platform")]
+    assert result["kept"] == [dict(group("confluence-users"), reason="keep")]
+    (warning,) = result["warnings"]
+    assert warning.startswith("keep: No group with name 'Team-Platfrm' exists")
+    assert warning.endswith(
+        "so 'Team-Platfrm' protects nothing (the closest of the person's groups: team-platform)."
+    ), warning
+    # Her own groups answer for themselves; the two other entries cost one lookup each, and nothing is written.
+    assert kinds(emulator.log).count("group") == 2 and emulator.writes() == []
+    # The default keep names admin groups a site may well not have: not a typo, no lookup, no warning.
+    emulator.clear_log()
+    default = user_groups(check_mode=True, user=JANE, groups=[], exclusive=True)
+    assert not default.get("warnings") and "group" not in kinds(emulator.log)
 
 
 def test_state_absent_leaves_only_the_listed_groups(user_groups, emulator, group):

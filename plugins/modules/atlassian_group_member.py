@@ -42,7 +42,8 @@ attributes:
     description: No write request is sent; RV(added), RV(removed) and C(changed) predict what a real run would do.
     support: full
   diff_mode:
-    description: Shows the group's members before and after, by email (or accountId when the email is hidden).
+    description: Shows the group's members before and after, by email (when the email is hidden, by display name and
+      accountId, as in "Jane Doe (5b10ac8d82e05b22cc7d4ef5)").
     support: full
 options:
   group:
@@ -202,7 +203,7 @@ added:
       type: str
       sample: jane@acme.com
     display_name:
-      description: The user's display name.
+      description: The user's display name (who an accountId is, when the email is hidden).
       type: str
       sample: Jane Doe
 removed:
@@ -244,11 +245,11 @@ failed_users:
   elements: dict
   sample: [{"account_id": "5b10a2844c20165700ede21g", "email": "bob@acme.com", "action": "add", "reason": "..."}]
 diff:
-  description: Members before and after, by email (accountId when hidden). Only with C(--diff).
+  description: Members before and after, by email (when hidden, by display name and accountId). Only with C(--diff).
   returned: when diff mode is on and the group was read
   type: dict
   sample: {"before": {"group": "team-a", "members": ["bob@acme.com"]},
-           "after": {"group": "team-a", "members": ["bob@acme.com", "jane@acme.com"]}}
+           "after": {"group": "team-a", "members": ["bob@acme.com", "Jane Doe (5b10ac8d82e05b22cc7d4ef5)"]}}
 """
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._membership import NOUN, MembershipService

@@ -13,6 +13,7 @@ from ansible_collections.orgsync.atlassian.plugins.modules.atlassian_group_membe
 JANE_ID = "5b10a2844c20165700ede003"
 ZOE_ID = "5b10a2844c20165700ede013"
 ADMIN_ID = "5b10a2844c20165700ede001"
+HANA_ID = "5b10a2844c20165700ede008"  # her email is hidden
 
 
 @pytest.fixture
@@ -62,6 +63,15 @@ def test_check_mode_predicts_without_writing(emulator, args, run_module, facts):
     else:
         assert [u["display_name"] for u in real["added"]] == ["Zoë Ångström"] and real["removed"] == []
         assert set(real["diff"]["after"]["members"]) - set(real["diff"]["before"]["members"]) == {"zoe@acme.example"}
+
+
+def test_someone_who_hides_their_email_is_named_beside_their_id(emulator, args, run_module, facts):
+    # Issue 22: Hana hides her email. added[] carries her display name, and the diff shows it beside her id, so a
+    # reviewer can tell who the change is about.
+    result = run_module(main, args(group="team-design", user=HANA_ID), check_mode=True, diff=True)
+    (added,) = result["added"]
+    assert added == facts.user_result(HANA_ID, facts.hidden_email("hana.hidden@acme.example"), "Hana Hidden")
+    assert result["diff"]["after"]["members"] == [added["email"] or f"Hana Hidden ({HANA_ID})"]
 
 
 def test_exclusive_keeps_the_caller_and_says_so_in_kept(emulator, args, run_module, facts):

@@ -158,8 +158,8 @@ users:
       active accounts only, and an email shared by two accounts is ambiguous). An email that an account outside the
       group has too is ambiguous as well, and the membership module then fails naming both accounts (give that
       member's accountId).
-    - Fed back with O(orgsync.atlassian.atlassian_group_member#module:exclusive=true), it changes nothing: the
-      membership module keeps the app accounts it is not given (and lists them in its C(kept)); give it
+    - Fed back with O(orgsync.atlassian.atlassian_group_member#module:exclusive=true), it changes nothing, because
+      the membership module keeps the app accounts it is not given (and lists them in its C(kept)); give it
       C(users + apps) to name them as members.
     - Before 1.2.0, app accounts were listed here too, by accountId.
   returned: success
@@ -178,9 +178,9 @@ apps:
   version_added: 1.2.0
 people:
   description:
-    - Who each entry of RV(users) is, in the same order: the entry, and the member's display name and email (null
-      when hidden), so that a reviewer of an exported list can tell who an accountId is. Written out next to
-      RV(users), it round-trips unchanged through a vars file.
+    - Who each entry of RV(users) is, in the same order, with the member's display name and email (null when
+      hidden), so that a reviewer of an exported list can tell who an accountId is. Written out next to RV(users),
+      it round-trips unchanged through a vars file.
   returned: success
   type: list
   elements: dict

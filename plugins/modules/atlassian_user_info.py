@@ -18,8 +18,8 @@ description:
     address exactly (case-insensitive), so V(jo@acme.com) never picks V(jo@acme.com.au). A user this module finds is
     one that M(orgsync.atlassian.atlassian_group_member) accepts.
   - An email that no active account has is looked for among deactivated accounts too, where the backend sees them
-    (as M(orgsync.atlassian.atlassian_user_groups) does for a leaver): Jira's list of every account, Jira Data
-    Center's search of deactivated users, the organisation's directory. A deactivated person is then returned with
+    (Jira's list of every account, Jira Data Center's search of deactivated users, the organisation's directory), as
+    M(orgsync.atlassian.atlassian_user_groups) does for a leaver. A deactivated person is then returned with
     RV(users[].active=false).
   - If any user cannot be resolved (no such account, an email shared by several accounts, an app's account given by
     email, a customer account), the task fails naming each of them and the reason. An app's account given by its

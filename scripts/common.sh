@@ -3,6 +3,7 @@
 # background, and this checkout as a collection Ansible finds. The caller sets REPO_ROOT and VENV.
 
 EMULATOR_PID=""
+# shellcheck disable=SC2034  # read by the scripts that source this file
 EMULATOR_URL=""
 
 # start_emulator SEED WORKDIR [PORT]: start the emulator on loopback (PORT 0, the default, is a free port) and wait
@@ -29,6 +30,7 @@ start_emulator() {
         cat "$log" >&2
         return 1
     fi
+    # shellcheck disable=SC2034  # read by the scripts that source this file
     EMULATOR_URL="$(head -n 1 "$port_file")"
 }
 

@@ -37,6 +37,7 @@ WORK="$(mktemp -d "${TMPDIR:-/tmp}/orgsync-demo.XXXXXX")"
 # shellcheck source=scripts/common.sh
 source "$REPO_ROOT/scripts/common.sh"
 
+# shellcheck disable=SC2329  # invoked through trap
 cleanup() {
     local rc=$?
     stop_emulator

@@ -31,6 +31,7 @@ WORK="$(mktemp -d "${TMPDIR:-/tmp}/orgsync-emulator.XXXXXX")"
 # shellcheck source=scripts/common.sh
 source "$REPO_ROOT/scripts/common.sh"
 
+# shellcheck disable=SC2329  # invoked through trap
 cleanup() {
     local rc=$?
     stop_emulator

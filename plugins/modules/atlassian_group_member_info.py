@@ -161,7 +161,7 @@ users:
     - Fed back with O(orgsync.atlassian.atlassian_group_member#module:exclusive=true), it changes nothing, because
       the membership module keeps the app accounts it is not given (and lists them in its C(kept)); give it
       C(users + apps) to name them as members.
-    - Before 1.2.0, app accounts were listed here too, by accountId.
+    - Earlier releases listed app accounts here too.
   returned: success
   type: list
   elements: str
@@ -175,7 +175,7 @@ apps:
   type: list
   elements: str
   sample: ["5b10ac8d82e05b22cc7d4ef9"]
-  version_added: 1.2.0
+  version_added: 1.1.0
 people:
   description:
     - Who each entry of RV(users) is, in the same order, with the member's display name and email (null when
@@ -184,7 +184,7 @@ people:
   returned: success
   type: list
   elements: dict
-  version_added: 1.2.0
+  version_added: 1.1.0
   sample: [{"reference": "5b10a2844c20165700ede008", "account_id": "5b10a2844c20165700ede008", "email": null,
             "display_name": "Hana Hidden"}]
   contains:

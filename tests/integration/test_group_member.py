@@ -160,9 +160,10 @@ EXPECTED_DIFF = {
         },
         "after": {"group": "team-platform", "members": ["deploy-bot@acme.example", JANE[1], ZOE[1]]},
     },
+    # Hana hides her email: her name stands beside her accountId (issue 22).
     DROP_JANE: {
-        "before": {"group": "confluence-users", "members": [HANA[0], JANE[1], ZOE[1]]},
-        "after": {"group": "confluence-users", "members": [HANA[0], ZOE[1]]},
+        "before": {"group": "confluence-users", "members": [f"{HANA[2]} ({HANA[0]})", JANE[1], ZOE[1]]},
+        "after": {"group": "confluence-users", "members": [f"{HANA[2]} ({HANA[0]})", ZOE[1]]},
     },
 }
 

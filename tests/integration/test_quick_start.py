@@ -167,7 +167,7 @@ def test_make_emulator_then_my_own_playbook_then_ansible_doc(tmp_path):
         # Ctrl-C: SIGINT to the foreground process group.
         if emulator.poll() is None:
             os.killpg(emulator.pid, signal.SIGINT)
-        rest, _ = emulator.communicate(timeout=20)
+        rest = emulator.communicate(timeout=20)[0]
     assert emulator.returncode == 0, rest
     assert "emulator stopped" in rest
     assert not answers(url)

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import pytest
-from backend_sites import login, write_rule
+from backend_sites import ORG_API_KEY, login, write_rule
 
 from ansible_collections.orgsync.atlassian.plugins.modules.atlassian_group_member import main
 
@@ -123,6 +123,22 @@ def test_a_pasted_authorization_header_fails_before_any_request(emulator, args, 
     assert result["failed"] is True and "starts with 'Basic '" in result["msg"]
     assert emulator.log == []
     assert "YWRtaW5AYWNtZS5leGFtcGxl" not in str(result) and "admin-api-token" not in str(result)
+
+
+def test_an_organisation_api_key_without_org_id_is_told_what_it_needs(emulator_factory, run_module):
+    # Issue 22: the organisation's Admin API alone (no site APIs), its key given as bearer_token, org_id forgotten.
+    # auto finds no Jira there and takes the URL for a Confluence site, where the group then does not exist: the
+    # message says what an organisation API key needs.
+    org = emulator_factory(products=("admin",))
+    result = run_module(
+        main, {"url": org.url, "bearer_token": ORG_API_KEY, "group": "team-design", "user": JANE_ID, "max_retries": 0}
+    )
+    assert result["failed"] is True and result["backend"] == "confluence_cloud"
+    assert "No group with name 'team-design'" in result["msg"]
+    assert "set org_id (or ATLASSIAN_ORG_ID)" in result["msg"] and "backend: admin" in result["msg"]
+    # With org_id, the same task reaches the group.
+    fixed = run_module(main, {**login(org), "group": "team-design", "user": JANE_ID, "max_retries": 0})
+    assert fixed["changed"] is True and fixed["backend"] == "admin"
 
 
 def test_a_failed_write_fails_the_task_but_keeps_the_others(emulator, args, run_module, backend_name):

@@ -23,7 +23,7 @@ SANITY_ARGS ?=
 PYTEST_ARGS ?=
 export PYTEST_ARGS
 
-.PHONY: help venv test lint sanity units integration demo bench matrix release-check clean
+.PHONY: help venv test lint sanity units integration demo emulator doc bench matrix release-check clean
 
 help:
 	@echo "make venv         create .venv from $(REQS) and $(RELEASE_VENV) from $(RELEASE_REQS) (instant when nothing changed)"
@@ -33,6 +33,8 @@ help:
 	@echo "make units        pytest tests/unit tests/emulator"
 	@echo "make integration  pytest tests/integration (built + installed collection against the emulator)"
 	@echo "make demo         run playbooks/onboard.yml twice against the emulator seeded with the demo data"
+	@echo "make emulator     the emulator with the demo data, for your own playbooks: prints what to export; Ctrl-C stops it"
+	@echo "make doc MODULE=atlassian_group_member   ansible-doc of a module of this checkout (without MODULE: the list)"
 	@echo "make bench        benchmark against scripts on the emulator (~8 min); writes docs/benchmarks.md"
 	@echo "make matrix       sanity + unit tests on every ansible-core the collection claims (one venv each; minutes)"
 	@echo "make release-check  the docsite build with the guides, on top of what make test's gates check"
@@ -76,6 +78,16 @@ integration: venv
 
 demo: venv
 	scripts/demo.sh
+
+# In the foreground until Ctrl-C. SEED=<path> for another seed, PORT=<n> for a fixed port (default: a free one).
+SEED ?=
+PORT ?=
+emulator: venv
+	@SEED="$(SEED)" PORT="$(PORT)" scripts/emulator.sh
+
+MODULE ?=
+doc: venv
+	@scripts/doc.sh $(MODULE)
 
 # Not part of `make test` (tests/bench/ smoke-tests it). Its extra requirement is installed here only, constrained by
 # $(REQS) so nothing the tests rely on moves. BENCH_ARGS, e.g. "--variants a,c --workloads W1", go to bench/run.py.

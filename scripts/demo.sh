@@ -34,24 +34,13 @@ else
 fi
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/orgsync-demo.XXXXXX")"
-PORT_FILE="$WORK/emulator.url"
-EMULATOR_LOG="$WORK/emulator.log"
-EMULATOR_PID=""
+# shellcheck source=scripts/common.sh
+source "$REPO_ROOT/scripts/common.sh"
 
+# shellcheck disable=SC2329  # invoked through trap
 cleanup() {
     local rc=$?
-    if [[ -n "$EMULATOR_PID" ]] && kill -0 "$EMULATOR_PID" 2>/dev/null; then
-        kill -TERM "$EMULATOR_PID" 2>/dev/null || true
-        for _ in $(seq 50); do
-            kill -0 "$EMULATOR_PID" 2>/dev/null || break
-            sleep 0.1
-        done
-        if kill -0 "$EMULATOR_PID" 2>/dev/null; then
-            kill -KILL "$EMULATOR_PID" 2>/dev/null || true
-        fi
-        wait "$EMULATOR_PID" 2>/dev/null || true
-        echo "demo: emulator stopped"
-    fi
+    stop_emulator
     rm -rf "$WORK"
     exit "$rc"
 }
@@ -61,24 +50,8 @@ trap 'exit 143' TERM
 
 # --- 1. emulator ------------------------------------------------------------------------------------------------
 step "Starting the Atlassian emulator (seed: $SEED)"
-PYTHONPATH="$REPO_ROOT/tools" "$VENV/bin/python" -m atlassian_emulator \
-    --seed "$SEED" --port 0 --port-file "$PORT_FILE" >"$EMULATOR_LOG" 2>&1 &
-EMULATOR_PID=$!
-for _ in $(seq 150); do  # up to 15 s
-    [[ -s "$PORT_FILE" ]] && break
-    if ! kill -0 "$EMULATOR_PID" 2>/dev/null; then
-        echo "demo: the emulator exited before it was ready:" >&2
-        cat "$EMULATOR_LOG" >&2
-        exit 1
-    fi
-    sleep 0.1
-done
-if [[ ! -s "$PORT_FILE" ]]; then
-    echo "demo: the emulator did not write $PORT_FILE within 15 s:" >&2
-    cat "$EMULATOR_LOG" >&2
-    exit 1
-fi
-URL="$(head -n 1 "$PORT_FILE")"
+start_emulator "$SEED" "$WORK"
+URL="$EMULATOR_URL"
 echo "emulator: $URL (pid $EMULATOR_PID)"
 
 # Connection for the modules' environment fallbacks (the demo seed's site admin), and Ansible pointed at the
@@ -114,3 +87,4 @@ if grep -Eq 'changed=[1-9]' "$SECOND_LOG"; then
 fi
 
 step "Done: the second run changed nothing"
+echo "To run your own playbooks against the emulator: make emulator (it keeps running, and prints what to export)."

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, ClassVar, Iterable, Iterator, TypeVar
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._client import ApiResponse, AtlassianClient, ErrorReader
-from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import ConnectionSettings
+from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import ORG_KEY_REMEDY, ConnectionSettings
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
     AtlassianError,
     RetriesExhaustedError,
@@ -227,7 +227,7 @@ class Backend(ErrorReader, ABC):
                 )
                 if bearer.startswith("ATATT"):
                     hint += " (the bearer_token given looks like an Atlassian API token)"
-                return hint
+                return f"{hint}. {ORG_KEY_REMEDY}"
             return (
                 "Atlassian rejected the credentials. Check that username is the email address of the account that "
                 "created the API token and api_token is the token itself, not base64-encoded and without 'Basic' "

@@ -20,7 +20,7 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._confluence_clou
 from ansible_collections.orgsync.atlassian.plugins.module_utils._confluence_datacenter import (
     ConfluenceDataCenterBackend,
 )
-from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import AUTO
+from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import ADMIN_URL, AUTO, ORG_KEY_REMEDY
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import ConfigurationError, operation
 from ansible_collections.orgsync.atlassian.plugins.module_utils._jira_cloud import JiraCloudBackend
 from ansible_collections.orgsync.atlassian.plugins.module_utils._jira_datacenter import JiraDataCenterBackend
@@ -67,20 +67,32 @@ def open_backend(client: AtlassianClient) -> tuple[str, Backend]:
 
 
 def detect(client: AtlassianClient) -> str:
+    settings = client.settings
     for name, backend in BACKENDS.items():
-        if backend.recognises_url(client.settings):
+        if backend.recognises_url(settings):
             return name
+    # A bearer token alone may be an organisation API key whose org_id was forgotten: say what it needs.
+    org_key = f". {ORG_KEY_REMEDY}" if settings.bearer_token and not settings.api_token else ""
+    if urlsplit(settings.base_url)._replace(path="").geturl() == ADMIN_URL and "/ex/" not in settings.base_url:
+        # The Admin API's host, and the gateway's without a product and cloudId: no site answers there (a probe
+        # would find "no Jira", which reads like a Confluence site, and the group would then "not exist").
+        raise ConfigurationError(
+            f"url {settings.base_url} is not a site: it is the host of the Admin API, and of the API gateway when "
+            "followed by /ex/jira/<cloudId> or /ex/confluence/<cloudId>",
+            hint="For a site, give its URL (for example https://acme.atlassian.net) or the gateway URL with its "
+            f"product and cloudId{org_key}",
+        )
     probe = probe_site(client)
     for name, backend in BACKENDS.items():
         if backend.recognises_site(probe):
             return name
-    url = client.settings.base_url
+    url = settings.base_url
     seen = f"HTTP {probe.status}" if probe.body is not None else f"HTTP {probe.status} without a JSON body"
     raise ConfigurationError(
         f"{url} does not answer like an Atlassian site this collection knows (GET {PROBE_PATH} gave {seen})",
         hint=f"Check url (the site URL, for example https://acme.atlassian.net, or a Data Center server's base URL with "
         f"its context path, for example https://jira.acme.com/jira), or set the backend option to one of "
-        f"{', '.join(BACKENDS)} to say which API it is",
+        f"{', '.join(BACKENDS)} to say which API it is{org_key}",
     )
 
 

@@ -28,7 +28,11 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import 
     group_not_found,
 )
 from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient
-from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import ConnectionSettings
+from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import (
+    AUTO,
+    ORG_KEY_REMEDY,
+    ConnectionSettings,
+)
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import UnknownUserError
 from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import ACCOUNT_ID_REMEDY
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
@@ -150,12 +154,14 @@ class ConfluenceCloudBackend(Backend):
         response = self.client.get(path, params, accept=(404,))
         if response.status != 404:
             return self.read_answer(response, group_from_json)
-        raise group_not_found(
-            name,
-            group_id,
-            where=f"on {self.client.settings.base_url}",
-            hint="Check the spelling (admin.atlassian.com > Directory > Groups); groups are not created by this module",
-        )
+        hint = "Check the spelling (admin.atlassian.com > Directory > Groups); groups are not created by this module"
+        settings = self.client.settings
+        if settings.backend == AUTO and settings.bearer_token and not self.recognises_url(settings):
+            # Found by auto because no Jira answered: with an organisation API key and no org_id, the Admin API's
+            # groups were meant, and a site without Jira was never there.
+            hint += f". backend auto took {settings.base_url} for a Confluence site because no Jira answered there. "
+            hint += ORG_KEY_REMEDY
+        raise group_not_found(name, group_id, where=f"on {settings.base_url}", hint=hint)
 
     def create_group(self, name: str) -> Group:
         return self.read_answer(self.client.request("POST", f"{self.api}/group", json={"name": name}), group_from_json)

@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import ipaddress
 import math
 import os
@@ -45,6 +47,12 @@ _USERINFO = re.compile(r"^((?:[A-Za-z][A-Za-z0-9+.-]*:)?//)?[^/?#@]*@")
 _PEM_CERTIFICATE = re.compile(rb"-----BEGIN (TRUSTED )?CERTIFICATE-----")
 # A CA bundle is a few hundred kilobytes; reading more of a file than this to find a PEM header is pointless.
 _CA_READ_LIMIT = 16 * 1024 * 1024
+# For a task given a bearer token and nothing that says which API it is for: an organisation admin who forgot org_id
+# is otherwise sent looking for a site URL.
+ORG_KEY_REMEDY = (
+    "If bearer_token is an organisation API key (admin.atlassian.com > Settings > API keys), it is for the Admin API: "
+    f"set org_id (or {ORG_ID_ENV}) and leave url unset, and backend auto picks admin (or set backend: admin)"
+)
 
 
 def non_empty_env_fallback(*names: str) -> str:
@@ -182,15 +190,16 @@ def settings_from_params(params: dict) -> ConnectionSettings:
         _check_admin(params, org_id)
         params = {**params, "url": params.get("url") or ADMIN_URL}
     if not params.get("url"):
-        raise ConfigurationError(
-            "No Atlassian site URL was given",
-            hint=f"Set the url option (or the {URL_ENV} environment variable), for example https://acme.atlassian.net",
-        )
+        hint = f"Set the url option (or the {URL_ENV} environment variable), for example https://acme.atlassian.net"
+        if params.get("bearer_token") and not params.get("api_token"):
+            hint += f". {ORG_KEY_REMEDY}"
+        raise ConfigurationError("No Atlassian site URL was given", hint=hint)
     base_url = normalise_base_url(params["url"])
     username = params.get("username") or None
     api_token = params.get("api_token") or None
     bearer_token = params.get("bearer_token") or None
 
+    check_token_shapes(api_token, bearer_token, username)
     if api_token and bearer_token:
         raise ConfigurationError(
             "Both api_token and bearer_token are set, so it is unclear how to authenticate",
@@ -349,3 +358,60 @@ def _check_admin(params: dict, org_id: str | None) -> None:
             hint=f"Pass the organisation API key as bearer_token (or {BEARER_TOKEN_ENV}); create one in "
             "admin.atlassian.com > Settings > API keys. A personal API token (id.atlassian.com) does not work there",
         )
+
+
+# What base64 text looks like; ``base64`` wraps its output, so whitespace inside is dropped before this is asked.
+_BASE64 = re.compile(r"^[A-Za-z0-9+/]+={0,2}$")
+_LOOKS_LIKE_EMAIL = re.compile(r"^[^@\s:]+@[^@\s:]+\.[^@\s:]+$")
+
+
+def check_token_shapes(api_token: str | None, bearer_token: str | None, username: str | None) -> None:
+    """Refuse, before any request, a secret that is visibly not the raw token: the value of an Authorization header
+    (``Basic ...``, ``Bearer ...``), or base64 of ``email:token`` (what curl examples build by hand). Atlassian
+    would answer only 401, whose checklist cannot tell which slip it was.
+
+    The message never holds the secret: of a decoded value, only the part before the colon, and only when it is an
+    email address or the username given (a value that decodes to anything else is taken for a token as it is: a
+    Data Center personal access token is base64 too, of an id and random bytes).
+    """
+    for option, value in (("api_token", api_token), ("bearer_token", bearer_token)):
+        scheme = (value or "").lstrip()[:7].lower()
+        if scheme.startswith("basic "):
+            raise ConfigurationError(
+                f"{option} starts with 'Basic ': that is the value of an Authorization header, not a token",
+                hint="Pass the raw API token as api_token and the account's email as username: the collection "
+                "builds base64(email:api_token) and the header itself",
+            )
+        if scheme.startswith("bearer "):
+            where = "alone in bearer_token" if option == "bearer_token" else "in bearer_token, without 'Bearer '"
+            raise ConfigurationError(
+                f"{option} starts with 'Bearer ': that is the value of an Authorization header, not a token",
+                hint=f"Pass an OAuth 2.0 access token or a Data Center personal access token {where} (the collection "
+                "adds 'Bearer ' itself); an Atlassian API token goes in api_token, as it is",
+            )
+        name = _encoded_login(value or "", username)
+        if name is not None:
+            raise ConfigurationError(
+                f"{option} looks base64-encoded: it decodes to {name}:..., a login and a secret, as an Authorization "
+                "header's Basic credential holds them",
+                hint="Pass the raw API token (what followed the colon before encoding) as api_token and "
+                f"{name} as username: the collection encodes them itself",
+            )
+
+
+def _encoded_login(value: str, username: str | None) -> str | None:
+    """The login that ``value`` holds as base64 of ``login:secret`` (an email address, or ``username``), else None."""
+    text = "".join(value.split())
+    if len(text) < 8 or not _BASE64.match(text):
+        return None
+    try:
+        decoded = base64.b64decode(text + "=" * (-len(text) % 4), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    decoded = decoded.rstrip("\r\n")
+    login, colon, secret = decoded.partition(":")
+    if not colon or not secret or not decoded.isprintable():
+        return None
+    if _LOOKS_LIKE_EMAIL.match(login) or (username and login.casefold() == username.strip().casefold()):
+        return login
+    return None

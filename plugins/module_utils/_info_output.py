@@ -52,3 +52,19 @@ def non_person_members(members: Iterable[User]) -> list[User]:
     """Members that are neither people's Atlassian accounts nor apps' (customers): ``atlassian_group_member`` refuses
     them. An app's account is accepted by its accountId."""
     return [m for m in members if m.account_type not in (PERSON_ACCOUNT_TYPE, APP_ACCOUNT_TYPE)]
+
+
+def exported(members: Iterable[User]) -> dict:
+    """What ``atlassian_group_member_info`` returns for feeding back: ``users``, the people's references (and those of
+    accounts of other types, which the module warns about); ``apps``, the app accounts' accountIds, apart, since
+    ``atlassian_group_member``'s ``exclusive`` keeps an app it is not given (and takes it as one of the named members
+    when it is); and ``people``, one entry per entry of ``users``, in the same order, with the display name and email
+    beside the reference, so that a reviewer of an exported list can tell who a bare accountId is."""
+    members = list(members)
+    named = list(zip(member_references(members), members, strict=True))
+    users = [(ref, m) for ref, m in named if m.account_type != APP_ACCOUNT_TYPE]
+    return {
+        "users": [ref for ref, _m in users],
+        "apps": [ref for ref, m in named if m.account_type == APP_ACCOUNT_TYPE],
+        "people": [dict(reference=ref, **m.as_result()) for ref, m in users],
+    }

@@ -36,9 +36,14 @@ class User:
 
     @property
     def label(self) -> str:
-        """How a person reads this user in diffs and messages: the email when visible, else the accountId (on Data
-        Center, the username)."""
-        return self.email or self.account_id
+        """How a person reads this user in diffs and messages: the email when visible; else the accountId (on Data
+        Center, the username) after the display name, "Jane Doe (5b10ac8d82e05b22cc7d4ef5)", so that a reviewer can
+        tell who a bare id is."""
+        if self.email:
+            return self.email
+        if self.display_name and self.display_name != self.account_id:
+            return f"{self.display_name} ({self.account_id})"
+        return self.account_id
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,12 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import ResolutionError, operation, summarise
+from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
+    ResolutionError,
+    UnknownUserError,
+    operation,
+    summarise,
+)
 from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import (
     PERSON_ACCOUNT_TYPE,
     check_account,
@@ -125,3 +130,20 @@ def raise_unresolved(
 def resolve_references(backend, refs: list[str], *, consequence: str = "") -> list[User]:
     """Every reference resolved (concurrently, order kept), or one ``ResolutionError`` listing each failure."""
     return raise_unresolved(resolve_each(backend, refs), consequence=consequence)
+
+
+def with_deactivated_holders(backend, ref: str, outcome: User | ResolutionError) -> User | ResolutionError:
+    """``outcome`` of resolving ``ref``, or, for an email that no active account was found with, its deactivated
+    holders' account where the backend sees deactivated accounts (``find_deactivated_by_email``; docs/identity.md,
+    "Deactivated accounts"). ``atlassian_user_groups`` asks this for a task that only removes, ``atlassian_user_info``
+    always: the same person is found by the same email in both."""
+    if not isinstance(outcome, UnknownUserError) or not backend.takes_as_email(ref):
+        return outcome
+    with operation(f"looking up {ref} among deactivated accounts"):
+        candidates = backend.find_deactivated_by_email(ref)
+    if not candidates:
+        return outcome
+    try:
+        return pick_user_for_email(ref, candidates, outcome)
+    except ResolutionError as exc:
+        return exc

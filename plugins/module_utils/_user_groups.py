@@ -21,10 +21,13 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
     operation,
     summarise,
 )
-from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import pick_user_for_email
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
 from ansible_collections.orgsync.atlassian.plugins.module_utils._planner import GroupsPlan
-from ansible_collections.orgsync.atlassian.plugins.module_utils._resolution import raise_unresolved, resolve_each
+from ansible_collections.orgsync.atlassian.plugins.module_utils._resolution import (
+    raise_unresolved,
+    resolve_each,
+    with_deactivated_holders,
+)
 from ansible_collections.orgsync.atlassian.plugins.module_utils._writes import (
     ADD,
     REMOVE,
@@ -71,14 +74,8 @@ class UserGroupsService:
         account is looked for where the backend sees one, and a reference that names nobody gives ``None`` (they are
         in no group already)."""
         (outcome,) = resolve_each(self.backend, [ref])
-        if removal_only and isinstance(outcome, UnknownUserError) and self.backend.takes_as_email(ref):
-            with operation(f"looking up {ref} among deactivated accounts"):
-                candidates = self.backend.find_deactivated_by_email(ref)
-            if candidates:
-                try:
-                    outcome = pick_user_for_email(ref, candidates, outcome)
-                except ResolutionError as exc:
-                    outcome = exc
+        if removal_only:
+            outcome = with_deactivated_holders(self.backend, ref, outcome)
         if removal_only and isinstance(outcome, UnknownUserError):
             return None
         (user,) = raise_unresolved([outcome], consequence=", so nothing was changed")
@@ -100,17 +97,7 @@ class UserGroupsService:
         refs = list(dict.fromkeys(r.strip() for r in refs))
         known = {ref: next((g for g in current if names_group(ref, g)), None) for ref in refs}
         missing = [ref for ref, group in known.items() if group is None]
-
-        def look_up(ref: str) -> Group | ResolutionError:
-            try:
-                with operation(f"looking up group {ref}"):
-                    if is_group_id(ref):
-                        return self.backend.find_group(group_id=ref)
-                    return self.backend.find_group(name=ref)
-            except ResolutionError as exc:
-                return exc
-
-        found = dict(zip(missing, self.backend.concurrently(look_up, missing), strict=True))
+        found = dict(zip(missing, self.backend.concurrently(self._look_up, missing), strict=True))
         problems = [
             (ref, o.message)
             for ref, o in found.items()
@@ -124,6 +111,24 @@ class UserGroupsService:
         groups = [known[ref] or found.get(ref) for ref in refs]
         unknown = [o for o in found.values() if isinstance(o, UnknownGroupError)]
         return [g for g in groups if isinstance(g, Group)], unknown
+
+    def _look_up(self, ref: str) -> Group | ResolutionError:
+        try:
+            with operation(f"looking up group {ref}"):
+                if is_group_id(ref):
+                    return self.backend.find_group(group_id=ref)
+                return self.backend.find_group(name=ref)
+        except ResolutionError as exc:
+            return exc
+
+    def unknown_keep(self, refs: Iterable[str], current: list[Group]) -> list[tuple[str, UnknownGroupError]]:
+        """The ``keep`` entries that name no group, each with the lookup's error: a typo there would otherwise protect
+        nothing without a word (``keep: [site-admin]`` lets a leaver lose site-admins). Entries that name one of the
+        person's groups cost nothing; the others one lookup each. Only "no such group" counts: ``keep`` only protects,
+        so a stale entry warns rather than blocks a removal, and a name several groups have is not a typo."""
+        missing = [ref for ref in dict.fromkeys(refs) if not any(names_group(ref, g) for g in current)]
+        found = self.backend.concurrently(self._look_up, missing)
+        return [(ref, o) for ref, o in zip(missing, found, strict=True) if isinstance(o, UnknownGroupError)]
 
     def check_can_change(self, plan: GroupsPlan) -> None:
         """Before any write (and in check mode): every group the plan changes must be one the API will change."""

@@ -46,7 +46,8 @@ attributes:
     support: full
   diff_mode:
     description:
-      - Shows the group's members before and after, by email (or accountId when the email is hidden).
+      - Shows the group's members before and after, by email (when the email is hidden, by display name and
+        accountId, as in "Jane Doe (5b10ac8d82e05b22cc7d4ef5)").
       - C(after) is the expected state, the members read before the writes with the writes that succeeded applied;
         it is not read again afterwards, so a change another writer makes at the same time does not show in it.
     support: full
@@ -208,7 +209,7 @@ added:
       type: str
       sample: jane@acme.com
     display_name:
-      description: The user's display name.
+      description: The user's display name (who an accountId is, when the email is hidden).
       type: str
       sample: Jane Doe
 removed:
@@ -251,13 +252,13 @@ failed_users:
   sample: [{"account_id": "5b10a2844c20165700ede21g", "email": "bob@acme.com", "action": "add", "reason": "..."}]
 diff:
   description:
-    - Members before and after, by email (accountId when hidden). Only with C(--diff).
+    - Members before and after, by email (when hidden, by display name and accountId). Only with C(--diff).
     - C(after) is the expected state (the members read before the writes, with the writes that succeeded applied),
       not a second reading.
   returned: when diff mode is on and the group was read
   type: dict
   sample: {"before": {"group": "team-a", "members": ["bob@acme.com"]},
-           "after": {"group": "team-a", "members": ["bob@acme.com", "jane@acme.com"]}}
+           "after": {"group": "team-a", "members": ["bob@acme.com", "Jane Doe (5b10ac8d82e05b22cc7d4ef5)"]}}
 """
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._membership import NOUN, MembershipService
@@ -308,8 +309,6 @@ def main() -> None:
 
     for warning in snapshot.not_found_warnings():
         module.warn(warning)
-    for member in plan.protected:
-        module.warn(f"Kept {member.label} in {group.label}: exclusive never removes the calling account.")
     module.result.update(
         changed=outcome.changed,
         added=[u.as_result() for u in outcome.added],

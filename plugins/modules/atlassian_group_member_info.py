@@ -18,7 +18,8 @@ description:
     members are deactivated, so there every member is listed.
   - RV(users) lists the members in the form M(orgsync.atlassian.atlassian_group_member) takes, so that today's
     membership can be written into a playbook and managed with
-    O(orgsync.atlassian.atlassian_group_member#module:exclusive=true) from then on, like C(terraform import).
+    O(orgsync.atlassian.atlassian_group_member#module:exclusive=true) from then on, like C(terraform import). App
+    accounts (bots) are listed apart, in RV(apps), and RV(people) says who each entry of RV(users) is.
   - Read-only; never changes anything.
 author:
   - orgsync founding engineers (@orgsync)
@@ -46,9 +47,9 @@ options:
     type: bool
     default: true
 notes:
-  - Members that are neither people's accounts nor apps' (Jira Service Management customers) are listed too, but
-    M(orgsync.atlassian.atlassian_group_member) refuses them; the module warns when a group has any. An app's
-    account is listed in RV(users) by its accountId, which M(orgsync.atlassian.atlassian_group_member) accepts.
+  - Members that are neither people's accounts nor apps' (Jira Service Management customers) are listed in RV(users)
+    too, but M(orgsync.atlassian.atlassian_group_member) refuses them; the module warns when a group has any. An
+    app's account is listed in RV(apps) by its accountId, which M(orgsync.atlassian.atlassian_group_member) accepts.
 seealso:
   - module: orgsync.atlassian.atlassian_group_member
   - module: orgsync.atlassian.atlassian_user_info
@@ -80,9 +81,10 @@ EXAMPLES = r"""
     mode: "0755"
   delegate_to: localhost
 
+# people, beside the list, says who each entry is (an accountId stands for someone whose email is hidden).
 - name: Write them out as variables for the playbook that will own the group
   ansible.builtin.copy:
-    content: "{{ {'confluence_admins': current.users} | to_nice_yaml }}"
+    content: "{{ {'confluence_admins': current.users, 'confluence_admins_who': current.people} | to_nice_yaml }}"
     dest: "{{ playbook_dir }}/group_vars/all/confluence_admins.yml"
     mode: "0644"
   delegate_to: localhost
@@ -149,23 +151,70 @@ members:
       sample: atlassian
 users:
   description:
-    - The members as a list of strings for O(orgsync.atlassian.atlassian_group_member#module:users), in the same
-      order as RV(members).
+    - The members that are not app accounts, as a list of strings for
+      O(orgsync.atlassian.atlassian_group_member#module:users), in the order of RV(members).
     - Each is the member's email when it is visible, the account is a person's and active, and no other member
       shares it; otherwise the accountId. That way each entry names exactly that member again (user search finds
       active accounts only, an email shared by two accounts is ambiguous, and an app is named by accountId only).
       On Jira Data Center, where users may share an address, an email that a user outside the group has too is
       ambiguous as well, and the membership module then fails naming both accounts (give that member's username). On
       Atlassian Cloud an address belongs to one Atlassian account, so the email of a member is that member's.
+    - Fed back with O(orgsync.atlassian.atlassian_group_member#module:exclusive=true), it changes nothing, because
+      the membership module keeps the app accounts it is not given (and lists them in its C(kept)); give it
+      C(users + apps) to name them as members.
+    - Earlier releases listed app accounts here too.
   returned: success
   type: list
   elements: str
   sample: ["jane@acme.com", "5b10a2844c20165700ede008"]
+apps:
+  description:
+    - The app accounts (bots, such as a deployment service's) among the members, by accountId, the only way
+      O(orgsync.atlassian.atlassian_group_member#module:users) names an app.
+    - Empty on Data Center, where every account is a user, and on the Admin API, whose directory holds people only.
+  returned: success
+  type: list
+  elements: str
+  sample: ["5b10ac8d82e05b22cc7d4ef9"]
+  version_added: 1.1.0
+people:
+  description:
+    - Who each entry of RV(users) is, in the same order, with the member's display name and email (null when
+      hidden), so that a reviewer of an exported list can tell who an accountId is. Written out next to RV(users),
+      it round-trips unchanged through a vars file.
+  returned: success
+  type: list
+  elements: dict
+  version_added: 1.1.0
+  sample: [{"reference": "5b10a2844c20165700ede008", "account_id": "5b10a2844c20165700ede008", "email": null,
+            "display_name": "Hana Hidden"}]
+  contains:
+    reference:
+      description: The entry of RV(users).
+      type: str
+      sample: 5b10a2844c20165700ede008
+    account_id:
+      description: The member's accountId; null on Data Center (see RV(people[].username)).
+      type: str
+      sample: 5b10a2844c20165700ede008
+    username:
+      description: The member's username.
+      returned: on Data Center only
+      type: str
+      sample: jdoe
+    email:
+      description: The member's email, or null when hidden.
+      type: str
+      sample: null
+    display_name:
+      description: The member's display name.
+      type: str
+      sample: Hana Hidden
 """
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._info_output import (
+    exported,
     group_members,
-    member_references,
     non_person_members,
 )
 from ansible_collections.orgsync.atlassian.plugins.module_utils._membership import MembershipService
@@ -196,11 +245,7 @@ def main() -> None:
             "orgsync.atlassian.atlassian_group_member refuses such accounts, so feeding 'users' back to it fails "
             "until they are removed from the list (and exclusive=true would then remove them from the group)."
         )
-    module.exit(
-        group=group.as_result(),
-        members=[m.as_result(detailed=True) for m in members],
-        users=member_references(members),
-    )
+    module.exit(group=group.as_result(), members=[m.as_result(detailed=True) for m in members], **exported(members))
 
 
 if __name__ == "__main__":

@@ -67,9 +67,13 @@ options:
     default: false
   keep:
     description:
-      - Groups (names or ids) that O(exclusive=true) never takes the person out of.
+      - Groups (names or ids) that O(exclusive=true) never takes the person out of. Each group kept is returned in
+        RV(kept), without a warning (keeping it is what the task asks for).
       - The default protects the admin groups whose loss would lock an automation account out of administering the
         site or the organisation. Set it to V([]) to let a leaver lose those too.
+      - An entry of a O(keep) given to the task that names no group at all (a typo such as V(site-admin)) is
+        reported in a warning naming it, with the closest of the person's group names; it does not stop the task
+        (it protects nothing). Each entry that is not one of the person's groups costs a lookup.
     type: list
     elements: str
     default: [site-admins, org-admins, administrators, jira-admins, jira-administrators, jira-system-administrators,
@@ -164,6 +168,8 @@ diff:
            "groups": ["team-a", "team-b"]}}
 """
 
+import difflib
+
 from ansible_collections.orgsync.atlassian.plugins.module_utils._module import AtlassianModule
 from ansible_collections.orgsync.atlassian.plugins.module_utils._module_params import user_groups_request
 from ansible_collections.orgsync.atlassian.plugins.module_utils._planner import (
@@ -186,6 +192,17 @@ ARGUMENT_SPEC = dict(
     exclusive=dict(type="bool", default=False),
     keep=dict(type="list", elements="str", default=list(ADMIN_GROUPS)),
 )
+
+
+def custom_keep(wanted) -> bool:
+    return sorted(ref.casefold() for ref in wanted.keep) != sorted(ADMIN_GROUPS)
+
+
+def closest(ref: str, groups) -> str:
+    """The person's groups whose names are closest to a ``keep`` entry that names no group (a likely typo)."""
+    names = {(g.name or g.group_id).casefold(): g.label for g in groups}
+    close = difflib.get_close_matches(ref.casefold(), list(names), n=3, cutoff=0.6)
+    return f" (the closest of the person's groups: {', '.join(names[n] for n in close)})" if close else ""
 
 
 def main() -> None:
@@ -212,6 +229,8 @@ def main() -> None:
             exclusive=wanted.exclusive,
             keep=lambda group: any(names_group(ref, group) for ref in wanted.keep),
         )
+        # The default keep names admin groups a site may not have; a keep the task gives is checked for typos.
+        unknown_keep = service.unknown_keep(wanted.keep, current) if wanted.exclusive and custom_keep(wanted) else []
         service.check_can_change(plan)
         if module.check_mode:
             outcome = ApplyResult.predicted(NOUN, plan.adds, plan.removes)
@@ -220,8 +239,8 @@ def main() -> None:
 
     for error in unknown:
         module.warn(f"{error.summary}, so {user.label} is not in it: nothing to remove.")
-    for group in plan.kept:
-        module.warn(f"Kept {user.label} in {group.label}: it is in keep, which exclusive never takes anyone out of.")
+    for ref, error in unknown_keep:
+        module.warn(f"keep: {error.summary}, so '{ref}' protects nothing{closest(ref, current)}.")
     module.result.update(
         changed=outcome.changed,
         added_to=[g.as_result() for g in outcome.added],

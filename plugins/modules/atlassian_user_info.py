@@ -17,6 +17,10 @@ description:
   - Emails are resolved with the same rules as M(orgsync.atlassian.atlassian_group_member) uses, matching the whole
     address exactly (case-insensitive), so V(jo@acme.com) never picks V(jo@acme.com.au). A user this module finds is
     one that M(orgsync.atlassian.atlassian_group_member) accepts.
+  - An email that no active account has is looked for among deactivated accounts too, where the backend sees them
+    (Jira's list of every account, Jira Data Center's search of deactivated users, the organisation's directory), as
+    M(orgsync.atlassian.atlassian_user_groups) does for a leaver. A deactivated person is then returned with
+    RV(users[].active=false).
   - If any user cannot be resolved (no such account, an email shared by several accounts, an app's account given by
     email, a customer account), the task fails naming each of them and the reason. An app's account given by its
     accountId is found.
@@ -49,8 +53,9 @@ notes:
   - On a Confluence-only site (O(backend=confluence_cloud)) emails resolve from group member listings and a name
     search, as M(orgsync.atlassian.atlassian_group_member) describes; a user who hides their email is found there by
     accountId only.
-  - Atlassian's user search finds active accounts only, so a deactivated account can be looked up by its accountId but
-    not by its email.
+  - Atlassian's user search finds active accounts only, so a deactivated account given by email costs another lookup
+    (on Jira Cloud, the site's list of every account, read once a task, a thousand accounts a request); one given by
+    accountId does not.
   - A user whose privacy settings hide their email is still found by the exact full email; RV(users[].email) is then
     V(null).
 seealso:
@@ -146,17 +151,39 @@ users:
           sample: 276f955c-63d7-42c8-9520-92d01dca0625
 """
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import operation
-from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import check_references
+from ansible_collections.orgsync.atlassian.plugins.module_utils._datacenter import USERNAME_REMEDY
+from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import ResolutionError, operation
+from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import ACCOUNT_ID_REMEDY, check_references
 from ansible_collections.orgsync.atlassian.plugins.module_utils._module import AtlassianModule
 from ansible_collections.orgsync.atlassian.plugins.module_utils._module_params import exactly_one
-from ansible_collections.orgsync.atlassian.plugins.module_utils._resolution import resolve_references
+from ansible_collections.orgsync.atlassian.plugins.module_utils._resolution import (
+    raise_unresolved,
+    resolve_each,
+    with_deactivated_holders,
+)
 
 ARGUMENT_SPEC = dict(
     user=dict(type="str"),
     users=dict(type="list", elements="str"),
     include_groups=dict(type="bool", default=False),
 )
+
+
+# The membership modules' remedy for an email that names nobody is "pass the id, or look it up with this module";
+# this module's own failure says where else the id is found.
+OWN_REMEDIES = {
+    ACCOUNT_ID_REMEDY: "Find the person by name in admin.atlassian.com > Directory > Users: the last part of their "
+    "profile URL is their accountId, which this module looks up too",
+    USERNAME_REMEDY: "Find the person by name in the server's user administration: it shows their username (the "
+    "login name), which this module looks up too",
+}
+
+
+def own_remedy(outcome):
+    """``outcome``, with a remedy that points somewhere other than this module."""
+    if isinstance(outcome, ResolutionError) and outcome.hint in OWN_REMEDIES:
+        outcome.hint = OWN_REMEDIES[outcome.hint]
+    return outcome
 
 
 def requested_references(params: dict) -> list[str]:
@@ -174,7 +201,13 @@ def main() -> None:
     if not refs:
         module.exit(users=[])  # nothing to look up: not even which backend the site speaks
     with module.backend() as backend:
-        users = resolve_references(backend, refs)
+        # The membership modules' rules (docs/identity.md), with the deactivated holders of an email that no active
+        # account has, as atlassian_user_groups looks for them: a leaver is found by email here too.
+        outcomes = backend.concurrently(
+            lambda pair: own_remedy(with_deactivated_holders(backend, *pair)),
+            list(zip(refs, resolve_each(backend, refs), strict=True)),
+        )
+        users = raise_unresolved(outcomes)
         entries = [dict(reference=ref, **user.as_result(detailed=True)) for ref, user in zip(refs, users, strict=True)]
         if module.params["include_groups"]:
 

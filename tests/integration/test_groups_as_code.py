@@ -102,6 +102,9 @@ def test_a_deactivated_leaver_leaves_30_groups_in_one_task(emulator_factory, run
     emulator.clear_log()
     real = run_playbook(PLAYBOOKS / "offboard.yml", env=env, extra_vars=leaver, expect_rc=0)
     assert real.result(summary)["result"]["msg"].startswith(f"{LEAVER[1]} left ['team-01', ")
+    # What keep protected is said by the summary and kept, not by a warning (issue 22).
+    assert real.result(summary)["result"]["msg"].endswith("; kept in ['site-admins'] (keep)")
+    assert "[WARNING]" not in real.stdout + real.stderr
     task = "Remove the leaver from every group but the kept ones"
     removed = sorted(g["name"] for g in real.result(task)["result"]["removed_from"])
     assert removed == TEAM_GROUPS

@@ -26,7 +26,7 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._confluence_clou
 from ansible_collections.orgsync.atlassian.plugins.module_utils._confluence_datacenter import (
     ConfluenceDataCenterBackend,
 )
-from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import settings_from_params
+from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import ORG_KEY_REMEDY, settings_from_params
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import ConfigurationError
 from ansible_collections.orgsync.atlassian.plugins.module_utils._jira_cloud import JiraCloudBackend
 from ansible_collections.orgsync.atlassian.plugins.module_utils._jira_datacenter import JiraDataCenterBackend
@@ -157,6 +157,27 @@ def test_a_site_that_no_backend_recognises_gets_a_clear_error(site_factory, stat
         "jira_cloud, jira_datacenter, confluence_cloud, confluence_datacenter, admin to say which API it is."
     )
     assert site.paths == [PROBE_PATH]
+
+
+def test_a_bearer_token_alone_is_told_about_org_id_when_no_site_answers(site_factory):
+    # An organisation admin who forgot org_id (issue 22): the remedy names org_id and the admin backend.
+    site = site_factory(200, "<!doctype html><title>Acme intranet</title>", "text/html")
+    with pytest.raises(ConfigurationError) as caught:
+        open_backend(client(site.url, bearer_token="org-key", api_token=None))
+    assert caught.value.message.startswith(f"{site.url} does not answer like an Atlassian site")
+    assert caught.value.message.endswith(f"to say which API it is. {ORG_KEY_REMEDY}.")
+    assert "set org_id (or ATLASSIAN_ORG_ID)" in ORG_KEY_REMEDY and "backend: admin" in ORG_KEY_REMEDY
+
+
+@pytest.mark.parametrize("url", ["https://api.atlassian.com", "https://api.atlassian.com/admin"])
+@pytest.mark.parametrize("credentials", [{"bearer_token": "org-key", "api_token": None}, {}])
+def test_the_admin_api_host_without_org_id_is_no_site_and_costs_no_request(url, credentials):
+    # No request could be answered here (the test sends none): the host is refused before the probe. A probe there
+    # would find no Jira, which reads like a Confluence site, and the group would then "not exist".
+    with pytest.raises(ConfigurationError) as caught:
+        open_backend(client(url, **credentials))
+    assert caught.value.message.startswith(f"url {url} is not a site: it is the host of the Admin API")
+    assert caught.value.message.endswith(f"{ORG_KEY_REMEDY}." if credentials else "product and cloudId.")
 
 
 def test_an_unknown_backend_name_is_refused_before_any_request():

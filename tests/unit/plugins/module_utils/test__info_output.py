@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._info_output import (
+    exported,
     member_references,
     non_person_members,
 )
@@ -35,3 +36,21 @@ def test_non_person_members_are_the_ones_the_membership_module_refuses():
     bot = User("bot", "bot@acme.example", "Bot", account_type="app")
     customer = User("qm:1", "carol@acme.example", "Carol", account_type="customer")
     assert non_person_members([User("jane", "jane@acme.example"), bot, customer]) == [customer]
+
+
+def test_the_export_lists_apps_apart_and_says_who_each_user_is():
+    bot = User("bot", "bot@acme.example", "Bot", account_type="app")
+    members = [User("jane", "jane@acme.example", "Jane"), bot, User("hidden", None, "Hana Hidden")]
+    assert exported(members) == {
+        "users": ["jane@acme.example", "hidden"],
+        "apps": ["bot"],
+        "people": [
+            {
+                "reference": "jane@acme.example",
+                "account_id": "jane",
+                "email": "jane@acme.example",
+                "display_name": "Jane",
+            },
+            {"reference": "hidden", "account_id": "hidden", "email": None, "display_name": "Hana Hidden"},
+        ],
+    }

@@ -102,7 +102,8 @@ def test_invalid_combinations_are_refused(kwargs):
 def test_diff_lists_labels_before_and_after():
     plan = plan_membership(members(ANA, CAL), [ANA, BEN], state="present", exclusive=True)
     diff = membership_diff("team", members(ANA, CAL), plan.adds, plan.removes)
-    assert diff["before"] == {"group": "team", "members": ["ana@acme.example", "c-3"]}
+    # Cal hides his email: his name stands beside his accountId, so a reviewer can tell who it is (issue 22).
+    assert diff["before"] == {"group": "team", "members": ["ana@acme.example", "Cal (c-3)"]}
     assert diff["after"] == {"group": "team", "members": ["ana@acme.example", "ben@acme.example"]}
 
 

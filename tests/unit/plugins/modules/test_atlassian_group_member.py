@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import pytest
-from backend_sites import login, write_rule
+from backend_sites import ORG_API_KEY, login, write_rule
 
 from ansible_collections.orgsync.atlassian.plugins.modules.atlassian_group_member import main
 
@@ -13,6 +13,7 @@ from ansible_collections.orgsync.atlassian.plugins.modules.atlassian_group_membe
 JANE_ID = "5b10a2844c20165700ede003"
 ZOE_ID = "5b10a2844c20165700ede013"
 ADMIN_ID = "5b10a2844c20165700ede001"
+HANA_ID = "5b10a2844c20165700ede008"  # her email is hidden
 
 
 @pytest.fixture
@@ -64,7 +65,16 @@ def test_check_mode_predicts_without_writing(emulator, args, run_module, facts):
         assert set(real["diff"]["after"]["members"]) - set(real["diff"]["before"]["members"]) == {"zoe@acme.example"}
 
 
-def test_exclusive_keeps_the_caller_and_warns(emulator, args, run_module, facts):
+def test_someone_who_hides_their_email_is_named_beside_their_id(emulator, args, run_module, facts):
+    # Issue 22: Hana hides her email. added[] carries her display name, and the diff shows it beside her id, so a
+    # reviewer can tell who the change is about.
+    result = run_module(main, args(group="team-design", user=HANA_ID), check_mode=True, diff=True)
+    (added,) = result["added"]
+    assert added == facts.user_result(HANA_ID, facts.hidden_email("hana.hidden@acme.example"), "Hana Hidden")
+    assert result["diff"]["after"]["members"] == [added["email"] or f"Hana Hidden ({HANA_ID})"]
+
+
+def test_exclusive_keeps_the_caller_and_says_so_in_kept(emulator, args, run_module, facts):
     result = run_module(main, args(group="site-admins", users=[], exclusive=True))
     if not facts.knows_caller:
         # An organisation API key belongs to no account the Admin API names: exclusive is refused, not guessed.
@@ -73,7 +83,9 @@ def test_exclusive_keeps_the_caller_and_warns(emulator, args, run_module, facts)
         return
     assert ADMIN_ID in emulator.members("site-admins")
     assert [u["display_name"] for u in result["removed"]] == ["Otto Automation"]
-    assert any("exclusive never removes the calling account" in w for w in result["warnings"])
+    # The calling account is kept as exclusive promises: kept says so, and no warning does (issue 22).
+    assert [(u["display_name"], u["reason"]) for u in result["kept"]] == [("Ada Admin", "calling account")]
+    assert not result.get("warnings")
 
 
 # What a backend that resolves no emails says (Confluence Data Center): a value with '@' is a username there.
@@ -106,6 +118,32 @@ def test_bad_input_fails_clearly_and_writes_nothing(
     assert (fragment if facts.emails else fragment_without_emails or fragment) in result["msg"]
     assert emulator.writes() == []
     assert "admin-api-token" not in str(result) and "org-api-key" not in str(result)
+
+
+def test_a_pasted_authorization_header_fails_before_any_request(emulator, args, run_module, backend_name):
+    # base64("admin@acme.example:admin-api-token"), as a Basic Authorization header carries it (issue 22).
+    header = "Basic YWRtaW5AYWNtZS5leGFtcGxlOmFkbWluLWFwaS10b2tlbg=="
+    secret = {"bearer_token": header} if backend_name == "admin" else {"api_token": header}
+    result = run_module(main, args(group="team-design", user=JANE_ID, **secret))
+    assert result["failed"] is True and "starts with 'Basic '" in result["msg"]
+    assert emulator.log == []
+    assert "YWRtaW5AYWNtZS5leGFtcGxl" not in str(result) and "admin-api-token" not in str(result)
+
+
+def test_an_organisation_api_key_without_org_id_is_told_what_it_needs(emulator_factory, run_module):
+    # Issue 22: the organisation's Admin API alone (no site APIs), its key given as bearer_token, org_id forgotten.
+    # auto finds no Jira there and takes the URL for a Confluence site, where the group then does not exist: the
+    # message says what an organisation API key needs.
+    org = emulator_factory(products=("admin",))
+    result = run_module(
+        main, {"url": org.url, "bearer_token": ORG_API_KEY, "group": "team-design", "user": JANE_ID, "max_retries": 0}
+    )
+    assert result["failed"] is True and result["backend"] == "confluence_cloud"
+    assert "No group with name 'team-design'" in result["msg"]
+    assert "set org_id (or ATLASSIAN_ORG_ID)" in result["msg"] and "backend: admin" in result["msg"]
+    # With org_id, the same task reaches the group.
+    fixed = run_module(main, {**login(org), "group": "team-design", "user": JANE_ID, "max_retries": 0})
+    assert fixed["changed"] is True and fixed["backend"] == "admin"
 
 
 def test_a_failed_write_fails_the_task_but_keeps_the_others(emulator, args, run_module, backend_name):

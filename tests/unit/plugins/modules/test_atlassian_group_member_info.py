@@ -88,20 +88,47 @@ def test_check_mode_is_read_only(members_of, emulator, facts):
     assert emulator.writes() == []
 
 
-def test_an_app_is_listed_by_its_account_id(members_of, emulator, facts, run_module):
+def test_apps_are_listed_apart_and_the_export_round_trips_with_a_bot(members_of, emulator, facts, run_module):
+    # Issue 22: team-platform holds Deploy Bot, an app's account. The export lists it apart from the people, by
+    # accountId, and feeding either list back to exclusive changes nothing.
     result = members_of(group="team-platform")
     assert not result.get("warnings")  # an app's account is accepted by accountId: nothing to warn about
     if not facts.apps_listed:  # the organisation's directory holds people only: the bot is not listed at all
-        assert len(result["users"]) == len(emulator.members("team-platform")) - 1
+        assert len(result["users"]) == len(emulator.members("team-platform")) - 1 and result["apps"] == []
         return
-    # Data Center has no account types: a bot's account is a user like any other.
-    assert ("deploy-bot@acme.example" if facts.emails and not facts.account_types else BOT_ID) in result["users"]
-    # Fed back with exclusive, the list keeps everyone (issue 16, case 3: an app by accountId is accepted).
-    again = run_module(
-        atlassian_group_member.main,
-        {**login(emulator), "group": "team-platform", "users": result["users"], "exclusive": True},
-    )
-    assert again.get("failed") is not True and again["changed"] is False and again["kept"] == []
+    if not facts.account_types:
+        # Data Center has no account types: a bot's account is a user like any other.
+        assert ("deploy-bot@acme.example" if facts.emails else BOT_ID) in result["users"] and result["apps"] == []
+    else:
+        assert result["apps"] == [BOT_ID] and BOT_ID not in result["users"]
+        assert "deploy-bot@acme.example" not in result["users"]
+    assert len(result["users"]) + len(result["apps"]) == len(result["members"])
+    if not facts.knows_caller:
+        return
+    for users, kept in ((result["users"], facts.account_types), (result["users"] + result["apps"], False)):
+        again = run_module(
+            atlassian_group_member.main,
+            {**login(emulator), "group": "team-platform", "users": users, "exclusive": True},
+        )
+        assert again.get("failed") is not True, again["msg"]
+        assert again["changed"] is False and not again.get("warnings")
+        # Given only the people, exclusive keeps the bot and says so; given the apps too, it is a named member.
+        assert [(u["display_name"], u["reason"]) for u in again["kept"]] == (
+            [("Deploy Bot", "app account")] if kept else []
+        )
+    assert emulator.writes() == []
+
+
+def test_people_say_who_each_entry_of_users_is(members_of, facts):
+    # Issue 22: a member who hides their email is exported by accountId; people gives the name beside it.
+    result = members_of(group="confluence-users")
+    assert [p["reference"] for p in result["people"]] == result["users"]
+    hana = facts.hidden_email("hana.hidden@acme.example") or HANA_ID
+    (entry,) = [p for p in result["people"] if p["reference"] == hana]
+    assert entry == {
+        "reference": hana,
+        **facts.user_result(HANA_ID, facts.hidden_email("hana.hidden@acme.example"), "Hana Hidden"),
+    }
 
 
 @pytest.mark.emails(unique=False)

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import pytest
-from backend_sites import login, write_rule
+from backend_sites import kinds, login, write_rule
 
 from ansible_collections.orgsync.atlassian.plugins.modules import atlassian_user_groups
 
@@ -50,7 +50,9 @@ def test_exactly_these_groups_with_check_mode_diff_and_rerun(user_groups, emulat
         assert predicted[key] == real[key], key
     assert real["added_to"] == [group("team-design")]
     assert real["removed_from"] == [group("jira-software-users"), group("team-platform")]
-    assert real["diff"]["after"] == {"user": jane, "groups": ["confluence-users", "team-design"]}
+    # Where no email shows (Confluence Data Center), the diff names her by name beside her id (issue 22).
+    label = jane if facts.emails else f"Jane Doe ({JANE})"
+    assert real["diff"]["after"] == {"user": label, "groups": ["confluence-users", "team-design"]}
     assert names(emulator, JANE) == {"confluence-users", "team-design"}
     emulator.clear_log()
     again = user_groups(**task)
@@ -65,11 +67,33 @@ def test_a_deactivated_leaver_by_email_leaves_everything_but_keep(user_groups, e
     result = user_groups(**task)  # the default keep protects site-admins
     assert result["changed"] is True and facts.ident(result["user"]) == IVAN
     assert sorted(g["name"] for g in result["removed_from"]) == ["jira-software-users", "team-platform"]
-    assert any("Kept ivan.former@acme.example in site-admins" in w for w in result["warnings"])
+    # Kept because the task's keep says so: reported in kept, and no warning (issue 22).
+    assert result["kept"] == [dict(group("site-admins"), reason="keep")] and not result.get("warnings")
     assert names(emulator, IVAN) == {"site-admins"}
     assert user_groups(**task)["changed"] is False
     gone = user_groups(**task, keep=[])
     assert gone["removed_from"] == [group("site-admins")] and names(emulator, IVAN) == set()
+
+
+def test_a_keep_entry_that_names_no_group_warns_naming_it_and_protects_nothing(user_groups, emulator, group):
+    # Issue 22: keep: [site-admin] (singular) used to let the leaver lose site-admins without a word. Jane is in
+    # jira-software-users, confluence-users and team-platform; team-design exists, she is not in it.
+    keep = ["Team-Platfrm", "team-design", "confluence-users"]
+    emulator.clear_log()
+    result = user_groups(check_mode=True, user=JANE, groups=[], exclusive=True, keep=keep)
+    assert result["removed_from"] == [group("jira-software-users"), group("team-platform")]
+    assert result["kept"] == [dict(group("confluence-users"), reason="keep")]
+    (warning,) = result["warnings"]
+    assert warning.startswith("keep: No group with name 'Team-Platfrm' exists")
+    assert warning.endswith(
+        "so 'Team-Platfrm' protects nothing (the closest of the person's groups: team-platform)."
+    ), warning
+    # Her own groups answer for themselves; the two other entries cost one lookup each, and nothing is written.
+    assert kinds(emulator.log).count("group") == 2 and emulator.writes() == []
+    # The default keep names admin groups a site may well not have: not a typo, no lookup, no warning.
+    emulator.clear_log()
+    default = user_groups(check_mode=True, user=JANE, groups=[], exclusive=True)
+    assert not default.get("warnings") and "group" not in kinds(emulator.log)
 
 
 def test_state_absent_leaves_only_the_listed_groups(user_groups, emulator, group):
@@ -99,7 +123,8 @@ def test_a_failed_write_fails_the_task_but_keeps_the_others(user_groups, emulato
     assert result["failed"] is True and result["changed"] is True
     assert len(result["added_to"]) == 1 and len(result["failed_groups"]) == 1
     assert result["msg"].startswith("1 of 2 group changes failed; the others were applied")
-    jane = "jane@acme.example" if facts.emails else JANE  # how messages name her: her email, where it shows
+    # How messages name her: her email where it shows, else her name beside her id.
+    jane = "jane@acme.example" if facts.emails else f"Jane Doe ({JANE})"
     assert result["failed_groups"][0]["reason"].startswith(f"adding {jane} to ")
 
 

@@ -9,7 +9,11 @@ import json
 import pytest
 from backend_sites import login
 
-from ansible_collections.orgsync.atlassian.plugins.modules import atlassian_group_member, atlassian_user_info
+from ansible_collections.orgsync.atlassian.plugins.modules import (
+    atlassian_group_member,
+    atlassian_user_groups,
+    atlassian_user_info,
+)
 
 JANE_ID = "5b10a2844c20165700ede003"
 IVAN_ID = "5b10a2844c20165700ede007"
@@ -156,9 +160,16 @@ def test_unresolvable_user_fails_like_the_membership_module(
         {**login(emulator), "group": "team-design", "users": ["jane@acme.example", ref]},
     )
     assert member["failed"] is True
-    # The per-user reason is word for word the one the membership module gives.
+    # The per-user reason is word for word the one the membership module gives, but for the remedy: where the
+    # membership module says "or look it up with atlassian_user_info", this module says where else the id is found,
+    # never itself (issue 22).
     reason = info["msg"].split(": ", 1)[1]
-    assert reason in member["msg"]
+    assert "atlassian_user_info" not in reason
+    as_the_membership_module_says = reason
+    for theirs, ours in atlassian_user_info.OWN_REMEDIES.items():
+        as_the_membership_module_says = as_the_membership_module_says.replace(ours, theirs)
+    assert as_the_membership_module_says in member["msg"]
+    assert (as_the_membership_module_says == reason) is ("atlassian_user_info" not in member["msg"])
 
 
 def test_an_app_is_found_by_its_account_id(lookup, facts):
@@ -171,6 +182,19 @@ def test_an_app_is_found_by_its_account_id(lookup, facts):
     (bot,) = info["users"]
     assert bot["display_name"] == "Deploy Bot"
     assert bot["account_type"] == ("app" if facts.account_types else "atlassian")
+
+
+@pytest.mark.emails
+def test_a_deactivated_user_is_found_by_email_as_atlassian_user_groups_finds_them(lookup, emulator, run_module, facts):
+    # Issue 22: Ivan Former is deactivated; user search skips him, the deactivated lookup does not.
+    (ivan,) = lookup(user="ivan.former@acme.example")["users"]
+    assert facts.ident(ivan) == IVAN_ID and ivan["active"] is (False if facts.tells_active else None)
+    leaver = run_module(
+        atlassian_user_groups.main,
+        {**login(emulator), "user": "ivan.former@acme.example", "groups": ["team-platform"], "state": "absent"},
+        check_mode=True,
+    )
+    assert leaver["user"] == {k: ivan[k] for k in leaver["user"]}
 
 
 @pytest.mark.emails
@@ -235,16 +259,3 @@ def test_bearer_token_from_env_with_empty_basic_values(emulator, run_module, mon
     result = run_module(atlassian_user_info.main, {"user": JANE_ID})
     assert result.get("failed") is not True, result
     assert result["users"][0]["display_name"] == "Jane Doe"
-
-
-@pytest.mark.emails
-def test_a_deactivated_user_by_email(lookup, facts, backend_name):
-    result = lookup(user="ivan.former@acme.example")
-    if not facts.email_search:
-        # Confluence's name search shows deactivated accounts too, and this one's email is exact.
-        assert result["users"][0]["account_id"] == IVAN_ID
-    else:
-        # Jira's user search returns active accounts only; the accountId finds him (see above).
-        assert result["failed"] is True
-        assert f"{NOT_FOUND[backend_name]} was found with email 'ivan.former@acme.example'" in result["msg"]
-        assert "deactivated" in result["msg"]

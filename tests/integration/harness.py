@@ -162,6 +162,41 @@ class PlaybookRun:
         return f"rc={self.rc}\ncommand: {' '.join(self.command)}\n--- stdout\n{self.stdout}\n--- stderr\n{self.stderr}"
 
 
+def side_by_side(
+    workdir: Path,
+    tasks: Mapping[str, list[Mapping[str, Any]]],
+    host_vars: Mapping[str, Mapping[str, Any]] | None = None,
+    **play_keywords: Any,
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """A playbook that runs each host's own ``tasks`` side by side, and the ``extra_args`` that give its inventory.
+
+    Every host is local and runs its tasks (written to ``tasks_<host>.yml`` in ``workdir``) in order; the play's free
+    strategy lets the hosts run at once, up to ``ANSIBLE_FORKS``. Many cases in one ansible-playbook run cost one
+    start-up of Ansible instead of one each. ``host_vars`` adds variables per host; ``play_keywords`` to the play.
+    Give ``workdir`` to run_playbook too: the play includes the task files from beside the playbook.
+    """
+    workdir.mkdir(parents=True, exist_ok=True)
+    hosts: dict[str, dict[str, Any]] = {}
+    for host, host_tasks in tasks.items():
+        (workdir / f"tasks_{host}.yml").write_text(yaml.safe_dump(list(host_tasks), sort_keys=False))
+        hosts[host] = {
+            "ansible_connection": "local",
+            "ansible_python_interpreter": PYTHON,
+            **(host_vars or {}).get(host, {}),
+        }
+    inventory = workdir / "side_by_side.yml"
+    inventory.write_text(yaml.safe_dump({"all": {"hosts": hosts}}, sort_keys=False))
+    play = {
+        "name": "side by side",
+        "hosts": ",".join(hosts),
+        "gather_facts": False,
+        "strategy": "free",
+        **play_keywords,
+        "tasks": [{"ansible.builtin.include_tasks": "tasks_{{ inventory_hostname }}.yml"}],
+    }
+    return [play], ["-i", str(inventory)]
+
+
 def connection_env(url: str, username: str | None = None, api_token: str | None = None, **extra: str) -> dict[str, str]:
     """ATLASSIAN_URL / ATLASSIAN_USERNAME / ATLASSIAN_API_TOKEN for the modules' env fallbacks.
 

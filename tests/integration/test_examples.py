@@ -81,27 +81,15 @@ def test_every_module_s_examples_run_check_real_and_converge(emulator_factory, i
     workdir.mkdir()
     # One inventory host per module, all local, and one play over them with the free strategy: the modules' examples
     # run side by side, each against its own emulator, each host's tasks in their order.
-    for module, emulator in emulators.items():
-        (workdir / f"{module}.yml").write_text(yaml.safe_dump(with_connection(examples(module), emulator.url)))
-    inventory = workdir / "examples.ini"
-    inventory.write_text(
-        "".join(
-            f"{host(m)} ansible_connection=local ansible_python_interpreter={harness.PYTHON} emulator_url={e.url}\n"
-            for m, e in emulators.items()
-        )
+    playbook, inventory_args = harness.side_by_side(
+        workdir,
+        {host(m): with_connection(examples(m), e.url) for m, e in emulators.items()},
+        {host(m): {"emulator_url": e.url} for m, e in emulators.items()},
+        name="EXAMPLES",
+        # The examples that take the connection from the environment get their host's emulator.
+        environment={"ATLASSIAN_URL": "{{ emulator_url }}"},
+        vars={"atlassian_api_token": API_TOKEN},
     )
-    playbook = [
-        {
-            "name": "EXAMPLES",
-            "hosts": ",".join(host(m) for m in emulators),
-            "gather_facts": False,
-            "strategy": "free",
-            # The examples that take the connection from the environment get their host's emulator.
-            "environment": {"ATLASSIAN_URL": "{{ emulator_url }}"},
-            "vars": {"atlassian_api_token": API_TOKEN},
-            "tasks": [{"ansible.builtin.include_tasks": "{{ inventory_hostname | replace('examples_', '') }}.yml"}],
-        }
-    ]
     env = {
         "ATLASSIAN_USERNAME": USERNAME,
         "ATLASSIAN_API_TOKEN": API_TOKEN,
@@ -112,7 +100,7 @@ def test_every_module_s_examples_run_check_real_and_converge(emulator_factory, i
     def run(check: bool) -> harness.PlaybookRun:
         result = harness.run_playbook(
             playbook, collection=installed_collection, workdir=workdir, env=env, check=check, diff=True,
-            extra_args=["-i", str(inventory)],
+            extra_args=inventory_args,
         )  # fmt: skip
         assert result.rc == 0 and not result.failed, result.describe()
         return result

@@ -9,16 +9,20 @@ Every case asserts that the run
   request answers a fault that calls for one (so there are no wasted or duplicate writes);
 - and a second, fault-free run converges: no change and no write left to do (or exactly the writes that failed).
 
-Retry-After is 0 or 1 second and the timeout 1 second, so the whole matrix stays fast.
+Retry-After is 0 or 1 second and the timeout 1 second, so the whole matrix stays fast. Each case has its own
+emulator and is one host of a single playbook run per backend (then one fault-free re-run), the cases side by side:
+two ansible-playbook runs a backend instead of two a case. Each case is reported as a subtest of its own.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
+import harness
 import pytest
-from group_member_support import ADMIN, GROUP_IDS, play, task
+from group_member_support import ADMIN, GROUP_IDS, task
 from reliability_support import (
     ADA,
     BOB_ID,
@@ -45,6 +49,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.backends("confluence_cloud", "jira_c
 MEMBER = "{members}"
 LOOKUP = "{lookup}"
 WRITE = "{write}"
+# Cases run at once, one ansible-playbook host each: enough to overlap their waits and retries on two cores without
+# slowing any answer towards the 1 s timeout of the slow-answer cases.
+FORKS = 8
 
 
 @dataclass(frozen=True)
@@ -253,29 +260,64 @@ def for_backend(case: Case, profile) -> Case:
     return replace(case, **changes)
 
 
-def _run(run_playbook, connection_env, emulator, scenario: Scenario, case: Case):
-    sync = task(
-        "sync",
-        group=scenario.group,
-        max_retries=case.max_retries,
-        timeout=case.timeout,
-        ignore_errors=True,
-        **scenario.args,
-    )
-    return run_playbook(play(sync), env=connection_env(emulator, *ADMIN))
+def _run_all(installed_collection, workdir: Path, emulators: dict[str, Any], cases: dict[str, Case]):
+    """Every case's sync as one host of one playbook, side by side, each against its own emulator."""
+    tasks = {
+        host: [
+            {
+                **task(
+                    "sync",
+                    group=case.scenario.group,
+                    max_retries=case.max_retries,
+                    timeout=case.timeout,
+                    ignore_errors=True,
+                    **case.scenario.args,
+                ),
+                "environment": harness.connection_env(emulators[host], *ADMIN),
+            }
+        ]
+        for host, case in cases.items()
+    }
+    playbook, inventory_args = harness.side_by_side(workdir, tasks)
+    run = harness.run_playbook(
+        playbook, collection=installed_collection, workdir=workdir, env={"ANSIBLE_FORKS": str(FORKS)},
+        extra_args=inventory_args,
+    )  # fmt: skip
+    return run, {r["host"]: r for r in run.results if r["task"] == "sync"}
 
 
-@pytest.mark.parametrize("case", [pytest.param(c, id=name) for name, c in CASES.items()])
-def test_fault(emulator_factory, run_playbook, connection_env, backend_profile, case: Case):
-    case = for_backend(case, backend_profile)
+def host(name: str) -> str:
+    return "case_" + name.replace("-", "_")
+
+
+def test_fault_matrix(emulator_factory, installed_collection, backend_profile, tmp_path, subtests):
+    """Each case of CASES, on its own emulator; all of them in one playbook run, then in one fault-free re-run."""
+    cases = {host(name): for_backend(case, backend_profile) for name, case in CASES.items()}
+    emulators = {}
+    for name, case in cases.items():
+        emulators[name] = emulator_factory(**case.scenario.knobs)
+        assert emulators[name].members(case.scenario.group) == case.scenario.start
+        emulators[name].configure(faults=case.faults)
+
+    run, records = _run_all(installed_collection, tmp_path / "faulted", emulators, cases)
+    for name, case in cases.items():
+        with subtests.test(msg=name):
+            assert name in records, run.describe()
+            _check_faulted_run(case, emulators[name], records[name], run)
+
+    for emulator in emulators.values():
+        emulator.configure(faults=[])
+        emulator.clear_log()
+    rerun, again = _run_all(installed_collection, tmp_path / "rerun", emulators, cases)
+    for name, case in cases.items():
+        with subtests.test(msg=f"{name} (re-run)"):
+            assert name in again, rerun.describe()
+            _check_rerun(case, emulators[name], again[name])
+
+
+def _check_faulted_run(case: Case, emulator, record: dict[str, Any], run) -> None:
     scenario = case.scenario
-    emulator = emulator_factory(**scenario.knobs)
-    assert emulator.members(scenario.group) == scenario.start
-    emulator.configure(faults=case.faults)
-
-    run = _run(run_playbook, connection_env, emulator, scenario, case)
     log = settle(emulator)
-    record = run.result("sync")
     result = record["result"]
 
     # --- the faults really happened
@@ -283,7 +325,7 @@ def test_fault(emulator_factory, run_playbook, connection_env, backend_profile, 
         assert rule.hits >= 1 and (rule.times is None or rule.hits == rule.times), rule
 
     # --- the outcome, reported truthfully and matching the emulator's state
-    expected_end = case.end if case.end is not None else scenario.end
+    expected_end = _expected_end(case)
     expected_added = case.added if case.added is not None else scenario.added
     expected_removed = case.removed if case.removed is not None else scenario.removed
     assert emulator.members(scenario.group) == expected_end, run.describe()
@@ -310,23 +352,27 @@ def test_fault(emulator_factory, run_playbook, connection_env, backend_profile, 
             assert attempts - faulted <= 1, f"{key} sent {attempts} times for {faulted} faults"
     if case.waits:
         by_key: dict[str, list[Any]] = {}
-        for record in log:
-            by_key.setdefault(logical_key(record), []).append(record)
+        for entry in log:
+            by_key.setdefault(logical_key(entry), []).append(entry)
         gaps = [
             later.started - earlier.started
-            for records in by_key.values()
-            for earlier, later in zip(records, records[1:], strict=False)
+            for entries in by_key.values()
+            for earlier, later in zip(entries, entries[1:], strict=False)
             if earlier.fault == "status"
         ]
         assert gaps and min(gaps) >= case.waits * 0.95, gaps
 
-    # --- a fault-free re-run converges: nothing left to do, or exactly what failed, once
-    emulator.configure(faults=[])
-    emulator.clear_log()
-    rerun = _run(run_playbook, connection_env, emulator, scenario, case).result("sync")
-    again = rerun["result"]
+
+def _check_rerun(case: Case, emulator, record: dict[str, Any]) -> None:
+    """A fault-free re-run converges: nothing left to do, or exactly what failed, once."""
+    scenario, again = case.scenario, record["result"]
+    expected_end = _expected_end(case)
     assert emulator.members(scenario.group) == scenario.end
     leftover_adds, leftover_removes = scenario.added - expected_end, scenario.removed & expected_end
     assert ids(again.get("added")) == leftover_adds and ids(again.get("removed")) == leftover_removes, again
-    assert again["changed"] is bool(leftover_adds or leftover_removes) and rerun["failed"] is False, again
+    assert again["changed"] is bool(leftover_adds or leftover_removes) and record["failed"] is False, again
     assert sorted(w[1] for w in writes(settle(emulator))) == sorted(leftover_adds | leftover_removes)
+
+
+def _expected_end(case: Case) -> frozenset[str]:
+    return case.end if case.end is not None else case.scenario.end

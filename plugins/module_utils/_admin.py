@@ -295,6 +295,10 @@ class AdminBackend(Backend):
     def delete_group(self, group: Group) -> None:
         self.client.request("DELETE", self._group_path(GROUP, group))
 
+    def groups_with_prefix(self, prefix: str) -> list[Group]:
+        """groups/search by ``searchTerm`` (a part of the name), every page, in the task's directory."""
+        return [self._remember_group(g) for g in self._search_groups({"searchTerm": prefix})]
+
     def access_of(self, group: Group) -> str | None:
         # The directory does not say what a group grants; the API itself refuses deleting default and admin groups
         # (ADMIN-403-6, ADMIN-403-7), and the guard's well-known names cover the rest.

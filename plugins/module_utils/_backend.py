@@ -148,6 +148,13 @@ class Backend(ErrorReader, ABC):
         Nothing by default: the site APIs say so only by refusing the write."""
 
     @abstractmethod
+    def groups_with_prefix(self, prefix: str) -> list[Group]:
+        """Every group whose name starts with ``prefix`` (case-insensitive), for ``atlassian_groups``' purge_prefix,
+        which deletes those a file does not list. The listing must be complete (every page, or a refusal when the API
+        cannot list them all): a group it missed would silently escape, and one it invented would be deleted. It may
+        hold more groups than asked (a listing of the whole site); callers filter by name."""
+
+    @abstractmethod
     def access_of(self, group: Group) -> str | None:
         """What membership of the group grants: ``"site-admin"``, ``"admin"``, ``"user"`` (product access), or
         ``None``. Deleting such a group locks people out, so ``atlassian_group`` guards it."""

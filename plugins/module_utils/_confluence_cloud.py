@@ -169,6 +169,12 @@ class ConfluenceCloudBackend(Backend):
     def delete_group(self, group: Group) -> None:
         self.client.request("DELETE", f"{self.api}/group/by-id", params={"id": group.group_id})
 
+    def groups_with_prefix(self, prefix: str) -> list[Group]:
+        """GET group lists every group of the site, 200 a page (group/picker's partial match would do as well, but
+        is a search whose completeness Atlassian does not promise)."""
+        pages = self.client.iter_pages(f"{self.api}/group", {}, LIST_PAGING, page_size=PAGE_LIMIT)
+        return [group for page in pages for group in self.read_values(page, group_from_json)]
+
     def access_of(self, group: Group) -> str | None:
         """The group listing filtered by each accessType in turn (the three read together)."""
 

@@ -139,6 +139,11 @@ class ConfluenceDataCenterBackend(DataCenterBackend):
     def delete_group(self, group: Group) -> None:
         self._write("DELETE", f"{API}/admin/group/{segment(group.group_id)}")
 
+    def groups_with_prefix(self, prefix: str) -> list[Group]:
+        """GET group lists every group of the server, 200 a page."""
+        pages = self.client.iter_pages(f"{API}/group", {}, PAGING, page_size=PAGE_LIMIT)
+        return [group for page in pages for group in self.read_values(page, group_from_json)]
+
     def access_of(self, group: Group) -> str | None:
         # The REST API does not say which groups hold global permissions; the guard's list of well-known access group
         # names covers the defaults (confluence-administrators, confluence-users).

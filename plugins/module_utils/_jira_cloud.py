@@ -221,6 +221,12 @@ class JiraCloudBackend(Backend):
     def delete_group(self, group: Group) -> None:
         self.client.request("DELETE", f"{API}/group", params={"groupId": group.group_id})
 
+    def groups_with_prefix(self, prefix: str) -> list[Group]:
+        """group/bulk without a filter lists every group of the site, 50 a page (it has no name filter but exact
+        names; the group picker's substring search stops at its own limit)."""
+        pages = self.read_pages(f"{API}/group/bulk", {}, PAGING, 50)
+        return [group for page in pages for group in self.read_values(page, group_from_json)]
+
     def access_of(self, group: Group) -> str | None:
         """group/bulk filtered by each accessType in turn (the three asked together)."""
 

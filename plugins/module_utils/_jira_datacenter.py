@@ -30,7 +30,7 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._datacenter impo
     DataCenterBackend,
     group_named,
 )
-from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import UnknownUserError
+from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import RefusedError, UnknownUserError
 from ansible_collections.orgsync.atlassian.plugins.module_utils._jira_cloud import error_collection_messages
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
 from ansible_collections.orgsync.atlassian.plugins.module_utils._paging import OffsetPaging
@@ -180,6 +180,23 @@ class JiraDataCenterBackend(DataCenterBackend):
 
     def delete_group(self, group: Group) -> None:
         self.client.request("DELETE", f"{API}/group", params={"groupname": group.group_id})
+
+    def groups_with_prefix(self, prefix: str) -> list[Group]:
+        """Jira Data Center's REST API has no listing of every group: the group picker's substring search, which
+        says how many match (``total``) but shows ``PICKER_LIMIT`` at most and cannot page. More matches than it
+        shows are refused rather than half listed: a group it did not show would escape purge_prefix."""
+        response = self.client.get(f"{API}/groups/picker", {"query": prefix, "maxResults": PICKER_LIMIT})
+        names = self.read_answer(response, lambda body: group_names(body, "groups", PICKER))
+        total = response.body.get("total")
+        if isinstance(total, int) and total > len(names):
+            raise RefusedError(
+                f"{total} groups of {self.client.settings.base_url} have names containing '{prefix}', and Jira Data "
+                f"Center's group picker shows {len(names)} of them at most, so the groups purge_prefix would delete "
+                "cannot all be known; nothing was changed",
+                hint="Use a longer purge_prefix that fewer groups share, or leave purge_prefix unset and list the "
+                "groups to delete with state: absent",
+            )
+        return [group_named(name) for name in names]
 
     def access_of(self, group: Group) -> str | None:
         # Jira Data Center's REST API does not tell which groups hold global permissions or application access in

@@ -116,3 +116,18 @@ def test_bad_input_is_refused_before_any_request(groups, emulator):
     result = groups(groups=[{"name": "team-a", "users": ["not an email"]}])
     assert result["failed"] is True and "groups[0].users" in result["msg"]
     assert emulator.log == []
+
+
+def test_the_export_is_taken_as_it_is_and_changes_nothing(groups, emulator, run_module, facts):
+    from ansible_collections.orgsync.atlassian.plugins.modules import atlassian_group_member_info
+
+    export = run_module(
+        atlassian_group_member_info.main, {**login(emulator), "name_prefix": "team-", "groups": ["confluence-users"]}
+    )
+    assert [g["name"] for g in export["groups"]] == ["confluence-users", "team-design", "team-platform"]
+    assert all(set(g) == {"name", "users"} for g in export["groups"])
+    emulator.clear_log()
+    fed_back = groups(groups=export["groups"], exclusive=facts.knows_caller, purge_prefix="team-")
+    assert fed_back["changed"] is False and not fed_back.get("failed") and emulator.writes() == []
+    mixed = run_module(atlassian_group_member_info.main, {**login(emulator), "group": "x", "name_prefix": "team-"})
+    assert mixed["failed"] is True and mixed["msg"].startswith("group or group_id cannot be combined")

@@ -138,13 +138,14 @@ class GroupsSync:
         purge_prefix: str | None,
         allow_access_group_deletion: bool,
         check_mode: bool,
+        diff: bool = False,
     ) -> list[Outcome]:
         """Read everything, plan, check, and (unless ``check_mode``) write. The outcomes, listed groups first (in the
         order given), then the groups ``purge_prefix`` deletes."""
         entries = [_Group(Outcome(r.name.strip()), r) for r in requests]
         listed = self._find(entries, purge_prefix)
         entries += [_Group(Outcome(g.label), None, g) for g in unlisted_under_prefix(listed, requests, purge_prefix)]
-        self._read_members(entries)
+        self._read_members(entries, diff=diff)
         users = self._resolve(entries)
         caller = None
         if exclusive and any(e.request is not None and e.request.state == PRESENT for e in entries):
@@ -178,10 +179,17 @@ class GroupsSync:
                 entry.group = answer
         return listing
 
-    def _read_members(self, entries: list[_Group]) -> None:
+    def _read_members(self, entries: list[_Group], *, diff: bool) -> None:
         """Every existing group's members, all pages, each page once: the first pages of all groups together, then
-        the groups that have more, each reading its own pages (concurrently, where its backend can)."""
-        to_read = [e for e in entries if e.group is not None and e.outcome.error is None]
+        the groups that have more, each reading its own pages (concurrently, where its backend can). A group to
+        delete is read only for the diff (its members go with it)."""
+        to_read = [
+            e
+            for e in entries
+            if e.group is not None
+            and e.outcome.error is None
+            and (diff or (e.request is not None and e.request.state == PRESENT))
+        ]
 
         def first(entry: _Group):
             pages = self.backend.iter_member_pages(entry.group)

@@ -277,6 +277,7 @@ def main() -> None:
             purge_prefix=params["purge_prefix"],
             allow_access_group_deletion=params["allow_access_group_deletion"],
             check_mode=module.check_mode,
+            diff=module.diff_mode,
         )
 
     counts = totals(outcomes)

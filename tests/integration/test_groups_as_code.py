@@ -175,9 +175,8 @@ BAD_INPUT = {
     ),
     "groups: a user that is no reference": (
         "atlassian_groups",
-        {"groups": [{"name": "team-a", "users": ["jane doe"]}]},
-        "Invalid user reference: 'jane doe' is neither an email address (it has no '@') nor an Atlassian accountId or "
-        "Data Center username.",
+        {"groups": [{"name": "team-a", "users": ["jane@"]}]},
+        "Invalid user reference: 'jane@' is not a valid email address. Give each user as an email address",
     ),
 }
 

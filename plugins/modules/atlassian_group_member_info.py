@@ -52,7 +52,7 @@ options:
     version_added: 1.1.0
   name_prefix:
     description:
-      - Every group whose name starts with this (case-insensitive), exported in RV(groups): the groups
+      - Every group whose name starts with this (case-insensitive), exported in RV(groups), the groups
         O(orgsync.atlassian.atlassian_groups#module:purge_prefix) would own.
       - Not allowed with O(group) or O(group_id); may be combined with O(groups).
     type: str

@@ -21,11 +21,11 @@ description:
     and removed, RV(totals) the counts, and RV(summary) one line a CI job can post on a pull request ("2 groups
     created, 14 people added, 3 removed, 1 group deleted"). With C(--diff), each changing group's members before and
     after.
-  - With O(purge_prefix), the file owns every group whose name starts with it: such a group that O(groups) does not
+  - With O(purge_prefix), the file owns every group whose name starts with it; such a group that O(groups) does not
     list is deleted, so removing a team from the file removes its group. Without it, nothing the file does not list is
     touched.
   - Deleting a group that grants product or admin access is refused unless O(allow_access_group_deletion=true), as
-    M(orgsync.atlassian.atlassian_group) refuses it: that group fails, the others still converge.
+    M(orgsync.atlassian.atlassian_group) refuses it; that group fails, the others still converge.
   - Partial failure. When a group fails (it cannot be found, one of its people cannot be resolved, its deletion is
     refused, a write fails), the other groups still converge, RV(failed_groups) says which failed and why, and the
     task fails. Running it again finishes the job.
@@ -115,7 +115,7 @@ EXAMPLES = r"""
       - name: team-platform
         users: [jane@acme.com, 5b10ac8d82e05b22cc7d4ef5]
       - name: team-design
-        users: [frank@acme.com]
+        users: [bob@acme.com]
       - name: team-legacy
         state: absent
     exclusive: true
@@ -137,7 +137,7 @@ EXAMPLES = r"""
     teams_file:
       groups:
         - name: team-platform
-          users: [jane@acme.com]
+          users: [jane@acme.com, 5b10ac8d82e05b22cc7d4ef5]
 """
 
 RETURN = r"""

@@ -38,7 +38,7 @@ from test_atlassian_group_member_convergence import (
 
 from ansible_collections.orgsync.atlassian.plugins.modules.atlassian_groups import main
 
-EXAMPLES = 8
+PER_BACKEND = 8
 NAMES = ["team-p1", "team-p2", "team-p3", "ops-p4"]
 PREFIX = "team-"
 ANY = ("*", "GET", "POST", "PUT", "DELETE")
@@ -141,7 +141,7 @@ def run_case(site, run_module, case: dict, backend_name: str, faults=None) -> No
 
 
 SETTINGS = settings(
-    max_examples=EXAMPLES,
+    max_examples=PER_BACKEND,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     print_blob=True,

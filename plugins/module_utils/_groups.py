@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import Backend
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import Backend
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
     RefusedError,
     UnknownGroupError,

@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import Backend, MemberPage
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import Backend, MemberPage
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
     LISTED_IN_FULL,
     NAMED_PER_CAUSE,

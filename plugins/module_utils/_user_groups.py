@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import Backend
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import Backend
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
     RefusedError,
     ResolutionError,

@@ -151,7 +151,7 @@ users:
           sample: 276f955c-63d7-42c8-9520-92d01dca0625
 """
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._datacenter import USERNAME_REMEDY
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._datacenter import USERNAME_REMEDY
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import ResolutionError, operation
 from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import ACCOUNT_ID_REMEDY, check_references
 from ansible_collections.orgsync.atlassian.plugins.module_utils._module import AtlassianModule

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._admin import AdminBackend
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import CHANGED, UNCHANGED
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backends import open_backend
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import CHANGED, UNCHANGED
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends.admin import AdminBackend
 from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient
 from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import settings_from_params
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (

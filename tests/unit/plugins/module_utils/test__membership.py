@@ -172,7 +172,7 @@ def test_a_deactivated_leaver_is_found_for_removal_in_the_member_listing(emulato
 
 def test_adding_a_deactivated_user_by_email_still_fails_on_jira(emulator_factory, client_for):
     # Jira's user search cannot see the deactivated account; with state=present nothing falls back to the listing.
-    from ansible_collections.orgsync.atlassian.plugins.module_utils._jira_cloud import JiraCloudBackend
+    from ansible_collections.orgsync.atlassian.plugins.module_utils._backends.jira_cloud import JiraCloudBackend
 
     service = MembershipService(JiraCloudBackend(client_for(emulator_factory())))
     group = service.resolve_group(name="team-design", group_id=None)

@@ -22,7 +22,7 @@ from typing import Any, Iterator
 from urllib.parse import quote, urlsplit
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._answers import obj, optional_text, text
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import (
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import (
     ACCOUNT_ID,
     EMAIL,
     Backend,

@@ -24,14 +24,19 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._answers import 
     optional_text,
     text,
 )
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import EMAIL, USERNAME, MemberPage, SiteProbe
-from ansible_collections.orgsync.atlassian.plugins.module_utils._datacenter import (
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import (
+    EMAIL,
+    USERNAME,
+    MemberPage,
+    SiteProbe,
+)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._datacenter import (
     USERNAME_REMEDY,
     DataCenterBackend,
     group_named,
 )
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends.jira_cloud import error_collection_messages
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import UnknownUserError
-from ansible_collections.orgsync.atlassian.plugins.module_utils._jira_cloud import error_collection_messages
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
 from ansible_collections.orgsync.atlassian.plugins.module_utils._paging import OffsetPaging
 

@@ -19,7 +19,7 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._answers import 
     optional_text,
     text,
 )
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import (
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import (
     ACCOUNT_ID,
     EMAIL,
     Backend,

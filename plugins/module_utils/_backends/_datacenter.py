@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import EMAIL, Backend, SiteProbe
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import EMAIL, Backend, SiteProbe
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import UnknownGroupError, UnknownUserError
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group
 

@@ -13,17 +13,17 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._admin import AdminBackend
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import Backend, SiteProbe
-from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient
-from ansible_collections.orgsync.atlassian.plugins.module_utils._confluence_cloud import ConfluenceCloudBackend
-from ansible_collections.orgsync.atlassian.plugins.module_utils._confluence_datacenter import (
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import Backend, SiteProbe
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends.admin import AdminBackend
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends.confluence_cloud import ConfluenceCloudBackend
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends.confluence_datacenter import (
     ConfluenceDataCenterBackend,
 )
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends.jira_cloud import JiraCloudBackend
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends.jira_datacenter import JiraDataCenterBackend
+from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient
 from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import ADMIN_URL, AUTO, ORG_KEY_REMEDY
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import ConfigurationError, operation
-from ansible_collections.orgsync.atlassian.plugins.module_utils._jira_cloud import JiraCloudBackend
-from ansible_collections.orgsync.atlassian.plugins.module_utils._jira_datacenter import JiraDataCenterBackend
 
 # In the order ``auto`` asks them: on a site with both products, the first that recognises it wins.
 BACKENDS: dict[str, type[Backend]] = {

@@ -18,9 +18,17 @@ from typing import Any, Iterator
 from urllib.parse import quote
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._answers import obj, optional_text, text
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import CHANGED, USERNAME, MemberPage, SiteProbe
-from ansible_collections.orgsync.atlassian.plugins.module_utils._confluence_cloud import with_translations
-from ansible_collections.orgsync.atlassian.plugins.module_utils._datacenter import DataCenterBackend, group_named
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import (
+    CHANGED,
+    USERNAME,
+    MemberPage,
+    SiteProbe,
+)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._datacenter import (
+    DataCenterBackend,
+    group_named,
+)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends.confluence_cloud import with_translations
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
     HttpError,
     RetriesExhaustedError,

@@ -21,7 +21,11 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._answers import 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import (
     CHANGED,
     USERNAME,
+    AccountLifecycle,
+    Declarations,
+    GroupLifecycle,
     MemberPage,
+    Membership,
     SiteProbe,
 )
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._datacenter import (
@@ -70,16 +74,17 @@ def segment(value: str) -> str:
     return quote(value, safe="")
 
 
-class ConfluenceDataCenterBackend(DataCenterBackend):
-    member_page_size = PAGE_LIMIT
-    # Member pages say only whether another follows, so they are read one after the other.
-    total_known = False
-    concurrent_pages = False
-    reference_kinds = frozenset({USERNAME})
-    email_search = False
-    # Not applicable: every reference is a username, none is looked up as an email.
-    unique_emails = False
-    gateway_url = ""
+class ConfluenceDataCenterBackend(DataCenterBackend, Membership, GroupLifecycle):
+    declares = Declarations(
+        # Member pages say only whether another follows, so they are read one after the other.
+        member_page_size=PAGE_LIMIT,
+        reference_kinds=frozenset({USERNAME}),
+        email_search=False,
+        # Not applicable: every reference is a username, none is looked up as an email.
+        unique_emails=False,
+        # The admin user resource creates, disables and enables users (Confluence 8.2 / 8.4 or later).
+        not_implemented_yet=(AccountLifecycle,),
+    )
     product = "Confluence"
     groups_page = "General configuration > Groups"
     permission_hint = (

@@ -2,7 +2,7 @@
 # Copyright: contributors to orgsync.atlassian
 """The Admin API backend against the emulated organisation (seeds/admin.yaml): the directory found or chosen, groups
 and users through the v2 searches, what the Admin API refuses said plainly, its rate limit's reset time, and the
-options it needs. The shared suites run on it too (backend_sites.FACTS["admin"])."""
+options it needs. The shared suites run on it too (backend_table.FACTS["admin"])."""
 
 from __future__ import annotations
 

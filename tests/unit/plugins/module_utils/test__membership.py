@@ -9,7 +9,7 @@ the strategies can be compared; test__confluence_cloud.py covers Confluence's ow
 from __future__ import annotations
 
 import pytest
-from backend_sites import FACTS, SITE_PRODUCTS, kinds, write_method, write_rule
+from backend_table import FACTS, SITE_PRODUCTS, kinds, write_method, write_rule
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import ResolutionError
 from ansible_collections.orgsync.atlassian.plugins.module_utils._membership import (

@@ -253,6 +253,7 @@ people:
       sample: Hana Hidden
 """
 
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import GroupLifecycle, Membership
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import ConfigurationError
 from ansible_collections.orgsync.atlassian.plugins.module_utils._info_output import (
     exported,
@@ -281,9 +282,9 @@ def main() -> None:
     with module.errors_reported():
         name, group_id = group_selector(params)
 
-    with module.backend() as backend:
-        group = MembershipService(backend).resolve_group(name=name, group_id=group_id)
-        members = group_members(backend, group, include_inactive=module.params["include_inactive"])
+    with module.service(MembershipService) as service:
+        group = service.resolve_group(name=name, group_id=group_id)
+        members = group_members(service.backend, group, include_inactive=module.params["include_inactive"])
 
     others = non_person_members(members)
     if others:
@@ -305,7 +306,9 @@ def export_many(module: AtlassianModule) -> None:
                 "group or group_id cannot be combined with groups or name_prefix",
                 hint="Use group (or group_id) for one group, or groups and name_prefix for several",
             )
-    with module.backend() as backend:
+    # Listing groups by prefix is the groups' capability; reading members, membership's.
+    needs = (Membership, GroupLifecycle) if params["name_prefix"] is not None else (Membership,)
+    with module.backend(*needs) as backend:
         groups = exported_groups(
             backend,
             params["groups"] or [],

@@ -270,8 +270,8 @@ def main() -> None:
         ]
         check_requests(requests, params["purge_prefix"])
 
-    with module.backend() as backend:
-        outcomes = GroupsSync(backend).run(
+    with module.service(GroupsSync) as sync:
+        outcomes = sync.run(
             requests,
             exclusive=params["exclusive"],
             purge_prefix=params["purge_prefix"],

@@ -13,7 +13,7 @@ import json
 from collections import Counter
 
 import pytest
-from backend_sites import login
+from backend_table import login
 
 from ansible_collections.orgsync.atlassian.plugins.modules import atlassian_groups
 

@@ -22,7 +22,7 @@ import copy
 import json
 
 import pytest
-from backend_sites import FACTS
+from backend_table import FACTS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_atlassian_group_member_convergence import (
@@ -80,7 +80,7 @@ def scenarios(draw, backend_name: str):
 
 @pytest.fixture
 def site(emulator_factory, backend_name):
-    from backend_sites import SITE_PRODUCTS
+    from backend_table import SITE_PRODUCTS
 
     return emulator_factory(copy.deepcopy(SEED), products=SITE_PRODUCTS[backend_name])
 

@@ -131,3 +131,23 @@ def test_the_export_is_taken_as_it_is_and_changes_nothing(groups, emulator, run_
     assert fed_back["changed"] is False and not fed_back.get("failed") and emulator.writes() == []
     mixed = run_module(atlassian_group_member_info.main, {**login(emulator), "group": "x", "name_prefix": "team-"})
     assert mixed["failed"] is True and mixed["msg"].startswith("group or group_id cannot be combined")
+
+
+def test_a_backend_without_a_capability_it_needs_is_refused_before_any_request(groups, emulator, monkeypatch):
+    # Every backend has group creation today: the wiring is shown with a capability none has yet.
+    from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import (
+        AccountLifecycle,
+        Membership,
+    )
+    from ansible_collections.orgsync.atlassian.plugins.module_utils._groups_sync import GroupsSync
+
+    monkeypatch.setattr(GroupsSync, "needs", (Membership, AccountLifecycle))
+    result = groups(groups=[{"name": "team-a"}], backend=emulator_backend(emulator))
+    assert result["failed"] is True and "(AccountLifecycle)" in result["msg"]
+    assert emulator.log == []
+
+
+def emulator_backend(emulator) -> str:
+    from backend_table import BACKENDS
+
+    return next(name for name, b in BACKENDS.items() if tuple(b.products) == tuple(emulator.products))

@@ -56,8 +56,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--staff", type=int, default=500, help="W4: people on the site (default 500)")
     parser.add_argument("--teams", type=int, default=20, help="W5: team groups to create (default 20)")
     parser.add_argument("--team-size", type=int, default=10, help="W5: people in each team (default 10)")
+    parser.add_argument("--reconcile-groups", type=int, default=300, help="W7: team groups in the file (default 300)")
+    parser.add_argument("--reconcile-size", type=int, default=30, help="W7: people in each team (default 30)")
     parser.add_argument(
-        "--variants", default="a,b,c,d", help="comma-separated, of a,b,c,d (default all; W4 and W5 have a and b)"
+        "--reconcile-drift", type=float, default=0.05, help="W7: share of memberships that differ (default 0.05)"
+    )
+    parser.add_argument(
+        "--variants",
+        default="a,b,c,d",
+        help="comma-separated, of a,b,c,d (default all; W4 and W7 have a and b, W5 a, b and c)",
     )
     parser.add_argument(
         "--workloads", default=",".join(WORKLOADS), help=f"comma-separated, of {','.join(WORKLOADS)} (default all)"
@@ -93,6 +100,9 @@ def run(args: argparse.Namespace) -> tuple[list[report.Row], float]:
         staff=args.staff,
         teams=args.teams,
         team_size=args.team_size,
+        reconcile_groups=args.reconcile_groups,
+        reconcile_size=args.reconcile_size,
+        reconcile_drift=args.reconcile_drift,
     )
     wanted_workloads = {w.strip().upper() for w in args.workloads.split(",") if w.strip()}
     backends = tuple(b.strip() for b in args.backends.split(",") if b.strip())
@@ -173,7 +183,8 @@ def main(argv: list[str] | None = None) -> int:
         settings = {
             "sizes": f"group of {args.members} members, {args.newcomers} newcomers, W3 changes {args.differ:.0%}; "
             f"W4: {args.groups} groups (the access group with {args.staff} people, and teams of "
-            f"{TEAM_GROUP_MEMBERS}), the leaver in {args.leaver_groups}; W5: {args.teams} teams of {args.team_size}",
+            f"{TEAM_GROUP_MEMBERS}), the leaver in {args.leaver_groups}; W5: {args.teams} teams of {args.team_size}; W7: {args.reconcile_groups} "
+            f"teams of {args.reconcile_size}, {args.reconcile_drift:.0%} drift",
             "backends (workloads run on each)": "; ".join(
                 f"{b}: {', '.join(sorted({r.workload.name for r in rows if r.workload.backend == b}))}"
                 for b in backends

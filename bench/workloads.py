@@ -15,6 +15,15 @@ Groups and people as code (issue 12):
   groups (one of them the product-access group everyone of the ``staff`` is in; the others are teams of 10).
 - W5: create ``teams`` team groups and fill each with ``team_size`` people, given by email.
 
+A file of teams (issue 19), ``atlassian_groups``:
+
+- W5 again, as one task (variant (c)).
+- W7: reconcile ``reconcile_groups`` team groups of ``reconcile_size`` people (by email) with ``reconcile_drift`` of
+  the memberships differing (half adds, half removes), ``reconcile_new`` of the groups to create and
+  ``reconcile_unlisted`` groups under the owned prefix that the file does not list (deleted), ``exclusive`` and
+  ``purge_prefix``; against a loop of ``atlassian_group_member`` with ``exclusive`` (and ``atlassian_group`` for the
+  groups to create and delete). Jira Cloud only.
+
 Each runs on a Jira Cloud site (``backend: jira_cloud``); W1, W2, W4 and W5 also on a Confluence-only Cloud site
 (``backend: confluence_cloud``, seeded with ``products: [confluence]``); W1 and W2 also on a Jira Data Center server
 (``backend: jira_datacenter``, ``products: [jira_datacenter]``, issue 10). Confluence has no email search: an email
@@ -75,7 +84,7 @@ MEMBER_PAGE_SIZE = 50
 PAGE_SIZE = {JIRA: MEMBER_PAGE_SIZE, CONFLUENCE: 200, JIRA_DC: MEMBER_PAGE_SIZE, ADMIN: 100}
 # Jira's users/search (every account, deactivated ones included) holds up to 1000 a page.
 ALL_USERS_PAGE = 1000
-WORKLOADS = ("W1", "W2", "W3", "W4", "W5")
+WORKLOADS = ("W1", "W2", "W3", "W4", "W5", "W7")
 # Which workloads run on which backend. W3 is not asked of Confluence (issue 9 asks for W1 and W2); issue 10 asks for
 # W1 and W2 on Jira Data Center, issue 11 for W1 and W2 on the Admin API (where W3 could not run: the collection
 # refuses exclusive on backend admin).
@@ -84,6 +93,8 @@ ON_BACKEND = {JIRA: WORKLOADS, CONFLUENCE: ("W1", "W2", "W4", "W5"), JIRA_DC: ("
 MEMBERSHIP = "membership"  # W1-W3
 OFFBOARD = "offboard"  # W4
 TEAMS = "teams"  # W5
+RECONCILE = "reconcile"  # W7
+TEAM_PREFIX = "team-"  # W7: the prefix the teams file owns
 
 
 @dataclass(frozen=True)
@@ -96,6 +107,11 @@ class Sizes:
     staff: int = 500  # W4: people on the site besides the leaver
     teams: int = 20  # W5
     team_size: int = 10  # W5
+    reconcile_groups: int = 300  # W7
+    reconcile_size: int = 30  # W7
+    reconcile_drift: float = 0.05  # W7
+    reconcile_new: int = 3  # W7
+    reconcile_unlisted: int = 2  # W7
 
     @property
     def differing(self) -> int:
@@ -150,6 +166,9 @@ class Workload:
     # W5: team group name -> its people's emails, in the order given
     teams: dict[str, list[str]] = field(default_factory=dict)
     tasks_a: int = 1  # tasks variant (a) runs (W5: two loops)
+    # W7: the groups to delete (unlisted under the prefix), and those to create
+    unlisted: list[str] = field(default_factory=list)
+    new_groups: list[str] = field(default_factory=list)
 
     @property
     def product(self) -> str:
@@ -240,6 +259,9 @@ def build(sizes: Sizes = Sizes(), backends: tuple[str, ...] = (JIRA,)) -> list[W
     for backend in backends:
         if "W5" in ON_BACKEND[backend]:
             out.append(new_teams(sizes, backend))
+    for backend in backends:
+        if "W7" in ON_BACKEND[backend]:
+            out.append(reconcile(sizes, backend))
     return out
 
 
@@ -436,4 +458,64 @@ def new_teams(sizes: Sizes, backend: str = JIRA) -> Workload:
         teams=teams,
         account_of={p.email: p.account_id for p in people},
         tasks_a=2 * t,
+    )
+
+
+def reconcile(sizes: Sizes, backend: str = JIRA) -> Workload:
+    """W7: a file of ``reconcile_groups`` teams of ``reconcile_size`` people; on the site, all but ``reconcile_new`` of
+    the groups exist, ``reconcile_drift`` of the file's memberships differ (half missing, half extra people), and
+    ``reconcile_unlisted`` groups under the prefix are not in the file. People are in several teams (overlapping
+    windows of a staff of five people per team), as in a real organisation."""
+    g, size = sizes.reconcile_groups, sizes.reconcile_size
+    step = 5
+    people = generated(STAFF_GROUP, max(size + step, g * step))
+    n = len(people)
+    names = [f"{TEAM_PREFIX}{i + 1:03d}" for i in range(g + sizes.reconcile_unlisted)]
+    file = {names[i]: [people[(i * step + k) % n] for k in range(size)] for i in range(g)}
+    existing = g - sizes.reconcile_new
+    current = {name: list(file[name]) for name in names[:existing]}
+    changes = max(2, round(g * size * sizes.reconcile_drift))
+    for c in range(changes // 2):
+        name = names[c * existing // max(1, changes // 2)]
+        missing = file[name][c % size]
+        if missing in current[name]:
+            current[name].remove(missing)  # an add
+        extra = people[(names.index(name) * step + size + c % step) % n]
+        if extra not in file[name] and extra not in current[name]:
+            current[name].append(extra)  # a remove
+    for i in range(g, g + sizes.reconcile_unlisted):
+        current[names[i]] = [people[(i * step + k) % n] for k in range(size)]
+    adds = sum(len(set(file[name]) - set(current.get(name, []))) for name in file)
+    removes = sum(len(set(current[name]) - set(file[name])) for name in names[:existing])
+    seed = _site(backend)
+    seed["generate"] = [
+        {"group": STAFF_GROUP, "members": n, "email_domain": EMAIL_DOMAIN, "access": {PRODUCT[backend]: "user"}}
+    ]
+    seed["groups"] = [{"name": name, "members": [p.email for p in members]} for name, members in current.items()]
+    # The emails no listing the task reads shows (the groups to delete are not read): each needs a search.
+    shown = {p.email for name in names[:existing] for p in current[name]}
+    searches = len({p.email for members in file.values() for p in members} - shown)
+    listing_pages = pages(len(current) + 1)  # every group of the site: the teams and staff
+    guard = 3 * sizes.reconcile_unlisted  # what a group grants: group/bulk by each of 3 access types
+    unlisted, new = names[g:], names[existing:g]
+    min_requests = listing_pages + existing + 1 + searches + guard + len(new) + len(unlisted) + adds + removes
+    note = (
+        f"{_n(listing_pages, 'page')} of groups + {_n(existing, 'member page')} + 1 caller + {_searches(searches)} + "
+        f"{guard} access checks + {len(new)} creates + {len(unlisted)} deletes + {_n(adds, 'add')} + "
+        f"{_n(removes, 'remove')}"
+    )
+    return Workload(
+        key=key_of("W7", backend),
+        name="W7",
+        kind=RECONCILE,
+        backend=backend,
+        title=f"reconcile {g} team groups of {size} ({changes} memberships differ, {len(new)} groups to create, "
+        f"{len(unlisted)} unlisted under the prefix)",
+        seed=seed,
+        min_requests=min_requests,
+        min_requests_note=note,
+        teams={name: [p.email for p in members] for name, members in file.items()},
+        account_of={p.email: p.account_id for p in people},
+        unlisted=unlisted,
+        new_groups=new,
     )

@@ -8,12 +8,13 @@ W1-W3 (membership of one group): one file per variant. W4 and W5: one file per w
 
 from __future__ import annotations
 
-from bench.variants import apa_script, module_loop, module_users, naive_script, new_teams, offboard
-from bench.workloads import MEMBERSHIP, OFFBOARD, TEAMS
+from bench.variants import apa_script, module_loop, module_users, naive_script, new_teams, offboard, teams_file
+from bench.workloads import MEMBERSHIP, OFFBOARD, RECONCILE, TEAMS
 
 VARIANTS = {
     MEMBERSHIP: {v.NAME: v for v in (module_users, module_loop, naive_script, apa_script)},
     OFFBOARD: {v.NAME: v for v in (offboard.ONE_TASK, offboard.LOOP)},
-    TEAMS: {v.NAME: v for v in (new_teams.PER_GROUP, new_teams.PER_PERSON)},
+    TEAMS: {v.NAME: v for v in (new_teams.PER_GROUP, new_teams.PER_PERSON, teams_file.W5_ONE_TASK)},
+    RECONCILE: {v.NAME: v for v in (teams_file.W7_ONE_TASK, teams_file.W7_LOOP)},
 }
 LETTERS = sorted({name for variants in VARIANTS.values() for name in variants})

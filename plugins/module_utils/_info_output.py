@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import operation
+from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
+    AtlassianError,
+    ConfigurationError,
+    ResolutionError,
+    operation,
+    summarise,
+)
 from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import APP_ACCOUNT_TYPE, PERSON_ACCOUNT_TYPE
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
 
@@ -68,3 +74,35 @@ def exported(members: Iterable[User]) -> dict:
         "apps": [ref for ref, m in named if m.account_type == APP_ACCOUNT_TYPE],
         "people": [dict(reference=ref, **m.as_result()) for ref, m in users],
     }
+
+
+def exported_groups(backend, names: list[str], prefix: str | None, *, include_inactive: bool) -> list[dict]:
+    """Groups named, and those whose names start with ``prefix``, each as ``{name, users}``: the shape
+    ``atlassian_groups`` takes (its ``users`` as ``exported`` names them; apps left out, which its ``exclusive``
+    keeps). Named groups are looked up and the prefix's listed, then every group's members read concurrently."""
+    if prefix is not None and not prefix.strip():
+        raise ConfigurationError("name_prefix is empty", hint="Set name_prefix to a prefix, for example team-")
+    found: dict[str, Group] = {}
+    if prefix:
+        with operation(f"listing the groups whose names start with {prefix}"):
+            listing = backend.groups_with_prefix(prefix)
+        for group in listing:
+            if (group.name or "").casefold().startswith(prefix.strip().casefold()):
+                found[group.group_id] = group
+    wanted = [n.strip() for n in dict.fromkeys(names) if n.strip()]
+
+    def look_up(name: str) -> Group | AtlassianError:
+        try:
+            with operation(f"looking up group {name}"):
+                return backend.find_group(name=name)
+        except ResolutionError as exc:  # collected below: every name that fails, at once
+            return exc
+
+    answers = backend.concurrently(look_up, wanted)
+    problems = [(n, a.message) for n, a in zip(wanted, answers, strict=True) if isinstance(a, AtlassianError)]
+    if problems:
+        raise ResolutionError(f"{len(problems)} of {len(wanted)} groups could not be found: " + summarise(problems))
+    found.update((g.group_id, g) for g in answers)
+    groups = sorted(found.values(), key=lambda g: (g.label.casefold(), g.group_id))
+    members = backend.concurrently(lambda g: group_members(backend, g, include_inactive=include_inactive), groups)
+    return [{"name": g.label, "users": exported(m)["users"]} for g, m in zip(groups, members, strict=True)]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable, Union
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import CHANGED, Backend
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import CHANGED, Backend
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import AtlassianError, operation, summarise
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
 
@@ -63,9 +63,9 @@ class ApplyResult:
         return cls(noun, added=adds, removed=removes, attempted=len(adds) + len(removes))
 
 
-def apply_writes(backend: Backend, noun: str, writes: list[Write]) -> ApplyResult:
-    """Send the writes; one failing write does not stop the others. A write that found the change already made
-    (``UNCHANGED``) is neither a change nor a failure."""
+def send_writes(backend: Backend, writes: list[Write]) -> list[str | AtlassianError]:
+    """Send the writes concurrently within the backend's limits: each one's outcome (``CHANGED``, ``UNCHANGED``) or
+    error, in order; one failing write does not stop the others."""
 
     def run(write: Write) -> str | AtlassianError:
         try:
@@ -77,8 +77,19 @@ def apply_writes(backend: Backend, noun: str, writes: list[Write]) -> ApplyResul
         except AtlassianError as exc:
             return exc
 
+    return backend.concurrently(run, writes)
+
+
+def apply_writes(backend: Backend, noun: str, writes: list[Write]) -> ApplyResult:
+    """Send the writes; one failing write does not stop the others. A write that found the change already made
+    (``UNCHANGED``) is neither a change nor a failure."""
+    return collect(noun, writes, send_writes(backend, writes))
+
+
+def collect(noun: str, writes: list[Write], outcomes: list[str | AtlassianError]) -> ApplyResult:
+    """The report of writes sent (``send_writes``' outcomes, in the same order)."""
     result = ApplyResult(noun, attempted=len(writes))
-    for write, outcome in zip(writes, backend.concurrently(run, writes), strict=True):
+    for write, outcome in zip(writes, outcomes, strict=True):
         if isinstance(outcome, AtlassianError):
             result.failures.append((write.action, write.subject, outcome.message))
         elif outcome == CHANGED:

@@ -21,6 +21,10 @@ description:
     O(orgsync.atlassian.atlassian_group_member#module:exclusive=true) from then on, like C(terraform import). App
     accounts (bots) are listed apart, in RV(apps), and RV(people) says who each entry of RV(users) is.
   - Read-only; never changes anything.
+  - With O(groups) or O(name_prefix), it exports many groups at once, each as C({name, users}) in RV(groups), which
+    O(orgsync.atlassian.atlassian_groups#module:groups) takes as it is (with
+    O(orgsync.atlassian.atlassian_groups#module:exclusive=true), unchanged, that reports C(changed=false)). The
+    groups are read concurrently, each page once.
 author:
   - orgsync founding engineers (@orgsync)
 extends_documentation_fragment:
@@ -31,13 +35,28 @@ options:
   group:
     description:
       - Name of the group, for example V(jira-software-users).
-      - Exactly one of O(group) and O(group_id) is required.
+      - Exactly one of O(group) and O(group_id) is required, unless O(groups) or O(name_prefix) is set.
     type: str
   group_id:
     description:
       - ID of the group. Unlike the name, it stays the same when the group is renamed.
-      - Exactly one of O(group) and O(group_id) is required.
+      - Exactly one of O(group) and O(group_id) is required, unless O(groups) or O(name_prefix) is set.
     type: str
+  groups:
+    description:
+      - Several groups by name, exported together in RV(groups), in the shape
+        O(orgsync.atlassian.atlassian_groups#module:groups) takes.
+      - Not allowed with O(group) or O(group_id).
+    type: list
+    elements: str
+    version_added: 1.1.0
+  name_prefix:
+    description:
+      - Every group whose name starts with this (case-insensitive), exported in RV(groups), the groups
+        O(orgsync.atlassian.atlassian_groups#module:purge_prefix) would own.
+      - Not allowed with O(group) or O(group_id); may be combined with O(groups).
+    type: str
+    version_added: 1.1.0
   include_inactive:
     description:
       - Whether to include deactivated accounts.
@@ -56,6 +75,18 @@ seealso:
 """
 
 EXAMPLES = r"""
+- name: Today's team groups, in the shape atlassian_groups takes (connection from ATLASSIAN_* variables)
+  orgsync.atlassian.atlassian_group_member_info:
+    name_prefix: team-
+  register: today
+
+- name: Write them out as the teams file
+  ansible.builtin.copy:
+    content: "{{ {'teams': today.groups} | to_nice_yaml }}"
+    dest: "{{ playbook_dir }}/teams.yml"
+    mode: "0644"
+  delegate_to: localhost
+
 - name: Who is in jira-software-users?
   orgsync.atlassian.atlassian_group_member_info:
     url: https://acme.atlassian.net
@@ -104,9 +135,19 @@ backend:
   type: str
   sample: confluence_cloud
   version_added: 1.1.0
+groups:
+  description:
+    - With O(groups) or O(name_prefix), each group with its people, in the shape
+      O(orgsync.atlassian.atlassian_groups#module:groups) takes; RV(users) says how each person is named. App
+      accounts are left out, since O(orgsync.atlassian.atlassian_groups#module:exclusive) keeps them.
+  returned: when O(groups) or O(name_prefix) is set
+  type: list
+  elements: dict
+  sample: [{"name": "team-platform", "users": ["jane@acme.com", "5b10a2844c20165700ede008"]}]
+  version_added: 1.1.0
 group:
   description: The group, with both its name and its id.
-  returned: success
+  returned: success, with O(group) or O(group_id)
   type: dict
   contains:
     name:
@@ -212,8 +253,11 @@ people:
       sample: Hana Hidden
 """
 
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import GroupLifecycle, Membership
+from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import ConfigurationError
 from ansible_collections.orgsync.atlassian.plugins.module_utils._info_output import (
     exported,
+    exported_groups,
     group_members,
     non_person_members,
 )
@@ -224,18 +268,23 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._module_params i
 ARGUMENT_SPEC = dict(
     group=dict(type="str"),
     group_id=dict(type="str"),
+    groups=dict(type="list", elements="str"),
+    name_prefix=dict(type="str"),
     include_inactive=dict(type="bool", default=True),
 )
 
 
 def main() -> None:
     module = AtlassianModule(ARGUMENT_SPEC)
+    params = module.params
+    if params["groups"] is not None or params["name_prefix"] is not None:
+        export_many(module)
     with module.errors_reported():
-        name, group_id = group_selector(module.params)
+        name, group_id = group_selector(params)
 
-    with module.backend() as backend:
-        group = MembershipService(backend).resolve_group(name=name, group_id=group_id)
-        members = group_members(backend, group, include_inactive=module.params["include_inactive"])
+    with module.service(MembershipService) as service:
+        group = service.resolve_group(name=name, group_id=group_id)
+        members = group_members(service.backend, group, include_inactive=module.params["include_inactive"])
 
     others = non_person_members(members)
     if others:
@@ -246,6 +295,27 @@ def main() -> None:
             "until they are removed from the list (and exclusive=true would then remove them from the group)."
         )
     module.exit(group=group.as_result(), members=[m.as_result(detailed=True) for m in members], **exported(members))
+
+
+def export_many(module: AtlassianModule) -> None:
+    """Several groups, in the shape ``atlassian_groups`` takes."""
+    params = module.params
+    with module.errors_reported():
+        if params["group"] is not None or params["group_id"] is not None:
+            raise ConfigurationError(
+                "group or group_id cannot be combined with groups or name_prefix",
+                hint="Use group (or group_id) for one group, or groups and name_prefix for several",
+            )
+    # Listing groups by prefix is the groups' capability; reading members, membership's.
+    needs = (Membership, GroupLifecycle) if params["name_prefix"] is not None else (Membership,)
+    with module.backend(*needs) as backend:
+        groups = exported_groups(
+            backend,
+            params["groups"] or [],
+            params["name_prefix"],
+            include_inactive=params["include_inactive"],
+        )
+    module.exit(groups=groups)
 
 
 if __name__ == "__main__":

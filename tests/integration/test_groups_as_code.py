@@ -154,6 +154,30 @@ BAD_INPUT = {
         "No group has id '00000000-0000-4000-8000-000000000000', and a group can only be created by name. Set name "
         "instead of group_id to create the group.",
     ),
+    # atlassian_groups (issue 19): the file's own contradictions, found before any request.
+    "groups: a group listed twice": (
+        "atlassian_groups",
+        {"groups": [{"name": "team-a"}, {"name": "Team-A"}]},
+        "groups lists Team-A twice (as 'team-a' and as 'Team-A'; group names are case-insensitive). Merge the two "
+        "entries into one.",
+    ),
+    "groups: people for a group to delete": (
+        "atlassian_groups",
+        {"groups": [{"name": "team-a", "users": ["jane@acme.example"], "state": "absent"}]},
+        "groups[0] (team-a) has state absent and users: a group that is deleted has no members. Remove users from the "
+        "entry, or set state: present to keep the group with those people.",
+    ),
+    "groups: an empty purge_prefix": (
+        "atlassian_groups",
+        {"groups": [{"name": "team-a"}], "purge_prefix": " "},
+        "purge_prefix is empty, which would own every group of the site and delete all that groups does not list. Set "
+        "purge_prefix to the prefix of the groups this file owns, for example team-, or leave it unset.",
+    ),
+    "groups: a user that is no reference": (
+        "atlassian_groups",
+        {"groups": [{"name": "team-a", "users": ["jane@"]}]},
+        "Invalid user reference: 'jane@' is not a valid email address. Give each user as an email address",
+    ),
 }
 
 

@@ -116,6 +116,13 @@ PATHS: dict[str, tuple[dict[str, Any], bool]] = {
                         False),
     "site-admins deletion refused": (task("site-admins deletion refused", "orgsync.atlassian.atlassian_group", **BASIC,
                                           name="site-admins", state="absent"), True),
+    # Many groups in one task (issue 19): a file applied, and a file whose one group fails.
+    "a teams file": (task("a teams file", "orgsync.atlassian.atlassian_groups", **BASIC,
+                          groups=[{"name": "team-secret-2", "users": ["jane@acme.example"]}]), False),
+    "a teams file, one group failing": (task("a teams file, one group failing", "orgsync.atlassian.atlassian_groups",
+                                             **BASIC, groups=[{"name": "team-design", "users": ["zoe@acme.example"]},
+                                                              {"name": "team-x", "users": ["nobody@acme.example"]}],
+                                             purge_prefix="site-"), True),
 }  # fmt: skip
 # Paths whose writes another path's lookup depends on: run in this order on one host, then DEFAULTS_BLOCK.
 IN_ORDER = ("add by options", "remove with environment credentials")

@@ -18,9 +18,21 @@ from typing import Any, Iterator
 from urllib.parse import quote
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._answers import obj, optional_text, text
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import CHANGED, USERNAME, MemberPage, SiteProbe
-from ansible_collections.orgsync.atlassian.plugins.module_utils._confluence_cloud import with_translations
-from ansible_collections.orgsync.atlassian.plugins.module_utils._datacenter import DataCenterBackend, group_named
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import (
+    CHANGED,
+    USERNAME,
+    AccountLifecycle,
+    Declarations,
+    GroupLifecycle,
+    MemberPage,
+    Membership,
+    SiteProbe,
+)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._datacenter import (
+    DataCenterBackend,
+    group_named,
+)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends.confluence_cloud import with_translations
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
     HttpError,
     RetriesExhaustedError,
@@ -62,16 +74,17 @@ def segment(value: str) -> str:
     return quote(value, safe="")
 
 
-class ConfluenceDataCenterBackend(DataCenterBackend):
-    member_page_size = PAGE_LIMIT
-    # Member pages say only whether another follows, so they are read one after the other.
-    total_known = False
-    concurrent_pages = False
-    reference_kinds = frozenset({USERNAME})
-    email_search = False
-    # Not applicable: every reference is a username, none is looked up as an email.
-    unique_emails = False
-    gateway_url = ""
+class ConfluenceDataCenterBackend(DataCenterBackend, Membership, GroupLifecycle):
+    declares = Declarations(
+        # Member pages say only whether another follows, so they are read one after the other.
+        member_page_size=PAGE_LIMIT,
+        reference_kinds=frozenset({USERNAME}),
+        email_search=False,
+        # Not applicable: every reference is a username, none is looked up as an email.
+        unique_emails=False,
+        # The admin user resource creates, disables and enables users (Confluence 8.2 / 8.4 or later).
+        not_implemented_yet=(AccountLifecycle,),
+    )
     product = "Confluence"
     groups_page = "General configuration > Groups"
     permission_hint = (
@@ -138,6 +151,11 @@ class ConfluenceDataCenterBackend(DataCenterBackend):
 
     def delete_group(self, group: Group) -> None:
         self._write("DELETE", f"{API}/admin/group/{segment(group.group_id)}")
+
+    def groups_with_prefix(self, prefix: str) -> list[Group]:
+        """GET group lists every group of the server, 200 a page."""
+        pages = self.client.iter_pages(f"{API}/group", {}, PAGING, page_size=PAGE_LIMIT)
+        return [group for page in pages for group in self.read_values(page, group_from_json)]
 
     def access_of(self, group: Group) -> str | None:
         # The REST API does not say which groups hold global permissions; the guard's list of well-known access group

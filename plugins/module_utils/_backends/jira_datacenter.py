@@ -24,14 +24,23 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._answers import 
     optional_text,
     text,
 )
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import EMAIL, USERNAME, MemberPage, SiteProbe
-from ansible_collections.orgsync.atlassian.plugins.module_utils._datacenter import (
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import (
+    EMAIL,
+    USERNAME,
+    AccountLifecycle,
+    Declarations,
+    GroupLifecycle,
+    MemberPage,
+    Membership,
+    SiteProbe,
+)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._datacenter import (
     USERNAME_REMEDY,
     DataCenterBackend,
     group_named,
 )
-from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import UnknownUserError
-from ansible_collections.orgsync.atlassian.plugins.module_utils._jira_cloud import error_collection_messages
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends.jira_cloud import error_collection_messages
+from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import RefusedError, UnknownUserError
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
 from ansible_collections.orgsync.atlassian.plugins.module_utils._paging import OffsetPaging
 
@@ -76,16 +85,17 @@ def user_groups_from_json(data: Any) -> list[Group]:
     return [group_named(name) for name in group_names(obj(data, A_USER).get("groups"), "items", "the user's groups")]
 
 
-class JiraDataCenterBackend(DataCenterBackend):
-    # Jira caps group members at 50 a page whatever is asked, as on Cloud.
-    member_page_size = 50
-    total_known = True
-    concurrent_pages = True
-    reference_kinds = frozenset({EMAIL, USERNAME})
-    email_search = True
-    # Jira Data Center lets users share an address: every email is looked up, a member's too.
-    unique_emails = False
-    gateway_url = ""
+class JiraDataCenterBackend(DataCenterBackend, Membership, GroupLifecycle):
+    declares = Declarations(
+        # Jira caps group members at 50 a page whatever is asked, as on Cloud.
+        member_page_size=50,
+        reference_kinds=frozenset({EMAIL, USERNAME}),
+        email_search=True,
+        # Jira Data Center lets users share an address: every email is looked up, a member's too.
+        unique_emails=False,
+        # POST /rest/api/2/user creates a user; PUT {"active": false} deactivates one (Jira 8.3 or later).
+        not_implemented_yet=(AccountLifecycle,),
+    )
     product = "Jira"
     groups_page = "Administration > User management > Groups"
     permission_hint = (
@@ -181,6 +191,23 @@ class JiraDataCenterBackend(DataCenterBackend):
     def delete_group(self, group: Group) -> None:
         self.client.request("DELETE", f"{API}/group", params={"groupname": group.group_id})
 
+    def groups_with_prefix(self, prefix: str) -> list[Group]:
+        """Jira Data Center's REST API has no listing of every group: the group picker's substring search, which
+        says how many match (``total``) but shows ``PICKER_LIMIT`` at most and cannot page. More matches than it
+        shows are refused rather than half listed: a group it did not show would escape purge_prefix."""
+        response = self.client.get(f"{API}/groups/picker", {"query": prefix, "maxResults": PICKER_LIMIT})
+        names = self.read_answer(response, lambda body: group_names(body, "groups", PICKER))
+        total = response.body.get("total")
+        if isinstance(total, int) and total > len(names):
+            raise RefusedError(
+                f"{total} groups of {self.client.settings.base_url} have names containing '{prefix}', and Jira Data "
+                f"Center's group picker shows {len(names)} of them at most, so the groups purge_prefix would delete "
+                "cannot all be known; nothing was changed",
+                hint="Use a longer purge_prefix that fewer groups share, or leave purge_prefix unset and list the "
+                "groups to delete with state: absent",
+            )
+        return [group_named(name) for name in names]
+
     def access_of(self, group: Group) -> str | None:
         # Jira Data Center's REST API does not tell which groups hold global permissions or application access in
         # one place; the guard's list of well-known access group names covers the defaults.
@@ -189,7 +216,7 @@ class JiraDataCenterBackend(DataCenterBackend):
     def iter_member_pages(self, group: Group) -> Iterator[MemberPage]:
         """Every member, inactive ones included, 50 a page; the pages after the first are fetched concurrently."""
         params = {"groupname": group.group_id, "includeInactiveUsers": "true"}
-        for page in self.read_pages(f"{API}/group/member", params, PAGING, self.member_page_size):
+        for page in self.read_pages(f"{API}/group/member", params, PAGING, self.declares.member_page_size):
             yield MemberPage(self.read_values(page, user_from_json), page.total)
 
     # ------------------------------------------------------------------ writes

@@ -19,14 +19,18 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._answers import 
     optional_text,
     text,
 )
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import (
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import (
     ACCOUNT_ID,
     EMAIL,
-    Backend,
+    AccountLifecycle,
+    Declarations,
+    GroupLifecycle,
     MemberPage,
+    Membership,
     SiteProbe,
     group_not_found,
 )
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._cloud import CloudBackend
 from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient
 from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import ConnectionSettings
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import ConfigurationError, UnknownUserError
@@ -90,15 +94,17 @@ def error_collection_messages(body: Any) -> list[str]:
     return messages
 
 
-class JiraCloudBackend(Backend):
-    # Atlassian caps group members at 50 a page whatever is asked.
-    member_page_size = 50
-    total_known = True
-    concurrent_pages = True
-    reference_kinds = frozenset({EMAIL, ACCOUNT_ID})
-    email_search = True
-    # One address, one Atlassian account: a member showing the email is its holder (docs/identity.md).
-    unique_emails = True
+class JiraCloudBackend(CloudBackend, Membership, GroupLifecycle):
+    declares = Declarations(
+        # Atlassian caps group members at 50 a page whatever is asked.
+        member_page_size=50,
+        reference_kinds=frozenset({EMAIL, ACCOUNT_ID}),
+        email_search=True,
+        # One address, one Atlassian account: a member showing the email is its holder (docs/identity.md).
+        unique_emails=True,
+        # POST /rest/api/3/user creates (invites) an account; suspension is not in the site API.
+        not_implemented_yet=(AccountLifecycle,),
+    )
     gateway_url = "https://api.atlassian.com/ex/jira/<cloudId>"
     permission_hint = (
         "The account is authenticated but lacks permission. Changing group membership needs site administration (a "
@@ -221,6 +227,12 @@ class JiraCloudBackend(Backend):
     def delete_group(self, group: Group) -> None:
         self.client.request("DELETE", f"{API}/group", params={"groupId": group.group_id})
 
+    def groups_with_prefix(self, prefix: str) -> list[Group]:
+        """group/bulk without a filter lists every group of the site, 50 a page (it has no name filter but exact
+        names; the group picker's substring search stops at its own limit)."""
+        pages = self.read_pages(f"{API}/group/bulk", {}, PAGING, 50)
+        return [group for page in pages for group in self.read_values(page, group_from_json)]
+
     def access_of(self, group: Group) -> str | None:
         """group/bulk filtered by each accessType in turn (the three asked together)."""
 
@@ -235,7 +247,7 @@ class JiraCloudBackend(Backend):
     def iter_member_pages(self, group: Group) -> Iterator[MemberPage]:
         """Every member, inactive ones included, page by page; the pages after the first are fetched concurrently."""
         params = {"groupId": group.group_id, "includeInactiveUsers": "true"}
-        pages = self.read_pages(f"{API}/group/member", params, PAGING, self.member_page_size)
+        pages = self.read_pages(f"{API}/group/member", params, PAGING, self.declares.member_page_size)
         for page in pages:
             yield MemberPage(self.read_values(page, user_from_json), page.total)
 

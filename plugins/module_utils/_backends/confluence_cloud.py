@@ -19,14 +19,17 @@ import threading
 from typing import Any, Iterator
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._answers import items, obj, optional_text, text
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import (
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import (
     ACCOUNT_ID,
     EMAIL,
-    Backend,
+    Declarations,
+    GroupLifecycle,
     MemberPage,
+    Membership,
     SiteProbe,
     group_not_found,
 )
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._cloud import CloudBackend
 from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient
 from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import (
     AUTO,
@@ -95,14 +98,14 @@ def users_in_search(data: Any) -> list[User]:
     return [user_from_json(r["user"]) for r in results if isinstance(obj(r, "a search result").get("user"), dict)]
 
 
-class ConfluenceCloudBackend(Backend):
-    member_page_size = PAGE_LIMIT
-    total_known = True
-    concurrent_pages = True
-    reference_kinds = frozenset({EMAIL, ACCOUNT_ID})
-    email_search = False
-    # One address, one Atlassian account: a member showing the email is its holder (docs/identity.md).
-    unique_emails = True
+class ConfluenceCloudBackend(CloudBackend, Membership, GroupLifecycle):
+    declares = Declarations(
+        member_page_size=PAGE_LIMIT,
+        reference_kinds=frozenset({EMAIL, ACCOUNT_ID}),
+        email_search=False,
+        # One address, one Atlassian account: a member showing the email is its holder (docs/identity.md).
+        unique_emails=True,
+    )
     gateway_url = "https://api.atlassian.com/ex/confluence/<cloudId>"
     permission_hint = (
         "The account is authenticated but lacks permission. Changing group membership in Confluence needs site "
@@ -168,6 +171,12 @@ class ConfluenceCloudBackend(Backend):
 
     def delete_group(self, group: Group) -> None:
         self.client.request("DELETE", f"{self.api}/group/by-id", params={"id": group.group_id})
+
+    def groups_with_prefix(self, prefix: str) -> list[Group]:
+        """GET group lists every group of the site, 200 a page (group/picker's partial match would do as well, but
+        is a search whose completeness Atlassian does not promise)."""
+        pages = self.client.iter_pages(f"{self.api}/group", {}, LIST_PAGING, page_size=PAGE_LIMIT)
+        return [group for page in pages for group in self.read_values(page, group_from_json)]
 
     def access_of(self, group: Group) -> str | None:
         """The group listing filtered by each accessType in turn (the three read together)."""

@@ -39,7 +39,7 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._datac
     DataCenterBackend,
     group_named,
 )
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backends.jira_cloud import error_collection_messages
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._families import error_collection_messages
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import UnknownUserError
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
 from ansible_collections.orgsync.atlassian.plugins.module_utils._paging import OffsetPaging

@@ -38,6 +38,7 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
 from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import is_email
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
 from ansible_collections.orgsync.atlassian.plugins.module_utils._paging import Page, Paging
+from ansible_collections.orgsync.atlassian.plugins.module_utils._retry import WaitReader
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -116,9 +117,13 @@ class Backend(ErrorReader, ABC):
     #: What the API calls the identifier in ``User.account_id``, as messages name it.
     user_id_name: ClassVar[str] = "accountId"
 
+    #: How its API says how long to wait (Retry-After unless a backend reads more).
+    waits: ClassVar[WaitReader] = WaitReader()
+
     def __init__(self, client: AtlassianClient) -> None:
-        self.client = client
-        client.errors = self
+        # The client it sends through: the given one's session and rate gate, with this product's error wording and
+        # wait reading (``AtlassianClient.speaking``).
+        self.client = client.speaking(self, self.waits)
 
     # -- choosing a backend (``backend: auto``) ------------------------------------------------------------------
 

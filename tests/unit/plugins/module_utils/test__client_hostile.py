@@ -21,7 +21,7 @@ import pytest
 from backend_table import login, member_path, write_method
 from hostile_server import HostileServer, answer, dynamic, endless, huge, trickle
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backends import BACKENDS
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._table import BACKENDS
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backends.admin import ResetTimeWaits
 from ansible_collections.orgsync.atlassian.plugins.module_utils._client import (
     RESPONSE_DEADLINE_FACTOR,

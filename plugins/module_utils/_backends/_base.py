@@ -24,8 +24,8 @@ becomes an account.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
-from typing import Any, Callable, ClassVar, Iterable, Iterator, TypeVar
+from dataclasses import dataclass, field
+from typing import Any, Callable, ClassVar, Iterable, Iterator, Mapping, TypeVar
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._client import ApiResponse, AtlassianClient, ErrorReader
 from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import ConnectionSettings
@@ -99,6 +99,9 @@ class Declarations:
     #: Whether ``find_deactivated_by_email`` costs one search (the Admin API). A removal then asks it about an email
     #: no listing showed, to tell a deactivated non-member from nobody; elsewhere that would read the whole site.
     deactivated_email_search: bool = False
+    #: The options it adds to the connection options, as an argument spec (documented in the connection doc
+    #: fragment): read and checked by ``Backend.own_options``, carried in ``ConnectionSettings.options``.
+    options: Mapping[str, dict] = field(default_factory=dict)
     #: Capabilities the product's API offers that the collection does not implement yet: ``require`` says so rather
     #: than "its API cannot", and docs/architecture.md's table shows them as "not implemented yet".
     not_implemented_yet: tuple[type, ...] = ()
@@ -124,6 +127,21 @@ class Backend(ErrorReader, ABC):
         # The client it sends through: the given one's session and rate gate, with this product's error wording and
         # wait reading (``AtlassianClient.speaking``).
         self.client = client.speaking(self, self.waits)
+
+    # -- its own options -----------------------------------------------------------------------------------------
+
+    @classmethod
+    def own_options(cls, params: dict) -> tuple[dict, dict]:
+        """The task's parameters as this backend leaves them (the Admin API's url defaults to its host) and its own
+        options (``Declarations.options``), read and checked: a ``ConfigurationError`` names what is wrong. Called
+        for every backend, whichever the task names (with ``auto``, an option may say which backend is meant);
+        nothing by default."""
+        return params, {}
+
+    @classmethod
+    def url_remedy(cls, params: dict) -> str | None:
+        """What this backend adds to the advice when no URL was given (an organisation API key needs no URL)."""
+        return None
 
     # -- choosing a backend (``backend: auto``) ------------------------------------------------------------------
 

@@ -21,7 +21,8 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base 
     Backend,
     SiteProbe,
 )
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backends.admin import AdminBackend
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._cloud import ORG_KEY_REMEDY
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends.admin import ADMIN_URL, AdminBackend
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backends.confluence_cloud import ConfluenceCloudBackend
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backends.confluence_datacenter import (
     ConfluenceDataCenterBackend,
@@ -29,7 +30,12 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._backends.conflu
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backends.jira_cloud import JiraCloudBackend
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backends.jira_datacenter import JiraDataCenterBackend
 from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient
-from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import ADMIN_URL, AUTO, ORG_KEY_REMEDY
+from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import (
+    AUTO,
+    ConnectionSettings,
+    connection_argument_spec,
+    settings_from_params,
+)
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import ConfigurationError, operation
 
 # In the order ``auto`` asks them: on a site with both products, the first that recognises it wins.
@@ -103,6 +109,25 @@ def require(backend: Backend, *capabilities: type) -> None:
             if having
             else "No backend of this collection can yet; nothing was sent",
         )
+
+
+def argument_spec() -> dict:
+    """The connection options: those every backend reads, and those each backend adds (``Declarations.options``)."""
+    spec = connection_argument_spec()
+    for backend in BACKENDS.values():
+        spec.update(backend.declares.options)
+    return spec
+
+
+def settings_for(params: dict) -> ConnectionSettings:
+    """The task's connection settings: each backend reads and checks the options it adds (``Backend.own_options``),
+    then ``_connection`` the ones every backend reads. Sends nothing."""
+    options: dict = {}
+    for backend in BACKENDS.values():
+        params, own = backend.own_options(params)
+        options.update(own)
+    remedies = [remedy for remedy in (backend.url_remedy(params) for backend in BACKENDS.values()) if remedy]
+    return settings_from_params(params, options=options, url_remedy=" ".join(remedies) or None)
 
 
 def check_backend_name(name: str) -> None:

@@ -29,12 +29,11 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base 
     SiteProbe,
     group_not_found,
 )
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._cloud import CloudBackend
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._cloud import ORG_KEY_REMEDY, CloudBackend
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._families import with_translations
 from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient
 from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import (
     AUTO,
-    ORG_KEY_REMEDY,
     ConnectionSettings,
 )
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import UnknownUserError

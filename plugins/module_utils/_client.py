@@ -503,17 +503,15 @@ class AtlassianClient:
         self.clock.sleep(self.backoff.delay(empty_answers, None, None))
 
     def iter_pages_concurrently(self, path: str, params: dict, paging: Paging, *, page_size: int) -> Iterator[Page]:
-        """``iter_pages``, but the pages that the first page's total announces are fetched on the bounded pool.
+        """``iter_pages``, but the pages the first page's total announces are fetched on the bounded pool (where the
+        paging style has random access and the first page tells a total; else one after the other).
 
-        Only for paging styles with random access (an offset per page) whose first page tells the total; otherwise
-        pages are read one after the other. The first page is read alone, so a caller that stops after it (see
-        ``_membership.choose_strategy``) pays one request. The rest are fetched when the caller asks for the second
-        page, a window of them at a time (``WINDOW_PER_WORKER`` per worker): a total of a million asks for no more
-        than a window before its pages show what they hold. The total "may change" between pages, so the concurrent
-        windows are a head start and not the answer: the pages are yielded in order up to the first one that is the
-        last, or that breaks the pattern (empty, or shorter than the first without being the last); from there, or
-        past the announced total when the listing grew, reading goes on one page at a time with ``iter_pages``. Its
-        first page may repeat values already yielded; callers key members by account.
+        The first page is read alone, so a caller that stops after it (``_membership.choose_strategy``) pays one
+        request; the rest come a window at a time (``WINDOW_PER_WORKER`` per worker) when the second is asked for.
+        The total "may change" between pages, so the windows are a head start, not the answer: pages are yielded in
+        order up to the first that is the last or breaks the pattern (empty, or shorter than the first without being
+        the last); from there, or past the announced total, ``iter_pages`` reads on one at a time (its first page may
+        repeat values already yielded; callers key members by account).
         """
         listing = Listing(self, "GET", path, paging)
         pages = self.iter_pages(path, params, paging, page_size=page_size, listing=listing)
@@ -521,8 +519,7 @@ class AtlassianClient:
         if first is None:
             return
         yield first
-        step = len(first.values)
-        total = first.total
+        step, total = len(first.values), first.total
         batch = paging.random_access and self.workers > 1 and first.next_position is not None
         if not batch or total is None or total <= step:
             yield from pages
@@ -531,9 +528,7 @@ class AtlassianClient:
         at = step
         while at < total:
             starts = list(itertools.islice(range(at, total, step), self.workers * WINDOW_PER_WORKER))
-            bodies = self.map_concurrently(
-                lambda start_at: self.get(path, {**params, **paging.params(start_at, page_size)}).body, starts
-            )
+            bodies = self.map_concurrently(lambda at: self._page_body(path, params, paging, at, page_size), starts)
             for start_at, body in zip(starts, bodies, strict=True):
                 page = self._read_page("GET", path, paging, body, start_at)
                 if not page.values and paging.claims_more(page, start_at):

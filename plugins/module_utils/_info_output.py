@@ -10,19 +10,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import operation
 from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import APP_ACCOUNT_TYPE, PERSON_ACCOUNT_TYPE
-from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
-
-
-def group_members(backend, group: Group, *, include_inactive: bool) -> list[User]:
-    """Every member of the group (all pages), in the order the API lists them, optionally without deactivated ones
-    (a member whose status the API does not tell is kept)."""
-    members: dict[str, User] = {}
-    with operation(f"reading the members of {group.label}"):
-        for page in backend.iter_member_pages(group):
-            members.update((u.account_id, u) for u in page.users)
-    return [u for u in members.values() if include_inactive or u.active is not False]
+from ansible_collections.orgsync.atlassian.plugins.module_utils._models import User
 
 
 def member_references(members: Iterable[User]) -> list[str]:

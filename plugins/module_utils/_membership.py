@@ -286,6 +286,15 @@ class MembershipService:
         )
         return current
 
+    def members(self, group: Group, *, include_inactive: bool) -> list[User]:
+        """Every member of the group (all pages), in the order the API lists them, optionally without deactivated
+        ones (a member whose status the API does not tell is kept): ``atlassian_group_member_info``."""
+        members: dict[str, User] = {}
+        with operation(f"reading the members of {group.label}"):
+            for page in self.backend.iter_member_pages(group):
+                members.update((u.account_id, u) for u in page.users)
+        return [u for u in members.values() if include_inactive or u.active is not False]
+
     def check_can_change(self, group: Group, plan: Plan) -> None:
         """Before any write (and in check mode): a planned change to a group the API will not change is refused."""
         if plan.adds or plan.removes:

@@ -214,7 +214,6 @@ people:
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._info_output import (
     exported,
-    group_members,
     non_person_members,
 )
 from ansible_collections.orgsync.atlassian.plugins.module_utils._membership import MembershipService
@@ -235,7 +234,7 @@ def main() -> None:
 
     with module.service(MembershipService) as service:
         group = service.resolve_group(name=name, group_id=group_id)
-        members = group_members(service.backend, group, include_inactive=module.params["include_inactive"])
+        members = service.members(group, include_inactive=module.params["include_inactive"])
 
     others = non_person_members(members)
     if others:

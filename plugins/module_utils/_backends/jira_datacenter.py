@@ -35,12 +35,12 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base 
     SiteProbe,
 )
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._datacenter import (
-    USERNAME_REMEDY,
     DataCenterBackend,
     group_named,
 )
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._families import error_collection_messages
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import UnknownUserError
+from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import USERNAME_REMEDY
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
 from ansible_collections.orgsync.atlassian.plugins.module_utils._paging import OffsetPaging
 

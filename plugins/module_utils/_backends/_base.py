@@ -168,6 +168,19 @@ class Backend(ErrorReader, ABC):
         with self.client.reading(response):
             return read(response.body)
 
+    def caller_from(self, path: str, read: Callable[[Any], User]) -> str:
+        """The identifier of the account the credentials belong to, asked of ``path`` once a task (or known already:
+        Jira Cloud names it in a header of every answer)."""
+        if getattr(self, "_caller", None) is None:
+            self._caller = self.read_answer(self.client.get(path), read).account_id
+        return self._caller
+
+    def read_or_none(self, path: str, params: dict, read: Callable[[Any], R]) -> R | None:
+        """``read`` of a GET's answer (checked like ``read_answer``), or ``None`` where the API answers 404: there is
+        no such user."""
+        response = self.client.get(path, params, accept=(404,))
+        return None if response.status == 404 else self.read_answer(response, read)
+
     def read_values(self, page: Page, read: Callable[[Any], R]) -> tuple[R, ...]:
         """``read`` applied to each value of a page, checked like ``read_answer``."""
         with self.client.reading(page):
@@ -181,6 +194,18 @@ class Backend(ErrorReader, ABC):
     def concurrently(self, func: Callable[[T], R], items: Iterable[T]) -> list[R]:
         """``[func(item) ...]`` within this backend's concurrency and rate limits; order kept."""
         return self.client.map_concurrently(func, items)
+
+
+@dataclass(frozen=True)
+class QueryWrites:
+    """How a site API names the group and the user of a membership write when both go in the query (a removal) or the
+    user in the body (an add): Jira Cloud and Data Center, Confluence Cloud (``Membership.write_by_query``)."""
+
+    group_param: str
+    user_param: str
+    user_field: str
+    #: What its refusal of an existing member says.
+    already: str
 
 
 class Membership(ABC):
@@ -300,6 +325,16 @@ class Membership(ABC):
                 raise self.client.error_for(method, path, race_status, response.body, "")
             return CHANGED if response.unclear_earlier else UNCHANGED
         return CHANGED
+
+    def write_by_query(self, adding: bool, path: str, group: Group, user: User, names: QueryWrites) -> str:
+        """An add (POST, the user in the body) or a removal (DELETE, the user in the query) at ``path``, the group in
+        the query: ``write_membership`` with the parameters ``names`` says."""
+        params = {names.group_param: group.group_id}
+        if not adding:
+            params[names.user_param] = user.account_id
+        body = {names.user_field: user.account_id} if adding else None
+        method, already = ("POST", names.already) if adding else ("DELETE", "not a member")
+        return self.write_membership(method, path, group, user, params=params, json=body, already=already)
 
     def read_back(self, group: Group, user: User, *, want_member: bool, error: AtlassianError) -> str:
         """After a write whose outcome is unknown (its retries ran out), look at the membership instead of guessing:

@@ -26,6 +26,7 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base 
     GroupLifecycle,
     MemberPage,
     Membership,
+    QueryWrites,
     SiteProbe,
     group_not_found,
 )
@@ -82,6 +83,10 @@ def users_in_search(data: Any) -> list[User]:
     """The users of a CQL user search's results (results that are not users are left out)."""
     results = items(obj(data, SEARCH), "results", SEARCH)
     return [user_from_json(r["user"]) for r in results if isinstance(obj(r, "a search result").get("user"), dict)]
+
+
+# Memberships are written at group/userByGroupId: the group by id, the user by accountId.
+WRITES = QueryWrites(group_param="groupId", user_param="accountId", user_field="accountId", already="already")
 
 
 class ConfluenceCloudBackend(CloudBackend, Membership, GroupLifecycle):
@@ -193,13 +198,10 @@ class ConfluenceCloudBackend(CloudBackend, Membership, GroupLifecycle):
     # ------------------------------------------------------------------ users
 
     def caller_account_id(self) -> str:
-        if self._caller is None:
-            self._caller = self.read_answer(self.client.get(f"{self.api}/user/current"), user_from_json).account_id
-        return self._caller
+        return self.caller_from(f"{self.api}/user/current", user_from_json)
 
     def get_user(self, account_id: str) -> User | None:
-        response = self.client.get(f"{self.api}/user", {"accountId": account_id}, accept=(404,))
-        return None if response.status == 404 else self.read_answer(response, user_from_json)
+        return self.read_or_none(f"{self.api}/user", {"accountId": account_id}, user_from_json)
 
     def groups_of(self, account_id: str) -> list[Group] | None:
         # Confluence does not document what it answers for an unknown accountId; the listing is then empty.
@@ -258,24 +260,9 @@ class ConfluenceCloudBackend(CloudBackend, Membership, GroupLifecycle):
     def add_member(self, group: Group, user: User) -> str:
         """POST the membership. What Confluence answers for an existing member is not documented; if it refuses
         with "already", the membership already holds."""
-        return self.write_membership(
-            "POST",
-            f"{self.api}/group/userByGroupId",
-            group,
-            user,
-            params={"groupId": group.group_id},
-            json={"accountId": user.account_id},
-            already="already",
-        )
+        return self.write_by_query(True, f"{self.api}/group/userByGroupId", group, user, WRITES)
 
     def remove_member(self, group: Group, user: User) -> str:
         """DELETE answers 204 whether or not the user was a member (documented), so the answer cannot tell whether
         this changed anything: the membership read before the plan does (a member is the only one removed)."""
-        return self.write_membership(
-            "DELETE",
-            f"{self.api}/group/userByGroupId",
-            group,
-            user,
-            params={"groupId": group.group_id, "accountId": user.account_id},
-            already="not a member",
-        )
+        return self.write_by_query(False, f"{self.api}/group/userByGroupId", group, user, WRITES)

@@ -21,7 +21,6 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
     operation,
     summarise,
 )
-from ansible_collections.orgsync.atlassian.plugins.module_utils._groups import ADMIN_GROUPS  # noqa: F401 (atlassian_user_groups' default keep)
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
 from ansible_collections.orgsync.atlassian.plugins.module_utils._planner import GroupsPlan
 from ansible_collections.orgsync.atlassian.plugins.module_utils._resolution import (

@@ -455,8 +455,30 @@ ADMIN = AdminProfile(
 
 
 @dataclass(frozen=True)
+class Contract:
+    """Its product's API contract as the contract tests check it (tests/integration/test_contract.py)."""
+
+    #: Where the extract comes from (the extract's info.x-source): repository, commit, path.
+    origin: tuple[str, str, str]
+    #: The contract's server.
+    server: str
+    #: How the backend file builds a path (a regex whose group is the path after the prefix; None: its paths are
+    #: templates in the spec's own names, ``PATHS``), and the API prefix.
+    path_pattern: str | None
+    api_prefix: str
+
+
+# How the backend files name their API prefix: Jira's as the constant API, Confluence Cloud's as self.api (with or
+# without /wiki).
+_API_CONSTANT = r"\bAPI}(/[^\"]+)\""
+# Atlassian's published Data Center specs, as committed to a public mock server's repository.
+_DC_SPECS = "github.com/zackbunch/jira-dc-mock-server"
+CLOUD_SITE = "https://your-domain.atlassian.net"
+
+
+@dataclass(frozen=True)
 class TestBackend:
-    """One row of the table: a backend the collection has (``_backends.BACKENDS``), as the tests see it."""
+    """One row of the table: a backend the collection has (``_backends._table.BACKENDS``), as the tests see it."""
 
     __test__ = False  # not a test class, whatever pytest thinks of the name
 
@@ -467,16 +489,86 @@ class TestBackend:
     #: What the playbook suites need; None where they do not run on it (its module-level behaviour is covered by
     #: the in-process suites, which run on every backend).
     profile: BackendProfile | None
+    contract: Contract
 
 
 BACKENDS = {
     row.name: row
     for row in (
-        TestBackend("jira_cloud", ("jira",), FACTS_OF["jira_cloud"], JIRA_CLOUD),
-        TestBackend("jira_datacenter", ("jira_datacenter",), FACTS_OF["jira_datacenter"], JIRA_DATACENTER),
-        TestBackend("confluence_cloud", ("confluence",), FACTS_OF["confluence_cloud"], CONFLUENCE_CLOUD),
-        TestBackend("confluence_datacenter", ("confluence_datacenter",), FACTS_OF["confluence_datacenter"], None),
-        TestBackend("admin", ("admin",), FACTS_OF["admin"], ADMIN),
+        TestBackend(
+            "jira_cloud",
+            ("jira",),
+            FACTS_OF["jira_cloud"],
+            JIRA_CLOUD,
+            Contract(
+                (
+                    "github.com/jarekbird/jira-api-mcp-wrapper",
+                    "fea6054694f99860c85887a64b9f169fec71ed18",
+                    "swagger-v3.v3.json",
+                ),
+                CLOUD_SITE,
+                _API_CONSTANT,
+                "/rest/api/3",
+            ),
+        ),
+        TestBackend(
+            "jira_datacenter",
+            ("jira_datacenter",),
+            FACTS_OF["jira_datacenter"],
+            JIRA_DATACENTER,
+            Contract(
+                (_DC_SPECS, "14e9d2572ca3efb5fecd739a0b41b3b1889c0edd", "contracts/jira-software-dc-10.3-openapi.json"),
+                "https://jira.example.com",
+                _API_CONSTANT,
+                "/rest/api/2",
+            ),
+        ),
+        TestBackend(
+            "confluence_cloud",
+            ("confluence",),
+            FACTS_OF["confluence_cloud"],
+            CONFLUENCE_CLOUD,
+            Contract(
+                (
+                    "github.com/xvrh/atlassian_apis",
+                    "77a145823f6175435ebe9ee62db4edd1119fb697",
+                    "tool/apis/confluence.json",
+                ),
+                CLOUD_SITE,
+                r"\bself\.api}(/[^\"]+)\"",
+                "/wiki/rest/api",
+            ),
+        ),
+        TestBackend(
+            "confluence_datacenter",
+            ("confluence_datacenter",),
+            FACTS_OF["confluence_datacenter"],
+            None,
+            Contract(
+                (_DC_SPECS, "4beeaf2103a41c7e167fc24f5c7d67981fbe6ddf", "contracts/confluence-dc-10.0.3-openapi.json"),
+                "https://confluence.example.com",
+                _API_CONSTANT,
+                "/rest/api",
+            ),
+        ),
+        # Atlassian's Organizations REST API spec (dac-static.atlassian.com/cloud/admin/organization/swagger.v3.json),
+        # as a public repository downloads it; its paths are templates in the spec's own names (admin.PATHS).
+        TestBackend(
+            "admin",
+            ("admin",),
+            FACTS_OF["admin"],
+            ADMIN,
+            Contract(
+                (
+                    "github.com/mondoohq/cnspec",
+                    "62835b1388e4ee9c8cd690f5ccd7aeb617105c6c",
+                    "content/validation/data/atlassian_org_openapi.json",
+                ),
+                "https://api.atlassian.com",
+                None,
+                "",
+            ),
+        ),
     )
 }
 # What the suites read, derived from the table.

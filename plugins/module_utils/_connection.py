@@ -4,7 +4,11 @@
 
 # This file is internal to the orgsync.atlassian collection; its API may change without notice.
 
-"""The connection options every module shares: argument spec, env fallbacks and validation without network."""
+"""The connection options every module shares: argument spec, env fallbacks and validation without network.
+
+Product-neutral: an option one backend adds (the Admin API's ``org_id``) is declared, read and checked by that backend
+(``Declarations.options``, ``Backend.own_options``); here it is only carried, in ``ConnectionSettings.options``.
+"""
 
 from __future__ import annotations
 
@@ -28,12 +32,7 @@ API_TOKEN_ENV = "ATLASSIAN_API_TOKEN"
 BEARER_TOKEN_ENV = "ATLASSIAN_BEARER_TOKEN"
 BACKEND_ENV = "ATLASSIAN_BACKEND"
 CA_PATH_ENV = "ATLASSIAN_CA_PATH"
-ORG_ID_ENV = "ATLASSIAN_ORG_ID"
-DIRECTORY_ID_ENV = "ATLASSIAN_DIRECTORY_ID"
 AUTO = "auto"
-ADMIN = "admin"
-# The Admin API's only host: its URL may be left out.
-ADMIN_URL = "https://api.atlassian.com"
 # The longest timeout a request may be given: an hour is already far beyond any answer of these APIs, and a larger
 # one would only hide a hung connection.
 MAX_TIMEOUT = 3600.0
@@ -47,12 +46,6 @@ _USERINFO = re.compile(r"^((?:[A-Za-z][A-Za-z0-9+.-]*:)?//)?[^/?#@]*@")
 _PEM_CERTIFICATE = re.compile(rb"-----BEGIN (TRUSTED )?CERTIFICATE-----")
 # A CA bundle is a few hundred kilobytes; reading more of a file than this to find a PEM header is pointless.
 _CA_READ_LIMIT = 16 * 1024 * 1024
-# For a task given a bearer token and nothing that says which API it is for: an organisation admin who forgot org_id
-# is otherwise sent looking for a site URL.
-ORG_KEY_REMEDY = (
-    "If bearer_token is an organisation API key (admin.atlassian.com > Settings > API keys), it is for the Admin API: "
-    f"set org_id (or {ORG_ID_ENV}) and leave url unset, and backend auto picks admin (or set backend: admin)"
-)
 
 
 def non_empty_env_fallback(*names: str) -> str:
@@ -69,7 +62,8 @@ def non_empty_env_fallback(*names: str) -> str:
 
 
 def connection_argument_spec() -> dict:
-    """Options documented in the ``orgsync.atlassian.connection`` doc fragment."""
+    """The options documented in the ``orgsync.atlassian.connection`` doc fragment that every backend reads (the
+    backends add their own: ``_backends._table.argument_spec``)."""
     return dict(
         # Not `required=True`: Ansible's own message would not mention the env var, ours does.
         url=dict(type="str", fallback=(non_empty_env_fallback, [URL_ENV])),
@@ -83,12 +77,9 @@ def connection_argument_spec() -> dict:
         ca_path=dict(type="path", fallback=(non_empty_env_fallback, [CA_PATH_ENV])),
         timeout=dict(type="float", default=30.0),
         max_retries=dict(type="int", default=5),
-        # Not `choices`: the valid names come from the backend table (_backends.BACKENDS), checked with a message
+        # Not `choices`: the valid names come from the backend table (_backends._table.BACKENDS), checked with a message
         # that lists them.
         backend=dict(type="str", default=AUTO, fallback=(non_empty_env_fallback, [BACKEND_ENV])),
-        # The Admin API's organisation and, when it has several, directory.
-        org_id=dict(type="str", fallback=(non_empty_env_fallback, [ORG_ID_ENV])),
-        directory_id=dict(type="str", fallback=(non_empty_env_fallback, [DIRECTORY_ID_ENV])),
     )
 
 
@@ -107,9 +98,8 @@ class ConnectionSettings:
     max_retries: int = 5
     # "auto", or a name from the backend table.
     backend: str = AUTO
-    # The Admin API: the organisation, and the directory when the option names one.
-    org_id: str | None = None
-    directory_id: str | None = None
+    # The options of the backend's own (``Declarations.options``), as it read and checked them: opaque here.
+    options: Mapping[str, str] = field(default_factory=dict, hash=False)
     # The proxies the environment (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) gives for base_url, as requests takes them;
     # empty: connect directly. See ``environment_proxies``. Not in repr: a proxy URL may hold the proxy's password.
     proxies: Mapping[str, str] = field(default_factory=dict, repr=False, hash=False)
@@ -118,7 +108,7 @@ class ConnectionSettings:
     environment_ca_bundle: str | None = None
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
     try:
@@ -171,7 +161,7 @@ def normalise_base_url(url: str) -> str:
         )
     if parts.query or parts.fragment:
         raise ConfigurationError(f"url '{url}' has a query string or fragment", hint="Give only the site URL")
-    if parts.scheme == "http" and not _is_loopback(parts.hostname or ""):
+    if parts.scheme == "http" and not is_loopback(parts.hostname or ""):
         # Basic credentials are only base64, so plain http would send the token readable to anyone on the path.
         raise ConfigurationError(
             f"url '{url}' uses plain http to a host that is not this machine, which would send the credentials "
@@ -181,24 +171,45 @@ def normalise_base_url(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}{path}"
 
 
-def settings_from_params(params: dict) -> ConnectionSettings:
-    """Validate the module parameters that describe the connection. Sends nothing."""
-    backend = (params.get("backend") or AUTO).strip()
-    org_id = (params.get("org_id") or "").strip() or None
-    admin = backend == ADMIN or (backend == AUTO and org_id is not None and _may_be_admin(params))
-    if admin:
-        _check_admin(params, org_id)
-        params = {**params, "url": params.get("url") or ADMIN_URL}
+def settings_from_params(
+    params: dict, *, options: Mapping[str, str] | None = None, url_remedy: str | None = None
+) -> ConnectionSettings:
+    """Validate the module parameters that describe the connection. Sends nothing.
+
+    ``options``: the backend options, read and checked by their backends (``_backends._table.settings_for``);
+    ``url_remedy``: what a backend adds to the advice when no URL was given."""
     if not params.get("url"):
         hint = f"Set the url option (or the {URL_ENV} environment variable), for example https://acme.atlassian.net"
-        if params.get("bearer_token") and not params.get("api_token"):
-            hint += f". {ORG_KEY_REMEDY}"
-        raise ConfigurationError("No Atlassian site URL was given", hint=hint)
+        raise ConfigurationError(
+            "No Atlassian site URL was given", hint=f"{hint}. {url_remedy}" if url_remedy else hint
+        )
     base_url = normalise_base_url(params["url"])
     username = params.get("username") or None
     api_token = params.get("api_token") or None
     bearer_token = params.get("bearer_token") or None
+    check_credentials(base_url, username, api_token, bearer_token)
+    ca_path = params.get("ca_path") or None
+    if ca_path:
+        check_ca_path(ca_path)
+    check_limits(params.get("timeout"), params.get("max_retries"))
+    return ConnectionSettings(
+        base_url=base_url,
+        username=username if api_token else None,
+        api_token=api_token,
+        bearer_token=bearer_token,
+        validate_certs=params.get("validate_certs", True),
+        ca_path=ca_path,
+        timeout=float(params.get("timeout") or 30.0),
+        max_retries=int(params["max_retries"]) if params.get("max_retries") is not None else 5,
+        backend=(params.get("backend") or AUTO).strip(),
+        options=dict(options or {}),
+        proxies=environment_proxies(base_url),
+        environment_ca_bundle=os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or None,
+    )
 
+
+def check_credentials(base_url: str, username: str | None, api_token: str | None, bearer_token: str | None) -> None:
+    """One way to authenticate, whole, and in a shape that can work."""
     check_token_shapes(api_token, bearer_token, username)
     if api_token and bearer_token:
         raise ConfigurationError(
@@ -226,36 +237,16 @@ def settings_from_params(params: dict) -> ConnectionSettings:
             hint="Set username to the email address of the account that created the API token",
         )
     check_credential_text(username, api_token, bearer_token)
-    ca_path = params.get("ca_path") or None
-    if ca_path:
-        check_ca_path(ca_path)
-    timeout = params.get("timeout")
+
+
+def check_limits(timeout: float | None, max_retries: int | None) -> None:
     if timeout is not None and not (math.isfinite(timeout) and 0 < timeout <= MAX_TIMEOUT):
         raise ConfigurationError(
             f"timeout must be positive and finite (seconds, at most {MAX_TIMEOUT:g}), got {timeout}",
             hint="Use for example 30 (the default). To bound a whole task, use the task's timeout keyword",
         )
-    if params.get("max_retries") is not None and params["max_retries"] < 0:
-        raise ConfigurationError(
-            f"max_retries must be 0 or more, got {params['max_retries']}", hint="Use for example 5"
-        )
-    return ConnectionSettings(
-        base_url=base_url,
-        username=username if api_token else None,
-        api_token=api_token,
-        bearer_token=bearer_token,
-        validate_certs=params.get("validate_certs", True),
-        ca_path=ca_path,
-        timeout=float(params.get("timeout") or 30.0),
-        max_retries=int(params["max_retries"]) if params.get("max_retries") is not None else 5,
-        backend=backend,
-        # Kept only where it means something: with backend auto, an org_id beside a site's credentials or URL is
-        # ignored (see _may_be_admin).
-        org_id=org_id if admin or backend != AUTO else None,
-        directory_id=(params.get("directory_id") or "").strip() or None,
-        proxies=environment_proxies(base_url),
-        environment_ca_bundle=os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or None,
-    )
+    if max_retries is not None and max_retries < 0:
+        raise ConfigurationError(f"max_retries must be 0 or more, got {max_retries}", hint="Use for example 5")
 
 
 def check_credential_text(username: str | None, api_token: str | None, bearer_token: str | None) -> None:
@@ -322,7 +313,7 @@ def environment_proxies(base_url: str) -> dict[str, str]:
     proxy = select_proxy(base_url, proxies)
     if proxy and urlsplit(base_url).scheme == "http":
         proxy_host = urlsplit(proxy if "//" in proxy else f"http://{proxy}").hostname or ""
-        if not _is_loopback(proxy_host):
+        if not is_loopback(proxy_host):
             raise ConfigurationError(
                 f"url '{base_url}' uses plain http, and the environment sends it through the proxy "
                 f"{redact_url(proxy)} (HTTP_PROXY or ALL_PROXY), which would receive the credentials unencrypted",
@@ -330,34 +321,6 @@ def environment_proxies(base_url: str) -> dict[str, str]:
                 "https://",
             )
     return proxies
-
-
-def _may_be_admin(params: dict) -> bool:
-    """With ``backend: auto``, whether an ``org_id`` means the Admin API. Not with a site's credentials (Basic) or
-    any URL but the Admin API's own (or a local one, an emulator's): an ``ATLASSIAN_ORG_ID`` left in the environment
-    (or in an AWX credential) must not turn a site task into an Admin API one, and a Data Center server with a
-    personal access token (a bearer token too) is a site."""
-    if params.get("api_token") and not params.get("bearer_token"):
-        return False
-    parts = urlsplit(params.get("url") or ADMIN_URL)
-    host = (parts.hostname or "").lower()
-    return (host == urlsplit(ADMIN_URL).hostname and not parts.path.startswith("/ex/")) or _is_loopback(host)
-
-
-def _check_admin(params: dict, org_id: str | None) -> None:
-    """The Admin API wants an organisation and an organisation API key (a bearer token), nothing else."""
-    if org_id is None:
-        raise ConfigurationError(
-            "backend admin needs org_id",
-            hint=f"Set org_id (or {ORG_ID_ENV}) to the organisation's id: admin.atlassian.com > Settings > API keys "
-            "shows it next to the key",
-        )
-    if params.get("api_token") and not params.get("bearer_token"):
-        raise ConfigurationError(
-            "The Admin API does not take username and api_token (Basic authentication)",
-            hint=f"Pass the organisation API key as bearer_token (or {BEARER_TOKEN_ENV}); create one in "
-            "admin.atlassian.com > Settings > API keys. A personal API token (id.atlassian.com) does not work there",
-        )
 
 
 # What base64 text looks like; ``base64`` wraps its output, so whitespace inside is dropped before this is asked.

@@ -20,17 +20,25 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
 )
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group
 
-# Groups Atlassian sites grant product or admin access through, by name. The API's own answer (``access_of``) is
-# asked too; the names also cover what it cannot tell, such as the organisation's default access groups.
+# The groups whose loss would lock an automation account out of administering the site (or the org):
+# ``atlassian_user_groups``'s ``keep`` protects them from ``exclusive`` unless the task names its own list.
+ADMIN_GROUPS = (
+    "site-admins",
+    "org-admins",
+    "administrators",
+    "jira-admins",
+    "jira-administrators",
+    "jira-system-administrators",
+    "confluence-admins",
+    "confluence-administrators",
+)
+# Groups Atlassian sites grant product or admin access through, by name: the admin groups and the product access
+# groups. The API's own answer (``access_of``) is asked too; the names also cover what it cannot tell, such as the
+# organisation's default access groups.
 ACCESS_GROUP_NAMES = frozenset(
     name.casefold()
     for name in (
-        "site-admins",
-        "org-admins",
-        "administrators",
-        "jira-admins",
-        "jira-administrators",
-        "jira-system-administrators",
+        *ADMIN_GROUPS,
         "jira-users",
         "jira-software-users",
         "jira-core-users",
@@ -38,8 +46,6 @@ ACCESS_GROUP_NAMES = frozenset(
         "jira-servicedesk-users",
         "jira-product-discovery-users",
         "jira-work-management-users",
-        "confluence-admins",
-        "confluence-administrators",
         "confluence-users",
         "trusted-users",
         "users",

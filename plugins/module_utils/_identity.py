@@ -36,6 +36,11 @@ ACCOUNT_ID_REMEDY = (
     "Pass the user's accountId instead (admin.atlassian.com > Directory > Users: it is the last part of the "
     "profile URL), or look it up with orgsync.atlassian.atlassian_user_info"
 )
+# The same on Data Center, whose users are known by username.
+USERNAME_REMEDY = (
+    "Pass the user's username instead (the login name: the user's profile, or the administration's user list, "
+    "shows it), or look it up with orgsync.atlassian.atlassian_user_info"
+)
 
 
 def is_email(ref: str) -> bool:

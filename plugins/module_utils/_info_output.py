@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Callable, Iterable
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
     AtlassianError,
@@ -19,16 +19,6 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
 )
 from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import APP_ACCOUNT_TYPE, PERSON_ACCOUNT_TYPE
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
-
-
-def group_members(backend, group: Group, *, include_inactive: bool) -> list[User]:
-    """Every member of the group (all pages), in the order the API lists them, optionally without deactivated ones
-    (a member whose status the API does not tell is kept)."""
-    members: dict[str, User] = {}
-    with operation(f"reading the members of {group.label}"):
-        for page in backend.iter_member_pages(group):
-            members.update((u.account_id, u) for u in page.users)
-    return [u for u in members.values() if include_inactive or u.active is not False]
 
 
 def member_references(members: Iterable[User]) -> list[str]:
@@ -76,10 +66,13 @@ def exported(members: Iterable[User]) -> dict:
     }
 
 
-def exported_groups(backend, names: list[str], prefix: str | None, *, include_inactive: bool) -> list[dict]:
+def exported_groups(
+    backend, names: list[str], prefix: str | None, read_members: Callable[[Group], list[User]]
+) -> list[dict]:
     """Groups named, and those whose names start with ``prefix``, each as ``{name, users}``: the shape
     ``atlassian_groups`` takes (its ``users`` as ``exported`` names them; apps left out, which its ``exclusive``
-    keeps). Named groups are looked up and the prefix's listed, then every group's members read concurrently."""
+    keeps). Named groups are looked up and the prefix's listed, then every group's members read concurrently with
+    ``read_members`` (``MembershipService.members``)."""
     if prefix is not None and not prefix.strip():
         raise ConfigurationError("name_prefix is empty", hint="Set name_prefix to a prefix, for example team-")
     found: dict[str, Group] = {}
@@ -104,5 +97,5 @@ def exported_groups(backend, names: list[str], prefix: str | None, *, include_in
         raise ResolutionError(f"{len(problems)} of {len(wanted)} groups could not be found: " + summarise(problems))
     found.update((g.group_id, g) for g in answers)
     groups = sorted(found.values(), key=lambda g: (g.label.casefold(), g.group_id))
-    members = backend.concurrently(lambda g: group_members(backend, g, include_inactive=include_inactive), groups)
+    members = backend.concurrently(read_members, groups)
     return [{"name": g.label, "users": exported(m)["users"]} for g, m in zip(groups, members, strict=True)]

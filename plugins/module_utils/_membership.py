@@ -126,6 +126,22 @@ def choose_strategy(
     return ALL_PAGES if remaining_pages <= distinct_users else PER_USER
 
 
+@dataclass
+class _Reading:
+    """A group's member listing as ``MembershipService.snapshot`` reads it: the pages left, the members seen, and the
+    strategy chosen from the first page."""
+
+    group: Group
+    pages: Iterator[MemberPage]
+    members: dict[str, User] = field(default_factory=dict)
+    strategy: str = PER_USER
+
+    def read_other_pages(self) -> None:
+        with operation(f"reading the members of {self.group.label}"):
+            for page in self.pages:
+                self.members.update((u.account_id, u) for u in page.users)
+
+
 class MembershipService:
     #: The capabilities it asks of a backend (``AtlassianModule.service``).
     needs = (Membership,)
@@ -184,68 +200,83 @@ class MembershipService:
         Raises ``ResolutionError`` naming every reference that does not resolve to one account.
         """
         backend = self.backend
-        pages = pages if pages is not None else backend.iter_member_pages(group)
-        with operation(f"reading the members of {group.label}"):
-            first = next(pages, None)
-        members: dict[str, User] = {u.account_id: u for u in (first.users if first else ())}
-        on_first_page = email_index(members)
+        reading = _Reading(group, pages if pages is not None else backend.iter_member_pages(group))
         as_email = {ref: backend.takes_as_email(ref) for ref in refs}
-        unanswered = [ref for ref in refs if known_member(ref, members, on_first_page, as_email=as_email[ref]) is None]
-        strategy = choose_strategy(
+        self._choose_strategy(reading, refs, as_email, need_complete)
+        # Members seen so far (all of them, or the first page): an accountId among them resolves without a lookup, and
+        # so does an email one of them shows where emails are unique to an account; elsewhere the members that show
+        # an email are holders of it beside the accounts its lookup finds.
+        outcomes = resolve_each(backend, refs, reading.members)
+        unfound = [i for i, o in enumerate(outcomes) if isinstance(o, UnknownUserError)]
+        if missing_ok:
+            self._look_wider([i for i in unfound if as_email[refs[i]]], refs, outcomes, reading)
+        not_found = [(refs[i], as_email[refs[i]]) for i in unfound if isinstance(outcomes[i], UnknownUserError)]
+        resolved = raise_unresolved(
+            outcomes, consequence=", so nothing was changed", tolerate=UnknownUserError if missing_ok else ()
+        )
+        if reading.strategy == ALL_PAGES:
+            return Snapshot(group, reading.members, True, resolved, ALL_PAGES, not_found, backend.user_id_name)
+        current = self._membership_of(group, resolved, reading.members)
+        return Snapshot(group, current, False, resolved, reading.strategy, not_found, backend.user_id_name)
+
+    def _choose_strategy(self, reading: _Reading, refs: list[str], as_email: dict[str, bool], need_complete: bool):
+        """Read the first page, and from it choose how to learn the membership (``choose_strategy``): reading the
+        other pages now when that is cheaper."""
+        backend = self.backend
+        with operation(f"reading the members of {reading.group.label}"):
+            first = next(reading.pages, None)
+        reading.members.update((u.account_id, u) for u in (first.users if first else ()))
+        on_first_page = email_index(reading.members)
+        unanswered = [
+            ref for ref in refs if known_member(ref, reading.members, on_first_page, as_email=as_email[ref]) is None
+        ]
+        reading.strategy = choose_strategy(
             # Without a total the pages cannot be counted: the strategy reads them (cursor listings).
             total=first.total if first else 0,
-            first_page_size=len(members),
+            first_page_size=len(reading.members),
             distinct_users=len(unanswered),
             need_complete=need_complete,
             page_size=backend.declares.member_page_size,
             unsearchable_emails=not backend.declares.email_search and any(as_email[ref] for ref in unanswered),
         )
+        if reading.strategy == ALL_PAGES:
+            reading.read_other_pages()
 
-        def read_other_pages() -> None:
-            with operation(f"reading the members of {group.label}"):
-                for page in pages:
-                    members.update((u.account_id, u) for u in page.users)
-
-        if strategy == ALL_PAGES:
-            read_other_pages()
-        # Members seen so far (all of them, or the first page): an accountId among them resolves without a lookup, and
-        # so does an email one of them shows where emails are unique to an account; elsewhere the members that show
-        # an email are holders of it beside the accounts its lookup finds.
-        outcomes = resolve_each(backend, refs, members)
-        unfound = [i for i, o in enumerate(outcomes) if isinstance(o, UnknownUserError)]
-        unfound_emails = [i for i in unfound if as_email[refs[i]]] if missing_ok else []
-        if unfound_emails and strategy == PER_USER:
+    def _look_wider(self, unfound_emails: list[int], refs: list[str], outcomes: list, reading: _Reading) -> None:
+        """For a removal: the emails the backend found no account with (``outcomes[i]`` an ``UnknownUserError``) are
+        looked for among all the members, and where that costs one search among the deactivated accounts. Every
+        account found so is a holder; the outcome becomes it, or the error that names several."""
+        if not unfound_emails:
+            return
+        if reading.strategy == PER_USER:
             # Read once for every such reference; this costs only the pages the per-user strategy skipped.
-            read_other_pages()
-            strategy = ALL_PAGES
-        by_email = email_index(members)
+            reading.read_other_pages()
+            reading.strategy = ALL_PAGES
+        by_email = email_index(reading.members)
         for i in unfound_emails:
             # The lookup found no account with the email (else it would not be unknown): the holders are the members
             # that show it and, where that costs one search, the deactivated accounts with it. A deactivated account
             # that is not a member is known, not nobody: no warning about it.
             candidates = list(by_email.get(reference_key(refs[i]), []))
-            if backend.declares.deactivated_email_search:
+            if self.backend.declares.deactivated_email_search:
                 with operation(f"looking up {refs[i]} among deactivated accounts"):
-                    candidates += backend.find_deactivated_by_email(refs[i])
+                    candidates += self.backend.find_deactivated_by_email(refs[i])
             try:
                 outcomes[i] = pick_user_for_email(refs[i], candidates, outcomes[i])
             except ResolutionError as exc:
                 exc.subject = refs[i].strip()
                 outcomes[i] = exc
-        not_found = [(refs[i], as_email[refs[i]]) for i in unfound if isinstance(outcomes[i], UnknownUserError)]
-        resolved = raise_unresolved(
-            outcomes, consequence=", so nothing was changed", tolerate=UnknownUserError if missing_ok else ()
-        )
-        if strategy == ALL_PAGES:
-            return Snapshot(group, members, True, resolved, strategy, not_found, backend.user_id_name)
-        # Per-user: membership of the requested users only; the first page already told us about some of them.
-        unknown = [u for u in resolved if u.account_id not in members]
+
+    def _membership_of(self, group: Group, users: list[User], members: dict[str, User]) -> dict[str, User]:
+        """Per-user: the membership of the requested users only; the first page already told about some of them."""
+        backend = self.backend
+        unknown = [u for u in users if u.account_id not in members]
 
         def is_member(user: User) -> bool:
             with operation(f"reading the groups of {user.label}"):
                 return any(backend.same_group(g, group) for g in backend.groups_of(user.account_id) or [])
 
-        current = {u.account_id: u for u in resolved if u.account_id in members}
+        current = {u.account_id: u for u in users if u.account_id in members}
         current.update(
             {
                 u.account_id: u
@@ -253,7 +284,16 @@ class MembershipService:
                 if member
             }
         )
-        return Snapshot(group, current, False, resolved, strategy, not_found, backend.user_id_name)
+        return current
+
+    def members(self, group: Group, *, include_inactive: bool) -> list[User]:
+        """Every member of the group (all pages), in the order the API lists them, optionally without deactivated
+        ones (a member whose status the API does not tell is kept): ``atlassian_group_member_info``."""
+        members: dict[str, User] = {}
+        with operation(f"reading the members of {group.label}"):
+            for page in self.backend.iter_member_pages(group):
+                members.update((u.account_id, u) for u in page.users)
+        return [u for u in members.values() if include_inactive or u.active is not False]
 
     def check_can_change(self, group: Group, plan: Plan) -> None:
         """Before any write (and in check mode): a planned change to a group the API will not change is refused."""

@@ -14,22 +14,20 @@ from typing import Any, Iterator, Mapping, TypeVar
 from ansible.module_utils import basic
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backends import (
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import Backend
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._table import (
+    argument_spec,
     check_backend_name,
     open_backend,
     require,
+    settings_for,
 )
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import Backend
 from ansible_collections.orgsync.atlassian.plugins.module_utils._client import (
     REQUESTS_IMPORT_ERROR,
     AtlassianClient,
     secret_values,
 )
-from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import (
-    connection_argument_spec,
-    settings_from_params,
-    url_userinfo,
-)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import url_userinfo
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import AtlassianError
 
 S = TypeVar("S")
@@ -41,8 +39,8 @@ class AtlassianModule:
     ``result`` holds the keys a failure must still return (for example ``added: []``); modules add to it as they go.
     """
 
-    def __init__(self, argument_spec: dict, *, result: dict | None = None) -> None:
-        spec = {**connection_argument_spec(), **argument_spec}
+    def __init__(self, module_spec: dict, *, result: dict | None = None) -> None:
+        spec = {**argument_spec(), **module_spec}
         # The task's arguments as written, before AnsibleModule turns a mapping given for a string option into the
         # string of a Python dict. (basic._load_params is the documented way to read them; it is looked up on the
         # module, where ansible-test's validate-modules replaces it.)
@@ -62,7 +60,7 @@ class AtlassianModule:
         if REQUESTS_IMPORT_ERROR:
             self.ansible.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR, **self.result)
         with self.errors_reported():
-            self.settings = settings_from_params(self.params)
+            self.settings = settings_for(self.params)
             check_backend_name(self.settings.backend)
         # Mask the derived base64 Basic credential too: Ansible only knows the raw no_log values.
         self.ansible.no_log_values.update(secret_values(self.settings))

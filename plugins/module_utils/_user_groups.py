@@ -36,18 +36,6 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._writes import (
     apply_writes,
 )
 
-# The groups whose loss would lock an automation account out of administering the site (or the org): ``keep``
-# protects them from ``exclusive`` unless the task names its own list.
-ADMIN_GROUPS = (
-    "site-admins",
-    "org-admins",
-    "administrators",
-    "jira-admins",
-    "jira-administrators",
-    "jira-system-administrators",
-    "confluence-admins",
-    "confluence-administrators",
-)
 # Jira's and Confluence's group ids are UUIDs; a reference shaped like one is an id, anything else a name.
 _GROUP_ID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 

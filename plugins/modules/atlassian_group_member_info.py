@@ -258,7 +258,6 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import C
 from ansible_collections.orgsync.atlassian.plugins.module_utils._info_output import (
     exported,
     exported_groups,
-    group_members,
     non_person_members,
 )
 from ansible_collections.orgsync.atlassian.plugins.module_utils._membership import MembershipService
@@ -284,7 +283,7 @@ def main() -> None:
 
     with module.service(MembershipService) as service:
         group = service.resolve_group(name=name, group_id=group_id)
-        members = group_members(service.backend, group, include_inactive=module.params["include_inactive"])
+        members = service.members(group, include_inactive=module.params["include_inactive"])
 
     others = non_person_members(members)
     if others:
@@ -309,11 +308,12 @@ def export_many(module: AtlassianModule) -> None:
     # Listing groups by prefix is the groups' capability; reading members, membership's.
     needs = (Membership, GroupLifecycle) if params["name_prefix"] is not None else (Membership,)
     with module.backend(*needs) as backend:
+        service = MembershipService(backend)
         groups = exported_groups(
             backend,
             params["groups"] or [],
             params["name_prefix"],
-            include_inactive=params["include_inactive"],
+            lambda group: service.members(group, include_inactive=params["include_inactive"]),
         )
     module.exit(groups=groups)
 

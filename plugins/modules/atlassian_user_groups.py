@@ -170,6 +170,7 @@ diff:
 
 import difflib
 
+from ansible_collections.orgsync.atlassian.plugins.module_utils._groups import ADMIN_GROUPS
 from ansible_collections.orgsync.atlassian.plugins.module_utils._module import AtlassianModule
 from ansible_collections.orgsync.atlassian.plugins.module_utils._module_params import user_groups_request
 from ansible_collections.orgsync.atlassian.plugins.module_utils._planner import (
@@ -178,7 +179,6 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._planner import 
     plan_user_groups,
 )
 from ansible_collections.orgsync.atlassian.plugins.module_utils._user_groups import (
-    ADMIN_GROUPS,
     NOUN,
     UserGroupsService,
     names_group,

@@ -151,17 +151,15 @@ users:
           sample: 276f955c-63d7-42c8-9520-92d01dca0625
 """
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import Membership
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._datacenter import USERNAME_REMEDY
-from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import ResolutionError, operation
-from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import ACCOUNT_ID_REMEDY, check_references
+from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import ResolutionError
+from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import (
+    ACCOUNT_ID_REMEDY,
+    USERNAME_REMEDY,
+    check_references,
+)
 from ansible_collections.orgsync.atlassian.plugins.module_utils._module import AtlassianModule
 from ansible_collections.orgsync.atlassian.plugins.module_utils._module_params import exactly_one
-from ansible_collections.orgsync.atlassian.plugins.module_utils._resolution import (
-    raise_unresolved,
-    resolve_each,
-    with_deactivated_holders,
-)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._user_info import UserInfoService
 
 ARGUMENT_SPEC = dict(
     user=dict(type="str"),
@@ -201,22 +199,11 @@ def main() -> None:
 
     if not refs:
         module.exit(users=[])  # nothing to look up: not even which backend the site speaks
-    with module.backend(Membership) as backend:
-        # The membership modules' rules (docs/identity.md), with the deactivated holders of an email that no active
-        # account has, as atlassian_user_groups looks for them: a leaver is found by email here too.
-        outcomes = backend.concurrently(
-            lambda pair: own_remedy(with_deactivated_holders(backend, *pair)),
-            list(zip(refs, resolve_each(backend, refs), strict=True)),
-        )
-        users = raise_unresolved(outcomes)
+    with module.service(UserInfoService) as service:
+        users = service.look_up(refs, reword=own_remedy)
         entries = [dict(reference=ref, **user.as_result(detailed=True)) for ref, user in zip(refs, users, strict=True)]
         if module.params["include_groups"]:
-
-            def groups_of(user):
-                with operation(f"reading the groups of {user.label}"):
-                    return backend.groups_of(user.account_id) or []
-
-            for entry, user_groups in zip(entries, backend.concurrently(groups_of, users), strict=True):
+            for entry, user_groups in zip(entries, service.groups_of_each(users), strict=True):
                 entry["groups"] = [g.as_result() for g in user_groups]
     module.exit(users=entries)
 

@@ -480,7 +480,11 @@ def test_the_documented_upgrade_steps_are_accepted_by_awx_rules():
 
 
 def test_the_env_vars_are_the_ones_the_modules_read():
-    source = (harness.REPO_ROOT / "plugins" / "module_utils" / "_connection.py").read_text()
+    # The options every backend reads (_connection.py), and those a backend adds (its file in _backends/).
+    module_utils = harness.REPO_ROOT / "plugins" / "module_utils"
+    source = "".join(
+        p.read_text() for p in [module_utils / "_connection.py", *(module_utils / "_backends").glob("*.py")]
+    )
     for var in load_definition()["injectors"]["env"]:
         assert f'"{var}"' in source, f"{var} is not an env fallback of the connection options"
 

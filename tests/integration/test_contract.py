@@ -20,8 +20,10 @@ from pathlib import Path
 import contract_check
 import pytest
 import requests
+from backend_table import BACKENDS as TEST_BACKENDS
 
 from atlassian_emulator.contract import ContractWatch
+from atlassian_emulator.products import PRODUCTS as EMULATOR_PRODUCTS
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CONTRACT_DIR = REPO_ROOT / "tests" / "contract"
@@ -42,62 +44,18 @@ def _derive_module():
 derive_contract = _derive_module()
 CONTRACT = json.loads(contract_check.CONTRACT.read_text(encoding="utf-8"))
 SPECS = {spec.product: spec for spec in derive_contract.CONTRACTS}
-# Where each product's contract comes from (the extract's info.x-source), and how the backend file names its API
-# prefix: Jira's as the constant API, Confluence's as self.api (with or without /wiki); the probe of backend: auto is
-# Jira's serverInfo in v2, which the contract holds as v3.
-ORIGINS = {
-    "jira": (
-        "github.com/jarekbird/jira-api-mcp-wrapper",
-        "fea6054694f99860c85887a64b9f169fec71ed18",
-        "swagger-v3.v3.json",
-    ),
-    "confluence": (
-        "github.com/xvrh/atlassian_apis",
-        "77a145823f6175435ebe9ee62db4edd1119fb697",
-        "tool/apis/confluence.json",
-    ),
-    # Atlassian's published Data Center specs, as committed to a public mock server's repository.
-    "jira_datacenter": (
-        "github.com/zackbunch/jira-dc-mock-server",
-        "14e9d2572ca3efb5fecd739a0b41b3b1889c0edd",
-        "contracts/jira-software-dc-10.3-openapi.json",
-    ),
-    "confluence_datacenter": (
-        "github.com/zackbunch/jira-dc-mock-server",
-        "4beeaf2103a41c7e167fc24f5c7d67981fbe6ddf",
-        "contracts/confluence-dc-10.0.3-openapi.json",
-    ),
-    # Atlassian's Organizations REST API spec (dac-static.atlassian.com/cloud/admin/organization/swagger.v3.json), as
-    # a public repository downloads it.
-    "admin": (
-        "github.com/mondoohq/cnspec",
-        "62835b1388e4ee9c8cd690f5ccd7aeb617105c6c",
-        "content/validation/data/atlassian_org_openapi.json",
-    ),
-}
-SERVERS = {
-    "jira": "https://your-domain.atlassian.net",
-    "confluence": "https://your-domain.atlassian.net",
-    "jira_datacenter": "https://jira.example.com",
-    "confluence_datacenter": "https://confluence.example.com",
-    "admin": "https://api.atlassian.com",
-}
-# The backend file, how it builds a path, the API prefix, and what its placeholders are named in the contract.
+# Where each product's contract comes from (the extract's info.x-source), its server, and how the backend file names
+# its paths: one row of the test backend table each (tests/backend_table.py), keyed here by the product it serves.
+BY_PRODUCT = {row.products[0]: row for row in TEST_BACKENDS.values()}
+ORIGINS = {product: row.contract.origin for product, row in BY_PRODUCT.items()}
+SERVERS = {product: row.contract.server for product, row in BY_PRODUCT.items()}
+# The backend file, how it builds a path, and the API prefix.
 CALLERS = {
-    "jira": ("_backends/jira_cloud.py", r"\bAPI}(/[^\"]+)\"", "/rest/api/3"),
-    "confluence": ("_backends/confluence_cloud.py", r"\bself\.api}(/[^\"]+)\"", "/wiki/rest/api"),
-    "jira_datacenter": ("_backends/jira_datacenter.py", r"\bAPI}(/[^\"]+)\"", "/rest/api/2"),
-    "confluence_datacenter": ("_backends/confluence_datacenter.py", r"\bAPI}(/[^\"]+)\"", "/rest/api"),
-    "admin": ("_backends/admin.py", None, ""),  # its paths are templates in the spec's own names: admin.PATHS
+    product: (f"_backends/{row.name}.py", row.contract.path_pattern, row.contract.api_prefix)
+    for product, row in BY_PRODUCT.items()
 }
-# The emulator's routes of each product start here.
-MOUNTS = {
-    "jira": "/rest/api/3/",
-    "confluence": "/wiki/rest/api/",
-    "jira_datacenter": "/rest/api/2/",
-    "confluence_datacenter": "/rest/api/",
-    "admin": "/admin/",
-}
+# The emulator's routes of each product start here: its first mount.
+MOUNTS = {name: product.mounts[0] + "/" for name, product in EMULATOR_PRODUCTS.items()}
 
 
 def _module_constants(source: str) -> dict:
@@ -189,9 +147,9 @@ def test_contract_covers_what_the_collection_and_the_emulator_use(product, emula
     else:
         called = {_placeholders(prefix + match.group(1)) for match in re.finditer(pattern, text)}
     if product == "jira":
-        called.add("/rest/api/3/serverInfo")  # _backends.PROBE_PATH, in v2: the same API
+        called.add("/rest/api/3/serverInfo")  # _backends._table.PROBE_PATH, in v2: the same API
     if product == "jira_datacenter":
-        called.add("/rest/api/2/serverInfo")  # _backends.PROBE_PATH
+        called.add("/rest/api/2/serverInfo")  # _backends._table.PROBE_PATH
     collection_paths = {path for path, _method in spec.collection_operations}
     assert called == collection_paths
     # Every emulated route of the product is an operation of the contract, and vice versa.

@@ -181,7 +181,7 @@ def _before() -> Response | None:
     g.rate = knobs.take_token()
     if g.rate is not None and not g.rate.allowed:
         return _too_many_requests(g.rate.retry_after, g.rate.limit)
-    if g.product == UNSERVED:
+    if not isinstance(g.product, Product):  # UNSERVED
         # This site does not have that product: its API is not there at all (what Atlassian's edge answers on a
         # real site is not documented; a JSON 404 here).
         return json_response({"message": f"{request.path} does not exist on this site"}, 404)

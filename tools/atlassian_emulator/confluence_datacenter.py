@@ -121,24 +121,23 @@ def member_of() -> Response:
 @confluence_datacenter.put("/user/<username>/group/<path:group_name>")
 def add_member(username: str, group_name: str) -> Response:
     """Documented as idempotent: an existing membership is left as it is, 204 either way."""
-    _membership_api()
-    _require_admin()
-    user, group = _user(username), _group(group_name)
-    try:
-        emu().state.add_member(group.group_id, user.account_id)
-    except AlreadyMember:
-        pass
-    return empty_response(204)
+    return _change_membership(username, group_name, adding=True)
 
 
 @confluence_datacenter.delete("/user/<username>/group/<path:group_name>")
 def remove_member(username: str, group_name: str) -> Response:
+    return _change_membership(username, group_name, adding=False)
+
+
+def _change_membership(username: str, group_name: str, *, adding: bool) -> Response:
+    """Both membership writes answer 204 whether or not they changed anything."""
     _membership_api()
     _require_admin()
     user, group = _user(username), _group(group_name)
+    state = emu().state
     try:
-        emu().state.remove_member(group.group_id, user.account_id)
-    except NotMember:
+        (state.add_member if adding else state.remove_member)(group.group_id, user.account_id)
+    except (AlreadyMember, NotMember):
         pass
     return empty_response(204)
 

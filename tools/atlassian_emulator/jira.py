@@ -442,19 +442,25 @@ def get_group() -> Response:
     return json_response(group_json(_group_from_args(), request.args.get("expand", "")))
 
 
-@jira.post("/group")
-def create_group() -> Response:
-    _require_site_admin()
+def created_group(render: Callable[[GroupRef], dict[str, Any]], errors: dict[str, str] | None = None) -> Response:
+    """Jira's createGroup, Cloud and Data Center alike: a name that is not blank and not in use; 201 with the group
+    as ``render`` shows it. ``errors``: what Cloud adds to the refusal of a blank name."""
     name = _json_body().get("name")
     if not isinstance(name, str) or not name.strip():
-        raise ApiError(400, "You must specify a valid group name.", errors={"name": "You must specify a group name."})
+        raise ApiError(400, "You must specify a valid group name.", errors=errors)
     state = emu().state
     try:
         with state.lock:
-            payload = group_json(state.create_group(name.strip()))
+            payload = render(state.create_group(name.strip()))
     except GroupNameInUse:
         raise ApiError(400, "A group or user with this name already exists.") from None
     return json_response(payload, 201)
+
+
+@jira.post("/group")
+def create_group() -> Response:
+    _require_site_admin()
+    return created_group(group_json, errors={"name": "You must specify a group name."})
 
 
 @jira.delete("/group")

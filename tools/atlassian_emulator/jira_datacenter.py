@@ -29,8 +29,8 @@ from .common import (
     render_api_error,
     site_authentication,
 )
-from .jira import ANONYMOUS_OK, SEARCH_MAX, _avatars, _int_arg, _json_body, _page, _page_window
-from .state import AlreadyMember, GroupNameInUse, GroupRef, NotMember, UnknownGroup, User
+from .jira import ANONYMOUS_OK, SEARCH_MAX, _avatars, _int_arg, _json_body, _page, _page_window, created_group
+from .state import AlreadyMember, GroupRef, NotMember, UnknownGroup, User
 
 jira_datacenter = Blueprint("jira_datacenter", __name__)
 
@@ -214,16 +214,7 @@ def remove_user_from_group() -> Response:
 @jira_datacenter.post("/group")
 def create_group() -> Response:
     _require_admin()
-    name = _json_body().get("name")
-    if not isinstance(name, str) or not name.strip():
-        raise ApiError(400, "You must specify a valid group name.")
-    state = emu().state
-    try:
-        with state.lock:
-            payload = group_bean(state.create_group(name.strip()))
-    except GroupNameInUse:
-        raise ApiError(400, "A group or user with this name already exists.") from None
-    return json_response(payload, 201)
+    return created_group(group_bean)
 
 
 @jira_datacenter.delete("/group")

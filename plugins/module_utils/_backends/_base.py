@@ -13,7 +13,7 @@ the capabilities its API has, and one line in the table of ``__init__.py``. A ca
 - ``GroupLifecycle``: create and delete groups, and say what a group grants;
 - ``AccountLifecycle``: find accounts with their status, create (invite) them, suspend and restore them.
 
-A module asks for the capabilities it needs (``_backends.require``), and a backend without one is refused before any
+A module asks for the capabilities it needs (``_backends._table.require``), and a backend without one is refused before any
 request, with the backends that have it named. Everything above a backend (the services, the planner, the modules)
 speaks only these contracts; everything below it (``_client.py``) knows only HTTP. A backend owns its product's
 knowledge: paths, paging style, how error bodies read and what to advise for each status (worded by the Cloud and
@@ -24,8 +24,8 @@ becomes an account.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
-from typing import Any, Callable, ClassVar, Iterable, Iterator, TypeVar
+from dataclasses import dataclass, field
+from typing import Any, Callable, ClassVar, Iterable, Iterator, Mapping, TypeVar
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._client import ApiResponse, AtlassianClient, ErrorReader
 from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import ConnectionSettings
@@ -38,6 +38,7 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
 from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import is_email
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
 from ansible_collections.orgsync.atlassian.plugins.module_utils._paging import Page, Paging
+from ansible_collections.orgsync.atlassian.plugins.module_utils._retry import WaitReader
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -62,7 +63,7 @@ class MemberPage:
 
 @dataclass(frozen=True)
 class SiteProbe:
-    """The one answer ``auto`` asks a site for (see ``_backends.detect``): its status and JSON body, if any, and
+    """The one answer ``auto`` asks a site for (see ``_backends._table.detect``): its status and JSON body, if any, and
     whether Atlassian Cloud answered (its edge marks every answer with a trace id; a Data Center server does not)."""
 
     status: int | None
@@ -98,6 +99,9 @@ class Declarations:
     #: Whether ``find_deactivated_by_email`` costs one search (the Admin API). A removal then asks it about an email
     #: no listing showed, to tell a deactivated non-member from nobody; elsewhere that would read the whole site.
     deactivated_email_search: bool = False
+    #: The options it adds to the connection options, as an argument spec (documented in the connection doc
+    #: fragment): read and checked by ``Backend.own_options``, carried in ``ConnectionSettings.options``.
+    options: Mapping[str, dict] = field(default_factory=dict)
     #: Capabilities the product's API offers that the collection does not implement yet: ``require`` says so rather
     #: than "its API cannot", and docs/architecture.md's table shows them as "not implemented yet".
     not_implemented_yet: tuple[type, ...] = ()
@@ -116,9 +120,28 @@ class Backend(ErrorReader, ABC):
     #: What the API calls the identifier in ``User.account_id``, as messages name it.
     user_id_name: ClassVar[str] = "accountId"
 
+    #: How its API says how long to wait (Retry-After unless a backend reads more).
+    waits: ClassVar[WaitReader] = WaitReader()
+
     def __init__(self, client: AtlassianClient) -> None:
-        self.client = client
-        client.errors = self
+        # The client it sends through: the given one's session and rate gate, with this product's error wording and
+        # wait reading (``AtlassianClient.speaking``).
+        self.client = client.speaking(self, self.waits)
+
+    # -- its own options -----------------------------------------------------------------------------------------
+
+    @classmethod
+    def own_options(cls, params: dict) -> tuple[dict, dict]:
+        """The task's parameters as this backend leaves them (the Admin API's url defaults to its host) and its own
+        options (``Declarations.options``), read and checked: a ``ConfigurationError`` names what is wrong. Called
+        for every backend, whichever the task names (with ``auto``, an option may say which backend is meant);
+        nothing by default."""
+        return params, {}
+
+    @classmethod
+    def url_remedy(cls, params: dict) -> str | None:
+        """What this backend adds to the advice when no URL was given (an organisation API key needs no URL)."""
+        return None
 
     # -- choosing a backend (``backend: auto``) ------------------------------------------------------------------
 
@@ -129,7 +152,7 @@ class Backend(ErrorReader, ABC):
 
     @classmethod
     def recognises_site(cls, probe: SiteProbe) -> bool:
-        """Whether the site's answer to the probe (``_backends.PROBE_PATH``) says this backend is meant."""
+        """Whether the site's answer to the probe (``_backends._table.PROBE_PATH``) says this backend is meant."""
         return False
 
     # -- shared mechanics ----------------------------------------------------------------------------------------
@@ -145,6 +168,19 @@ class Backend(ErrorReader, ABC):
         with self.client.reading(response):
             return read(response.body)
 
+    def caller_from(self, path: str, read: Callable[[Any], User]) -> str:
+        """The identifier of the account the credentials belong to, asked of ``path`` once a task (or known already:
+        Jira Cloud names it in a header of every answer)."""
+        if getattr(self, "_caller", None) is None:
+            self._caller = self.read_answer(self.client.get(path), read).account_id
+        return self._caller
+
+    def read_or_none(self, path: str, params: dict, read: Callable[[Any], R]) -> R | None:
+        """``read`` of a GET's answer (checked like ``read_answer``), or ``None`` where the API answers 404: there is
+        no such user."""
+        response = self.client.get(path, params, accept=(404,))
+        return None if response.status == 404 else self.read_answer(response, read)
+
     def read_values(self, page: Page, read: Callable[[Any], R]) -> tuple[R, ...]:
         """``read`` applied to each value of a page, checked like ``read_answer``."""
         with self.client.reading(page):
@@ -158,6 +194,18 @@ class Backend(ErrorReader, ABC):
     def concurrently(self, func: Callable[[T], R], items: Iterable[T]) -> list[R]:
         """``[func(item) ...]`` within this backend's concurrency and rate limits; order kept."""
         return self.client.map_concurrently(func, items)
+
+
+@dataclass(frozen=True)
+class QueryWrites:
+    """How a site API names the group and the user of a membership write when both go in the query (a removal) or the
+    user in the body (an add): Jira Cloud and Data Center, Confluence Cloud (``Membership.write_by_query``)."""
+
+    group_param: str
+    user_param: str
+    user_field: str
+    #: What its refusal of an existing member says.
+    already: str
 
 
 class Membership(ABC):
@@ -277,6 +325,16 @@ class Membership(ABC):
                 raise self.client.error_for(method, path, race_status, response.body, "")
             return CHANGED if response.unclear_earlier else UNCHANGED
         return CHANGED
+
+    def write_by_query(self, adding: bool, path: str, group: Group, user: User, names: QueryWrites) -> str:
+        """An add (POST, the user in the body) or a removal (DELETE, the user in the query) at ``path``, the group in
+        the query: ``write_membership`` with the parameters ``names`` says."""
+        params = {names.group_param: group.group_id}
+        if not adding:
+            params[names.user_param] = user.account_id
+        body = {names.user_field: user.account_id} if adding else None
+        method, already = ("POST", names.already) if adding else ("DELETE", "not a member")
+        return self.write_membership(method, path, group, user, params=params, json=body, already=already)
 
     def read_back(self, group: Group, user: User, *, want_member: bool, error: AtlassianError) -> str:
         """After a write whose outcome is unknown (its retries ran out), look at the membership instead of guessing:

@@ -16,7 +16,13 @@ from __future__ import annotations
 from typing import ClassVar
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import Backend
-from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import ORG_KEY_REMEDY
+
+# For a task given a bearer token and nothing that says which API it is for: an organisation admin who forgot org_id
+# is otherwise sent looking for a site URL.
+ORG_KEY_REMEDY = (
+    "If bearer_token is an organisation API key (admin.atlassian.com > Settings > API keys), it is for the Admin API: "
+    "set org_id (or ATLASSIAN_ORG_ID) and leave url unset, and backend auto picks admin (or set backend: admin)"
+)
 
 
 class CloudBackend(Backend):

@@ -19,11 +19,6 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import UnknownGroupError, UnknownUserError
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group
 
-USERNAME_REMEDY = (
-    "Pass the user's username instead (the login name: the user's profile, or the administration's user list, "
-    "shows it), or look it up with orgsync.atlassian.atlassian_user_info"
-)
-
 
 def group_named(name: str) -> Group:
     """A Data Center group: its name is all there is, so it is its id too (the backends address groups by

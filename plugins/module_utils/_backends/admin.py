@@ -18,7 +18,8 @@ Groups are found by exact name with ``groups/search``; users by exact email, by 
 from __future__ import annotations
 
 import threading
-from typing import Any, Iterator
+from datetime import datetime, timezone
+from typing import Any, Iterator, Mapping
 from urllib.parse import quote, urlsplit
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._answers import obj, optional_text, text
@@ -33,8 +34,15 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base 
     Membership,
     group_not_found,
 )
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._cloud import ORG_KEY_REMEDY
 from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient
-from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import ADMIN_URL, ConnectionSettings
+from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import (
+    AUTO,
+    BEARER_TOKEN_ENV,
+    ConnectionSettings,
+    is_loopback,
+    non_empty_env_fallback,
+)
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
     ConfigurationError,
     RefusedError,
@@ -44,8 +52,22 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
 )
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
 from ansible_collections.orgsync.atlassian.plugins.module_utils._paging import CursorPaging
+from ansible_collections.orgsync.atlassian.plugins.module_utils._retry import WaitReader, parse_rate_limit_reset
 
+NAME = "admin"
+# The Admin API's only host: its URL may be left out.
+ADMIN_URL = "https://api.atlassian.com"
+ORG_ID_ENV = "ATLASSIAN_ORG_ID"
+DIRECTORY_ID_ENV = "ATLASSIAN_DIRECTORY_ID"
+# The options it adds (the connection doc fragment documents them): the organisation and, when it has several, the
+# directory.
+OPTIONS = {
+    "org_id": dict(type="str", fallback=(non_empty_env_fallback, [ORG_ID_ENV])),
+    "directory_id": dict(type="str", fallback=(non_empty_env_fallback, [DIRECTORY_ID_ENV])),
+}
 PAGING = CursorPaging(values_key="data", size_param="limit")
+# The searches: a POST whose body holds the filters and the cursor.
+SEARCH = CursorPaging(values_key="data", size_param="limit", in_body=True)
 ALL_DIRECTORIES = "-"
 # Every path the backend calls, named as Atlassian's spec names them (tests hold these to the API contract).
 DIRECTORIES = "/admin/v2/orgs/{orgId}/directories"
@@ -122,7 +144,49 @@ def directory_record(data: Any) -> dict:
     return data
 
 
+def may_be_admin(params: dict) -> bool:
+    """With ``backend: auto``, whether an ``org_id`` means the Admin API. Not with a site's credentials (Basic) or
+    any URL but the Admin API's own (or a local one, an emulator's): an ``ATLASSIAN_ORG_ID`` left in the environment
+    (or in an AWX credential) must not turn a site task into an Admin API one, and a Data Center server with a
+    personal access token (a bearer token too) is a site."""
+    if params.get("api_token") and not params.get("bearer_token"):
+        return False
+    parts = urlsplit(params.get("url") or ADMIN_URL)
+    host = (parts.hostname or "").lower()
+    return (host == urlsplit(ADMIN_URL).hostname and not parts.path.startswith("/ex/")) or is_loopback(host)
+
+
+def check_admin_params(params: dict, org_id: str | None) -> None:
+    """The Admin API wants an organisation and an organisation API key (a bearer token), nothing else."""
+    if org_id is None:
+        raise ConfigurationError(
+            "backend admin needs org_id",
+            hint=f"Set org_id (or {ORG_ID_ENV}) to the organisation's id: admin.atlassian.com > Settings > API keys "
+            "shows it next to the key",
+        )
+    if params.get("api_token") and not params.get("bearer_token"):
+        raise ConfigurationError(
+            "The Admin API does not take username and api_token (Basic authentication)",
+            hint=f"Pass the organisation API key as bearer_token (or {BEARER_TOKEN_ENV}); create one in "
+            "admin.atlassian.com > Settings > API keys. A personal API token (id.atlassian.com) does not work there",
+        )
+
+
+class ResetTimeWaits(WaitReader):
+    """Retry-After, and on a 429 without one the time ``X-RateLimit-Reset`` names: the Admin API says when its budget
+    refills (an ISO-8601 time), not how long to wait. A time already past (clocks differ) says nothing: the usual
+    back-off applies then."""
+
+    def asked_wait(self, status: int, headers: Mapping[str, str]) -> tuple[float | None, str]:
+        retry_after, asked = super().asked_wait(status, headers)
+        if retry_after is not None or status != 429:
+            return retry_after, asked
+        raw = headers.get("X-RateLimit-Reset")
+        return parse_rate_limit_reset(raw, datetime.now(timezone.utc)) or None, f"X-RateLimit-Reset: {raw}"
+
+
 class AdminBackend(Backend, Membership, GroupLifecycle):
+    waits = ResetTimeWaits()
     declares = Declarations(
         member_page_size=PAGE_LIMIT,
         reference_kinds=frozenset({EMAIL, ACCOUNT_ID}),
@@ -130,6 +194,7 @@ class AdminBackend(Backend, Membership, GroupLifecycle):
         # One address, one Atlassian account: a member showing the email is its holder (docs/identity.md).
         unique_emails=True,
         deactivated_email_search=True,
+        options=OPTIONS,
         # The v2 invitation, and suspend and restore in a directory.
         not_implemented_yet=(AccountLifecycle,),
     )
@@ -144,9 +209,9 @@ class AdminBackend(Backend, Membership, GroupLifecycle):
                 hint="Leave url unset for backend admin (it is https://api.atlassian.com), or give the host only",
             )
         super().__init__(client)
-        settings = client.settings
-        self.org = quote(settings.org_id or "", safe="")
-        self._directory: str | None = quote(settings.directory_id, safe="") if settings.directory_id else None
+        options = client.settings.options
+        self.org = quote(options.get("org_id") or "", safe="")
+        self._directory: str | None = quote(options["directory_id"], safe="") if options.get("directory_id") else None
         self._directory_lock = threading.Lock()
         # What the API said about each group it showed: whether its membership may be changed here.
         self._groups: dict[str, dict] = {}
@@ -157,7 +222,25 @@ class AdminBackend(Backend, Membership, GroupLifecycle):
     @classmethod
     def recognises_url(cls, settings: ConnectionSettings) -> bool:
         # Giving an organisation id says it: only the Admin API takes one.
-        return bool(settings.org_id)
+        return bool(settings.options.get("org_id"))
+
+    @classmethod
+    def own_options(cls, params: dict) -> tuple[dict, dict]:
+        backend = (params.get("backend") or AUTO).strip()
+        org_id = (params.get("org_id") or "").strip() or None
+        meant = backend == NAME or (backend == AUTO and org_id is not None and may_be_admin(params))
+        if meant:
+            check_admin_params(params, org_id)
+            params = {**params, "url": params.get("url") or ADMIN_URL}
+        # Kept only where it means something: with backend auto, an org_id beside a site's credentials or URL is
+        # ignored (see may_be_admin).
+        options = {"org_id": org_id if meant or backend != AUTO else None}
+        options["directory_id"] = (params.get("directory_id") or "").strip() or None
+        return params, {key: value for key, value in options.items() if value is not None}
+
+    @classmethod
+    def url_remedy(cls, params: dict) -> str | None:
+        return ORG_KEY_REMEDY if params.get("bearer_token") and not params.get("api_token") else None
 
     # ------------------------------------------------------------------ errors
 
@@ -246,7 +329,7 @@ class AdminBackend(Backend, Membership, GroupLifecycle):
         return group
 
     def _search_groups(self, body: dict) -> list[dict]:
-        pages = self.client.iter_pages(self.path(GROUP_SEARCH), {}, PAGING, page_size=PAGE_LIMIT, search=body)
+        pages = self.client.iter_pages(self.path(GROUP_SEARCH), body, SEARCH, page_size=PAGE_LIMIT)
         return [g for page in pages for g in self.read_values(page, group_record)]
 
     def find_group(self, *, name: str | None = None, group_id: str | None = None) -> Group:
@@ -311,13 +394,13 @@ class AdminBackend(Backend, Membership, GroupLifecycle):
         """Every member, deactivated ones included, 100 a page, one page after the other."""
         search = {"groupIds": [group.group_id]}
         path = self.path(USER_SEARCH)
-        for page in self.client.iter_pages(path, {}, PAGING, page_size=PAGE_LIMIT, search=search):
+        for page in self.client.iter_pages(path, search, SEARCH, page_size=PAGE_LIMIT):
             yield MemberPage(self.read_values(page, user_from_json), None)
 
     # ------------------------------------------------------------------ users
 
     def _search_users(self, body: dict) -> list[User]:
-        pages = self.client.iter_pages(self.path(USER_SEARCH), {}, PAGING, page_size=PAGE_LIMIT, search=body)
+        pages = self.client.iter_pages(self.path(USER_SEARCH), body, SEARCH, page_size=PAGE_LIMIT)
         return [user for page in pages for user in self.read_values(page, user_from_json)]
 
     def _accounts_with_email(self, email: str) -> list[User]:

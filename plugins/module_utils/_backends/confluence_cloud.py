@@ -26,14 +26,15 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base 
     GroupLifecycle,
     MemberPage,
     Membership,
+    QueryWrites,
     SiteProbe,
     group_not_found,
 )
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._cloud import CloudBackend
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._cloud import ORG_KEY_REMEDY, CloudBackend
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._families import with_translations
 from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient
 from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import (
     AUTO,
-    ORG_KEY_REMEDY,
     ConnectionSettings,
 )
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import UnknownUserError
@@ -56,20 +57,6 @@ A_GROUP = "a group"
 SEARCH = "search results"
 # Characters that separate the words of a name in an email's local part (jane.doe, jane_doe, jane-doe).
 _NAME_SEPARATORS = re.compile(r"[._\-+]+")
-
-
-def with_translations(messages: list[str], body: Any) -> list[str]:
-    """``messages`` and the translations a Confluence error body adds (Cloud and Data Center alike):
-    ``{"statusCode": 404, "data": {"errors": [{"message": {"translation": "...", "args": []}}]}, "message": "..."}``."""
-    messages = list(messages)
-    data = body.get("data") if isinstance(body, dict) else None
-    errors = data.get("errors") if isinstance(data, dict) else None
-    for error in errors if isinstance(errors, list) else []:
-        message = error.get("message") if isinstance(error, dict) else None
-        translation = message.get("translation") if isinstance(message, dict) else message
-        if translation and str(translation) not in messages:
-            messages.append(str(translation))
-    return messages
 
 
 def user_from_json(data: Any) -> User:
@@ -96,6 +83,10 @@ def users_in_search(data: Any) -> list[User]:
     """The users of a CQL user search's results (results that are not users are left out)."""
     results = items(obj(data, SEARCH), "results", SEARCH)
     return [user_from_json(r["user"]) for r in results if isinstance(obj(r, "a search result").get("user"), dict)]
+
+
+# Memberships are written at group/userByGroupId: the group by id, the user by accountId.
+WRITES = QueryWrites(group_param="groupId", user_param="accountId", user_field="accountId", already="already")
 
 
 class ConfluenceCloudBackend(CloudBackend, Membership, GroupLifecycle):
@@ -213,13 +204,10 @@ class ConfluenceCloudBackend(CloudBackend, Membership, GroupLifecycle):
     # ------------------------------------------------------------------ users
 
     def caller_account_id(self) -> str:
-        if self._caller is None:
-            self._caller = self.read_answer(self.client.get(f"{self.api}/user/current"), user_from_json).account_id
-        return self._caller
+        return self.caller_from(f"{self.api}/user/current", user_from_json)
 
     def get_user(self, account_id: str) -> User | None:
-        response = self.client.get(f"{self.api}/user", {"accountId": account_id}, accept=(404,))
-        return None if response.status == 404 else self.read_answer(response, user_from_json)
+        return self.read_or_none(f"{self.api}/user", {"accountId": account_id}, user_from_json)
 
     def groups_of(self, account_id: str) -> list[Group] | None:
         # Confluence does not document what it answers for an unknown accountId; the listing is then empty.
@@ -278,24 +266,9 @@ class ConfluenceCloudBackend(CloudBackend, Membership, GroupLifecycle):
     def add_member(self, group: Group, user: User) -> str:
         """POST the membership. What Confluence answers for an existing member is not documented; if it refuses
         with "already", the membership already holds."""
-        return self.write_membership(
-            "POST",
-            f"{self.api}/group/userByGroupId",
-            group,
-            user,
-            params={"groupId": group.group_id},
-            json={"accountId": user.account_id},
-            already="already",
-        )
+        return self.write_by_query(True, f"{self.api}/group/userByGroupId", group, user, WRITES)
 
     def remove_member(self, group: Group, user: User) -> str:
         """DELETE answers 204 whether or not the user was a member (documented), so the answer cannot tell whether
         this changed anything: the membership read before the plan does (a member is the only one removed)."""
-        return self.write_membership(
-            "DELETE",
-            f"{self.api}/group/userByGroupId",
-            group,
-            user,
-            params={"groupId": group.group_id, "accountId": user.account_id},
-            already="not a member",
-        )
+        return self.write_by_query(False, f"{self.api}/group/userByGroupId", group, user, WRITES)

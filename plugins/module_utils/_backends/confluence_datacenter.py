@@ -32,7 +32,7 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._datac
     DataCenterBackend,
     group_named,
 )
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backends.confluence_cloud import with_translations
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._families import with_translations
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
     HttpError,
     RetriesExhaustedError,
@@ -111,13 +111,10 @@ class ConfluenceDataCenterBackend(DataCenterBackend, Membership, GroupLifecycle)
     # ------------------------------------------------------------------ users
 
     def caller_account_id(self) -> str:
-        if self._caller is None:
-            self._caller = self.read_answer(self.client.get(f"{API}/user/current"), user_from_json).account_id
-        return self._caller
+        return self.caller_from(f"{API}/user/current", user_from_json)
 
     def get_user(self, account_id: str) -> User | None:
-        response = self.client.get(f"{API}/user", {"username": account_id}, accept=(404,))
-        return None if response.status == 404 else self.read_answer(response, user_from_json)
+        return self.read_or_none(f"{API}/user", {"username": account_id}, user_from_json)
 
     def find_by_email(self, email: str) -> list[User]:
         # Never reached: without EMAIL in reference_kinds, a value with '@' is a username (takes_as_email).

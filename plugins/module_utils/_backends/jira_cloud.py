@@ -27,10 +27,12 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base 
     GroupLifecycle,
     MemberPage,
     Membership,
+    QueryWrites,
     SiteProbe,
     group_not_found,
 )
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._cloud import CloudBackend
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._families import error_collection_messages
 from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient
 from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import ConnectionSettings
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import ConfigurationError, UnknownUserError
@@ -82,16 +84,8 @@ def group_page_from_json(data: Any) -> list[Group]:
     return [group_from_json(item) for item in items(obj(data, GROUP_PAGE), "values", GROUP_PAGE)]
 
 
-def error_collection_messages(body: Any) -> list[str]:
-    """Jira's ErrorCollection, Cloud and Data Center alike: ``{"errorMessages": [...], "errors": {field: message}}``."""
-    if not isinstance(body, dict) or not ("errorMessages" in body or "errors" in body):
-        return []
-    said = body.get("errorMessages") or []
-    messages = [str(m) for m in (said if isinstance(said, list) else [said])]
-    errors = body.get("errors")
-    if isinstance(errors, dict):
-        messages.extend(f"{k}: {v}" for k, v in errors.items())
-    return messages
+# Memberships are written at group/user: the group by id, the user by accountId.
+WRITES = QueryWrites(group_param="groupId", user_param="accountId", user_field="accountId", already="already a member")
 
 
 class JiraCloudBackend(CloudBackend, Membership, GroupLifecycle):
@@ -153,13 +147,10 @@ class JiraCloudBackend(CloudBackend, Membership, GroupLifecycle):
     # ------------------------------------------------------------------ users
 
     def caller_account_id(self) -> str:
-        if self._caller is None:
-            self._caller = self.read_answer(self.client.get(f"{API}/myself"), user_from_json).account_id
-        return self._caller
+        return self.caller_from(f"{API}/myself", user_from_json)
 
     def get_user(self, account_id: str) -> User | None:
-        response = self.client.get(f"{API}/user", {"accountId": account_id}, accept=(404,))
-        return None if response.status == 404 else self.read_answer(response, user_from_json)
+        return self.read_or_none(f"{API}/user", {"accountId": account_id}, user_from_json)
 
     def find_by_email(self, email: str) -> list[User]:
         """Active users whose display name or email starts with the address (Atlassian's prefix search). A user who
@@ -200,10 +191,7 @@ class JiraCloudBackend(CloudBackend, Membership, GroupLifecycle):
         )
 
     def groups_of(self, account_id: str) -> list[Group] | None:
-        response = self.client.get(f"{API}/user/groups", {"accountId": account_id}, accept=(404,))
-        if response.status == 404:
-            return None
-        return self.read_answer(response, groups_from_json)
+        return self.read_or_none(f"{API}/user/groups", {"accountId": account_id}, groups_from_json)
 
     # ------------------------------------------------------------------ groups
 
@@ -255,24 +243,9 @@ class JiraCloudBackend(CloudBackend, Membership, GroupLifecycle):
 
     def add_member(self, group: Group, user: User) -> str:
         """POST the membership; Jira refuses an existing member with 400 "already a member" (AX-17)."""
-        return self.write_membership(
-            "POST",
-            f"{API}/group/user",
-            group,
-            user,
-            params={"groupId": group.group_id},
-            json={"accountId": user.account_id},
-            already="already a member",
-        )
+        return self.write_by_query(True, f"{API}/group/user", group, user, WRITES)
 
     def remove_member(self, group: Group, user: User) -> str:
         """DELETE the membership; a non-member is refused with 400 "not a member" (Data Center's words; Cloud's
         answer is undocumented)."""
-        return self.write_membership(
-            "DELETE",
-            f"{API}/group/user",
-            group,
-            user,
-            params={"groupId": group.group_id, "accountId": user.account_id},
-            already="not a member",
-        )
+        return self.write_by_query(False, f"{API}/group/user", group, user, WRITES)

@@ -32,15 +32,16 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base 
     GroupLifecycle,
     MemberPage,
     Membership,
+    QueryWrites,
     SiteProbe,
 )
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._datacenter import (
-    USERNAME_REMEDY,
     DataCenterBackend,
     group_named,
 )
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backends.jira_cloud import error_collection_messages
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._families import error_collection_messages
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import RefusedError, UnknownUserError
+from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import USERNAME_REMEDY
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
 from ansible_collections.orgsync.atlassian.plugins.module_utils._paging import OffsetPaging
 
@@ -85,6 +86,10 @@ def user_groups_from_json(data: Any) -> list[Group]:
     return [group_named(name) for name in group_names(obj(data, A_USER).get("groups"), "items", "the user's groups")]
 
 
+# Memberships are written at group/user: the group by name, the user by username (``name`` in an add's body).
+WRITES = QueryWrites(group_param="groupname", user_param="username", user_field="name", already="already a member")
+
+
 class JiraDataCenterBackend(DataCenterBackend, Membership, GroupLifecycle):
     declares = Declarations(
         # Jira caps group members at 50 a page whatever is asked, as on Cloud.
@@ -121,13 +126,10 @@ class JiraDataCenterBackend(DataCenterBackend, Membership, GroupLifecycle):
         self._caller: str | None = None
 
     def caller_account_id(self) -> str:
-        if self._caller is None:
-            self._caller = self.read_answer(self.client.get(f"{API}/myself"), user_from_json).account_id
-        return self._caller
+        return self.caller_from(f"{API}/myself", user_from_json)
 
     def get_user(self, account_id: str) -> User | None:
-        response = self.client.get(f"{API}/user", {"username": account_id}, accept=(404,))
-        return None if response.status == 404 else self.read_answer(response, user_from_json)
+        return self.read_or_none(f"{API}/user", {"username": account_id}, user_from_json)
 
     def _search(self, email: str, *, active: bool) -> list[User]:
         """Accounts whose email (or username) is exactly this address, among the active or the deactivated ones.
@@ -159,10 +161,7 @@ class JiraDataCenterBackend(DataCenterBackend, Membership, GroupLifecycle):
         )
 
     def groups_of(self, account_id: str) -> list[Group] | None:
-        response = self.client.get(f"{API}/user", {"username": account_id, "expand": "groups"}, accept=(404,))
-        if response.status == 404:
-            return None
-        return self.read_answer(response, user_groups_from_json)
+        return self.read_or_none(f"{API}/user", {"username": account_id, "expand": "groups"}, user_groups_from_json)
 
     # ------------------------------------------------------------------ groups
 
@@ -223,23 +222,8 @@ class JiraDataCenterBackend(DataCenterBackend, Membership, GroupLifecycle):
 
     def add_member(self, group: Group, user: User) -> str:
         """POST the membership; an existing member is refused with 400 "... is already a member of ..."."""
-        return self.write_membership(
-            "POST",
-            f"{API}/group/user",
-            group,
-            user,
-            params={"groupname": group.group_id},
-            json={"name": user.account_id},
-            already="already a member",
-        )
+        return self.write_by_query(True, f"{API}/group/user", group, user, WRITES)
 
     def remove_member(self, group: Group, user: User) -> str:
         """DELETE the membership; a non-member is refused with 400 "... is not a member of ..."."""
-        return self.write_membership(
-            "DELETE",
-            f"{API}/group/user",
-            group,
-            user,
-            params={"groupname": group.group_id, "username": user.account_id},
-            already="not a member",
-        )
+        return self.write_by_query(False, f"{API}/group/user", group, user, WRITES)

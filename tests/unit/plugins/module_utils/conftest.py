@@ -9,8 +9,8 @@ from typing import Any, Callable
 import pytest
 from backend_table import SITE_PRODUCTS, login
 
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._table import settings_for
 from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient
-from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import settings_from_params
 from ansible_collections.orgsync.atlassian.plugins.module_utils._retry import Clock
 
 ADMIN = ("admin@acme.example", "admin-api-token")
@@ -47,9 +47,7 @@ def client_for(fake_clock: FakeClock) -> Callable[..., AtlassianClient]:
             params = {**login(emulator), **params}
         params.setdefault("max_retries", 3)
         params.setdefault("timeout", 5)
-        client = AtlassianClient(
-            settings_from_params({"url": emulator.url, **params}), clock=fake_clock, workers=workers
-        )
+        client = AtlassianClient(settings_for({"url": emulator.url, **params}), clock=fake_clock, workers=workers)
         clients.append(client)
         return client
 
@@ -67,6 +65,6 @@ def site(emulator_factory: Callable[..., Any], backend_name: str) -> Any:
 @pytest.fixture
 def backend_for(client_for: Callable[..., AtlassianClient], backend_name: str) -> Callable[..., Any]:
     """``backend_for(emulator, **client_params)``: the ``backend_name`` backend on a real client."""
-    from ansible_collections.orgsync.atlassian.plugins.module_utils._backends import BACKENDS
+    from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._table import BACKENDS
 
     return lambda emulator, **params: BACKENDS[backend_name](client_for(emulator, **params))

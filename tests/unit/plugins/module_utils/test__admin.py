@@ -12,11 +12,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backends import open_backend
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import CHANGED, UNCHANGED
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._table import open_backend, settings_for
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backends.admin import AdminBackend
 from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient
-from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import settings_from_params
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
     ConfigurationError,
     HttpError,
@@ -223,11 +222,11 @@ def test_another_organisations_id_is_not_found(org, client_for):
 )
 def test_options_the_admin_api_needs(params, message):
     with pytest.raises(ConfigurationError, match=message):
-        settings_from_params(params)
+        settings_for(params)
 
 
 def test_the_url_defaults_to_the_admin_gateway():
-    settings = settings_from_params({"backend": "admin", "org_id": ORG, "bearer_token": "k"})
+    settings = settings_for({"backend": "admin", "org_id": ORG, "bearer_token": "k"})
     assert settings.base_url == "https://api.atlassian.com"
 
 
@@ -241,8 +240,8 @@ def test_the_url_defaults_to_the_admin_gateway():
     ],
 )
 def test_auto_takes_org_id_for_the_admin_api_only_where_nothing_says_site(params, admin):
-    settings = settings_from_params(params)
-    assert (settings.org_id is not None) is admin
+    settings = settings_for(params)
+    assert (settings.options.get("org_id") is not None) is admin
     if admin:  # recognised from the options alone: no request is sent
         client = AtlassianClient(settings)
         try:

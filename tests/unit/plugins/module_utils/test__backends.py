@@ -15,11 +15,13 @@ from typing import Any
 
 import pytest
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backends import (
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._cloud import ORG_KEY_REMEDY
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._table import (
     BACKENDS,
     PROBE_PATH,
     check_backend_name,
     open_backend,
+    settings_for,
 )
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backends.confluence_cloud import ConfluenceCloudBackend
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backends.confluence_datacenter import (
@@ -28,7 +30,6 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._backends.conflu
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backends.jira_cloud import JiraCloudBackend
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backends.jira_datacenter import JiraDataCenterBackend
 from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient
-from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import ORG_KEY_REMEDY, settings_from_params
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import ConfigurationError
 
 
@@ -79,7 +80,7 @@ def site_factory():
 
 def client(url: str, **params: Any) -> AtlassianClient:
     return AtlassianClient(
-        settings_from_params({"url": url, "username": "a@acme.example", "api_token": "t", "max_retries": 0, **params})
+        settings_for({"url": url, "username": "a@acme.example", "api_token": "t", "max_retries": 0, **params})
     )
 
 

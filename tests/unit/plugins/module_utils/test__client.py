@@ -9,6 +9,7 @@ import threading
 
 import pytest
 
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._table import settings_for
 from ansible_collections.orgsync.atlassian.plugins.module_utils._client import (
     USER_AGENT,
     AtlassianClient,
@@ -16,7 +17,6 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._client import (
     basic_credential,
     secret_values,
 )
-from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import settings_from_params
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import AtlassianError, RetriesExhaustedError
 from ansible_collections.orgsync.atlassian.plugins.module_utils._paging import OffsetPaging
 
@@ -31,7 +31,7 @@ def test_basic_credential_is_base64_of_the_whole_pair():
 
 
 def test_secret_values_cover_every_form():
-    settings = settings_from_params({"url": "https://a.atlassian.net", "username": "a@b.example", "api_token": "t"})
+    settings = settings_for({"url": "https://a.atlassian.net", "username": "a@b.example", "api_token": "t"})
     assert secret_values(settings) == {"t", basic_credential("a@b.example", "t")}
 
 
@@ -180,7 +180,7 @@ def html_site():
 @pytest.mark.parametrize("path", ["/rest/api/3/group/bulk", "/rest/api/3/user/search", "/rest/api/3/user"])
 def test_a_success_that_is_not_json_names_the_url_instead_of_passing_for_no_data(html_site, path):
     # Read on, None would crash find_group, or look like "no such user" to find_by_email and get_user (accept=404).
-    client = AtlassianClient(settings_from_params({"url": html_site, "username": "a@acme.example", "api_token": "t"}))
+    client = AtlassianClient(settings_for({"url": html_site, "username": "a@acme.example", "api_token": "t"}))
     with pytest.raises(AtlassianError) as caught:
         client.get(path, {"query": "x"}, accept=(404,))
     assert caught.value.message == (

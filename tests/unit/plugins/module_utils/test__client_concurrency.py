@@ -9,8 +9,8 @@ import threading
 
 import pytest
 
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._table import settings_for
 from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient
-from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import settings_from_params
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import RetriesExhaustedError
 from ansible_collections.orgsync.atlassian.plugins.module_utils._paging import OffsetPaging
 from ansible_collections.orgsync.atlassian.plugins.module_utils._retry import Clock, RateGate
@@ -153,7 +153,7 @@ class RateLimitedSession:
 def test_one_429_makes_every_worker_wait_the_whole_retry_after():
     clock = ThreadClock()
     session = RateLimitedSession(clock, workers=4)
-    settings = settings_from_params({"url": "https://acme.atlassian.net", "username": "a@b.example", "api_token": "t"})
+    settings = settings_for({"url": "https://acme.atlassian.net", "username": "a@b.example", "api_token": "t"})
     client = AtlassianClient(settings, clock=clock, session=session, workers=4)
 
     statuses = client.map_concurrently(

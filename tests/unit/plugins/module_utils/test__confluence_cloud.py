@@ -11,8 +11,8 @@ import pytest
 from backend_table import kinds
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import CHANGED, UNCHANGED, SiteProbe
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._table import settings_for
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backends.confluence_cloud import ConfluenceCloudBackend
-from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import settings_from_params
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
     AtlassianError,
     ResolutionError,
@@ -168,7 +168,7 @@ def test_messages_take_the_translations_too():
 def test_the_api_path_fits_the_url_given(url, api, client_for):
     from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient
 
-    client = AtlassianClient(settings_from_params({**SITE, "url": url}))
+    client = AtlassianClient(settings_for({**SITE, "url": url}))
     assert ConfluenceCloudBackend(client).api == api
     client.close()
 
@@ -176,5 +176,5 @@ def test_the_api_path_fits_the_url_given(url, api, client_for):
 def test_recognises_a_site_without_jira_or_a_confluence_url():
     assert ConfluenceCloudBackend.recognises_site(SiteProbe(404, None))
     assert not ConfluenceCloudBackend.recognises_site(SiteProbe(200, {"deploymentType": "Cloud"}))
-    assert ConfluenceCloudBackend.recognises_url(settings_from_params({**SITE, "url": SITE["url"] + "/wiki"}))
-    assert not ConfluenceCloudBackend.recognises_url(settings_from_params(SITE))
+    assert ConfluenceCloudBackend.recognises_url(settings_for({**SITE, "url": SITE["url"] + "/wiki"}))
+    assert not ConfluenceCloudBackend.recognises_url(settings_for(SITE))

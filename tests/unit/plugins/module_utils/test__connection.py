@@ -8,10 +8,8 @@ import base64
 
 import pytest
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import (
-    normalise_base_url,
-    settings_from_params,
-)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._table import settings_for
+from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import normalise_base_url
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import ConfigurationError
 
 GOOD = {"url": "https://acme.atlassian.net", "username": "me@acme.example", "api_token": "tok"}
@@ -64,15 +62,15 @@ def test_bad_urls_are_refused_with_a_remedy(url, fragment):
 )
 def test_bad_settings_name_cause_and_fix(params, fragments):
     with pytest.raises(ConfigurationError) as err:
-        settings_from_params(params)
+        settings_for(params)
     for fragment in fragments:
         assert fragment in err.value.message
 
 
 def test_settings_repr_hides_secrets():
-    settings = settings_from_params({**GOOD, "api_token": "super-secret-token"})
+    settings = settings_for({**GOOD, "api_token": "super-secret-token"})
     assert "super-secret-token" not in repr(settings)
-    bearer = settings_from_params({"url": "https://acme.atlassian.net", "bearer_token": "bearer-secret"})
+    bearer = settings_for({"url": "https://acme.atlassian.net", "bearer_token": "bearer-secret"})
     assert "bearer-secret" not in repr(bearer)
     assert bearer.bearer_token == "bearer-secret" and bearer.api_token is None and bearer.username is None
 
@@ -104,7 +102,7 @@ DC_PAT = base64.b64encode(b"123456789012:" + bytes(range(200, 232))).decode()
 )
 def test_a_token_that_is_visibly_not_the_raw_token_is_refused_without_showing_it(secrets, fragments):
     with pytest.raises(ConfigurationError) as err:
-        settings_from_params({**GOOD, **secrets})
+        settings_for({**GOOD, **secrets})
     for fragment in fragments:
         assert fragment in err.value.message
     # Neither the token nor any part of it (as given or decoded) is in the message.
@@ -124,5 +122,5 @@ def test_a_token_that_is_visibly_not_the_raw_token_is_refused_without_showing_it
     ],
 )
 def test_tokens_as_they_come_are_accepted(secrets):
-    settings = settings_from_params({**GOOD, **secrets})
+    settings = settings_for({**GOOD, **secrets})
     assert (settings.api_token or settings.bearer_token) == (secrets.get("api_token") or secrets.get("bearer_token"))

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import CHANGED, UNCHANGED, SiteProbe
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._table import settings_for
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backends.jira_cloud import JiraCloudBackend
 from ansible_collections.orgsync.atlassian.plugins.module_utils._client import secret_values
-from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import settings_from_params
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import AtlassianError, ResolutionError
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
 
@@ -158,10 +158,8 @@ def test_recognises_a_jira_cloud_site_from_server_info(status, body, recognised)
 
 
 def test_recognises_the_jira_gateway_url():
-    assert JiraCloudBackend.recognises_url(
-        settings_from_params({**GATEWAY, "url": "https://api.atlassian.com/ex/jira/1"})
-    )
-    assert not JiraCloudBackend.recognises_url(settings_from_params(GATEWAY))
+    assert JiraCloudBackend.recognises_url(settings_for({**GATEWAY, "url": "https://api.atlassian.com/ex/jira/1"}))
+    assert not JiraCloudBackend.recognises_url(settings_for(GATEWAY))
 
 
 def test_an_email_nobody_has_names_the_causes_and_the_remedy(backend):

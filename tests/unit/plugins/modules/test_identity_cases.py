@@ -11,7 +11,7 @@ import copy
 import pytest
 from backend_table import SITE_PRODUCTS, kinds, login
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import settings_from_params
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._table import settings_for
 from ansible_collections.orgsync.atlassian.plugins.modules import (
     atlassian_group,
     atlassian_group_member,
@@ -163,7 +163,7 @@ def test_case_2_on_cloud_a_member_that_shows_the_email_is_its_holder_without_a_l
 def test_case_2_on_cloud_a_lookup_that_finds_two_people_still_fails(emulator, run, backend_name, monkeypatch, state):
     """An API answer that contradicts Atlassian's model (two person accounts with one address) is never guessed
     either: the emulator cannot give one on Cloud, so the backend's lookup is made to."""
-    from ansible_collections.orgsync.atlassian.plugins.module_utils._backends import BACKENDS
+    from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._table import BACKENDS
     from ansible_collections.orgsync.atlassian.plugins.module_utils._models import User
 
     backend_class = BACKENDS[backend_name]
@@ -340,8 +340,8 @@ def test_case_7_a_name_in_two_directories_fails_and_is_never_taken_for_none(
 )
 def test_case_8_org_id_means_the_admin_api_only_at_its_url(url, admin):
     params = {"bearer_token": "a-token", "org_id": "an-org", **({"url": url} if url else {})}
-    settings = settings_from_params(params)
-    assert (settings.org_id == "an-org") is admin
+    settings = settings_for(params)
+    assert (settings.options.get("org_id") == "an-org") is admin
 
 
 # -- case 9 (Confluence Data Center usernames with '@') is in test__confluence_datacenter.py --------------------------

@@ -783,6 +783,7 @@ UNSERVED = "unserved"
 
 
 def create_app(emulator: Emulator) -> Flask:
+    from . import accounts  # noqa: F401  (adds the account lifecycle's routes to the blueprints below)
     from .admin import admin
     from .confluence import confluence
     from .confluence_datacenter import confluence_datacenter

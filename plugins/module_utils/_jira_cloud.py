@@ -11,6 +11,16 @@ from __future__ import annotations
 import threading
 from typing import Any, Iterator, Mapping
 
+from ansible_collections.orgsync.atlassian.plugins.module_utils._account_planner import (
+    ACTIVE as ACCOUNT_ACTIVE,
+)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._account_planner import (
+    INVITED as ACCOUNT_INVITED,
+)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._account_planner import (
+    SUSPENDED as ACCOUNT_SUSPENDED,
+)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._account_planner import AccountAbilities
 from ansible_collections.orgsync.atlassian.plugins.module_utils._answers import (
     array,
     flag,
@@ -29,9 +39,14 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import 
 )
 from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient
 from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import ConnectionSettings
-from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import ConfigurationError, UnknownUserError
+from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
+    ConfigurationError,
+    RefusedError,
+    ResolutionError,
+    UnknownUserError,
+)
 from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import ACCOUNT_ID_REMEDY, name_may_explain
-from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
+from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Account, Group, User
 from ansible_collections.orgsync.atlassian.plugins.module_utils._paging import OffsetPaging, Page
 
 API = "/rest/api/3"
@@ -44,6 +59,19 @@ ACCESS_TYPES = ("site-admin", "admin", "user")
 A_USER = "a user"
 A_GROUP = "a group"
 GROUP_PAGE = "a page of groups"
+# createUser's "Valid products" (an empty list: no product access).
+PRODUCTS = ("jira-core", "jira-servicedesk", "jira-product-discovery", "jira-software")
+ADMIN_REMEDY = (
+    "Use backend admin with an organisation API key (admin.atlassian.com > Settings > API keys, created without "
+    "scopes): it suspends and restores a user's access in the organisation's directory"
+)
+ABILITIES = AccountAbilities(
+    "jira_cloud",
+    create=True,
+    created_status=ACCOUNT_INVITED,
+    suspend_remedy=ADMIN_REMEDY + " (the Jira Cloud REST API has no suspension or deactivation)",
+    restore_remedy=ADMIN_REMEDY + " (Jira shows a suspended or deactivated account as inactive, and cannot restore it)",
+)
 
 
 def user_from_json(data: Any) -> User:
@@ -264,3 +292,53 @@ class JiraCloudBackend(Backend):
             params={"groupId": group.group_id, "accountId": user.account_id},
             already="not a member",
         )
+
+    # ------------------------------------------------------------------ accounts (atlassian_user)
+
+    account_abilities = ABILITIES
+
+    def _account(self, ref: str) -> Account | None:
+        """An email among the active users (user/search), else among every user (users/search, read once a task,
+        only when some email is not active): inactive there is suspended (Jira cannot tell it from deactivated, and
+        suspension is the reversible, more common cause: docs/joiners_leavers.md). An accountId by GET user."""
+        if not self.takes_as_email(ref):
+            user = self.get_user(ref.strip())
+            return None if user is None else Account(user, ACCOUNT_ACTIVE if user.active else ACCOUNT_SUSPENDED)
+        key = ref.strip().lower()
+        found = [u for u in self.find_by_email(ref.strip()) if (u.email or "").lower() == key]
+        found = found or self.find_deactivated_by_email(ref)
+        if len(found) > 1:
+            raise ResolutionError(f"{len(found)} accounts show the email '{ref}'", hint="Give the accountId meant")
+        if not found:
+            return None
+        return Account(found[0], ACCOUNT_ACTIVE if found[0].active else ACCOUNT_SUSPENDED)
+
+    def find_accounts(self, refs: list[str]) -> dict[str, Account | None]:
+        return dict(zip(refs, self.concurrently(self._account, refs), strict=True))
+
+    def create_account(self, email: str, options: dict) -> Account:
+        """POST user with the ``products`` given (required by the API; ``[]`` is no product access). 201 is a new
+        user or one with Jira access already; 400 may be an existing user without it, or (once reported) a user
+        created although the answer says not: the user is looked up before the refusal is believed."""
+        body = {"emailAddress": email, "products": list(options.get("products") or [])}
+        response = self.client.request("POST", f"{API}/user", json=body, accept=(400,))
+        if response.status == 400:
+            self._all_users = None  # read again: the failed call may have created it
+            again = self._account(email)
+            if again is not None and again.status == ACCOUNT_ACTIVE and again.user.active:
+                return Account(again.user, ACCOUNT_INVITED)
+            said = "; ".join(self.messages(response.body, "")) or "HTTP 400"
+            raise RefusedError(
+                f"Jira Cloud refused to create the user {email}: {said}",
+                hint="If the account exists without Jira access, grant it product access (admin.atlassian.com > "
+                "Directory > Users, or the products option) or restore it with backend admin; if the licence's user "
+                "limit is reached, free a seat",
+                status=400,
+            )
+        return Account(self.read_answer(response, user_from_json), ACCOUNT_INVITED)
+
+    def suspend_account(self, account: Account) -> str:
+        raise RefusedError("Jira Cloud cannot suspend an account", hint=ABILITIES.suspend_remedy)
+
+    def restore_account(self, account: Account) -> str:
+        raise RefusedError("Jira Cloud cannot restore an account", hint=ABILITIES.restore_remedy)

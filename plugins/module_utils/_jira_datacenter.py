@@ -16,6 +16,13 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
+from ansible_collections.orgsync.atlassian.plugins.module_utils._account_planner import (
+    ACTIVE as ACCOUNT_ACTIVE,
+)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._account_planner import (
+    DEACTIVATED as ACCOUNT_DEACTIVATED,
+)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._account_planner import AccountAbilities
 from ansible_collections.orgsync.atlassian.plugins.module_utils._answers import (
     array,
     flag,
@@ -24,18 +31,39 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._answers import 
     optional_text,
     text,
 )
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import EMAIL, USERNAME, MemberPage, SiteProbe
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import (
+    CHANGED,
+    EMAIL,
+    USERNAME,
+    MemberPage,
+    SiteProbe,
+)
 from ansible_collections.orgsync.atlassian.plugins.module_utils._datacenter import (
     USERNAME_REMEDY,
     DataCenterBackend,
     group_named,
 )
-from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import UnknownUserError
+from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
+    HttpError,
+    RefusedError,
+    ResolutionError,
+    UnknownUserError,
+)
 from ansible_collections.orgsync.atlassian.plugins.module_utils._jira_cloud import error_collection_messages
-from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
+from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Account, Group, User
 from ansible_collections.orgsync.atlassian.plugins.module_utils._paging import OffsetPaging
 
 API = "/rest/api/2"
+# Deactivation by REST (PUT user {"active": false}) came with Jira 8.3 (JRASERVER-37294); older servers answer 400
+# "error.no.value.found.to.be.changed" (JRASERVER-36639).
+TOO_OLD = "error.no.value.found.to.be.changed"
+ABILITIES = AccountAbilities(
+    "jira_datacenter",
+    create=True,
+    created_status=ACCOUNT_ACTIVE,
+    suspend_as=ACCOUNT_DEACTIVATED,
+    reactivate=True,
+)
 PAGING = OffsetPaging()
 # What serverInfo's deploymentType says on a server you run ("Server" is observed on Data Center licences too).
 DEPLOYMENT_TYPES = ("Server", "DataCenter")
@@ -216,3 +244,54 @@ class JiraDataCenterBackend(DataCenterBackend):
             params={"groupname": group.group_id, "username": user.account_id},
             already="not a member",
         )
+
+    # ------------------------------------------------------------------ accounts (atlassian_user)
+
+    account_abilities = ABILITIES
+
+    def _account(self, ref: str) -> Account | None:
+        """A username by GET user; an email among active and inactive users alike (exact address: Data Center lets
+        users share one, and a shared one is refused rather than guessed). Inactive is deactivated: Data Center has
+        no other way of taking access away."""
+        if self.takes_as_email(ref):
+            found = self._search(ref, active=True) + self._search(ref, active=False)
+            if len(found) > 1:
+                names = ", ".join(sorted(u.account_id for u in found))
+                raise ResolutionError(f"{len(found)} users have the email '{ref}' ({names})", hint=USERNAME_REMEDY)
+            user = found[0] if found else None
+        else:
+            user = self.get_user(ref.strip())
+        return None if user is None else Account(user, ACCOUNT_ACTIVE if user.active else ACCOUNT_DEACTIVATED)
+
+    def find_accounts(self, refs: list[str]) -> dict[str, Account | None]:
+        return dict(zip(refs, self.concurrently(self._account, refs), strict=True))
+
+    def create_account(self, email: str, options: dict) -> Account:
+        """POST user with the username, display name and email; no password (the server generates one, and the
+        person sets theirs from the set-up email: ``notification``)."""
+        body = {"name": options["username"], "emailAddress": email, "displayName": options["display_name"]}
+        if options.get("notification"):
+            body["notification"] = "true"
+        response = self.client.request("POST", f"{API}/user", json=body)
+        return Account(self.read_answer(response, user_from_json), ACCOUNT_ACTIVE)
+
+    def _set_active(self, account: Account, active: bool) -> str:
+        try:
+            self.client.request(
+                "PUT", f"{API}/user", params={"username": account.user.account_id}, json={"active": active}
+            )
+        except HttpError as exc:
+            if exc.status == 400 and TOO_OLD in exc.message:
+                raise RefusedError(
+                    f"{self.client.settings.base_url} cannot {'activate' if active else 'deactivate'} users through "
+                    "its REST API (Jira before 8.3)",
+                    hint="Upgrade Jira to 8.3 or later, or change the user in Administration > User management",
+                ) from None
+            raise
+        return CHANGED
+
+    def suspend_account(self, account: Account) -> str:
+        return self._set_active(account, False)
+
+    def restore_account(self, account: Account) -> str:
+        return self._set_active(account, True)

@@ -484,6 +484,8 @@ class AdminBackend(Backend):
     # ------------------------------------------------------------------ accounts (atlassian_user)
 
     account_abilities = ABILITIES
+    # A new account joins its groups in its invitation request (additionalGroups): no membership writes for it.
+    invite_joins_groups = True
 
     def _search_accounts(self, body: dict) -> list[tuple[Account | None, User]]:
         pages = self.client.iter_pages(self.path(USER_SEARCH), {}, PAGING, page_size=PAGE_LIMIT, search=body)

@@ -18,6 +18,7 @@ import re
 import threading
 from typing import Any, Iterator
 
+from ansible_collections.orgsync.atlassian.plugins.module_utils._account_planner import AccountAbilities
 from ansible_collections.orgsync.atlassian.plugins.module_utils._answers import items, obj, optional_text, text
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import (
     ACCOUNT_ID,
@@ -95,7 +96,20 @@ def users_in_search(data: Any) -> list[User]:
     return [user_from_json(r["user"]) for r in results if isinstance(obj(r, "a search result").get("user"), dict)]
 
 
+ACCOUNTS_REMEDY = (
+    "Confluence Cloud offers only an experimental site invitation by email (POST /wiki/api/v2/user/access/"
+    "invite-by-email), which answers no account id and cannot grant groups or suspend anyone. Use backend admin "
+    "(invite, suspend and restore in the organisation's directory) or jira_cloud (invite) with the same site's "
+    "accounts: Confluence shares them"
+)
+ACCOUNT_ABILITIES = AccountAbilities(
+    "confluence_cloud", create_remedy=ACCOUNTS_REMEDY, suspend_remedy=ACCOUNTS_REMEDY, restore_remedy=ACCOUNTS_REMEDY
+)
+
+
 class ConfluenceCloudBackend(Backend):
+    # atlassian_user: refused, with the backends that can (ACCOUNTS_REMEDY).
+    account_abilities = ACCOUNT_ABILITIES
     member_page_size = PAGE_LIMIT
     total_known = True
     concurrent_pages = True

@@ -92,8 +92,9 @@ ACTIVE = "active"
 A_USER = "a user"
 A_GROUP = "a group"
 INVITE_REMEDY = (
-    "A managed account that is not in the organisation's directory yet must be invited first: admin.atlassian.com > "
-    "Directory > Users > Invite users (or POST /admin/v2/orgs/<org_id>/users/invite), then run the task again"
+    "A managed account that is not in the organisation's directory yet must be invited first: with "
+    "orgsync.atlassian.atlassian_user (backend admin; its groups option also adds it to groups in the same task), or "
+    "in admin.atlassian.com > Directory > Users > Invite users; then run the task again"
 )
 # What each documented ADMIN error code means for the person running the task.
 CODE_HINTS = {

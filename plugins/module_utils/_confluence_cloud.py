@@ -35,7 +35,7 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._connection impo
     ConnectionSettings,
 )
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import UnknownUserError
-from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import ACCOUNT_ID_REMEDY
+from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import ACCOUNT_ID_REMEDY, NEW_ACCOUNT_REMEDY
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
 from ansible_collections.orgsync.atlassian.plugins.module_utils._paging import StartLimitPaging
 
@@ -275,7 +275,7 @@ class ConfluenceCloudBackend(Backend):
             f"address was looked for in the member listings of the group and of the groups that grant Confluence "
             f"access ({groups}), and by a name search. Likely causes: there is no such user; the user's privacy "
             "settings hide the email; or the user has no Confluence access",
-            hint=ACCOUNT_ID_REMEDY,
+            hint=f"{ACCOUNT_ID_REMEDY}. {NEW_ACCOUNT_REMEDY}",
         )
 
     # ------------------------------------------------------------------ writes

@@ -36,6 +36,11 @@ ACCOUNT_ID_REMEDY = (
     "Pass the user's accountId instead (admin.atlassian.com > Directory > Users: it is the last part of the "
     "profile URL), or look it up with orgsync.atlassian.atlassian_user_info"
 )
+# A reference that names no account may be a new hire's (issue 18): the module that makes accounts.
+NEW_ACCOUNT_REMEDY = (
+    "If the person has no account yet (a new hire), invite or create it with orgsync.atlassian.atlassian_user, whose "
+    "groups option also adds it to groups in the same task"
+)
 
 
 def is_email(ref: str) -> bool:

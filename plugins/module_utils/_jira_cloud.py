@@ -45,7 +45,11 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
     ResolutionError,
     UnknownUserError,
 )
-from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import ACCOUNT_ID_REMEDY, name_may_explain
+from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import (
+    ACCOUNT_ID_REMEDY,
+    NEW_ACCOUNT_REMEDY,
+    name_may_explain,
+)
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Account, Group, User
 from ansible_collections.orgsync.atlassian.plugins.module_utils._paging import OffsetPaging, Page
 
@@ -218,7 +222,7 @@ class JiraCloudBackend(Backend):
             f"No active Atlassian account was found with email '{email}'. Likely causes: there is no such user (or "
             "it is deactivated: user search only finds active users); the user's privacy settings hide the email; or "
             "the calling account lacks the Browse users and groups permission",
-            hint=ACCOUNT_ID_REMEDY,
+            hint=f"{ACCOUNT_ID_REMEDY}. {NEW_ACCOUNT_REMEDY}",
         )
 
     def groups_of(self, account_id: str) -> list[Group] | None:

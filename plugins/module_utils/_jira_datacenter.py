@@ -49,6 +49,7 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
     ResolutionError,
     UnknownUserError,
 )
+from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import NEW_ACCOUNT_REMEDY
 from ansible_collections.orgsync.atlassian.plugins.module_utils._jira_cloud import error_collection_messages
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Account, Group, User
 from ansible_collections.orgsync.atlassian.plugins.module_utils._paging import OffsetPaging
@@ -173,7 +174,7 @@ class JiraDataCenterBackend(DataCenterBackend):
             "there is no such user (or it is deactivated); the server hides email addresses from the calling "
             "account (General configuration > User email visibility); or the calling account lacks the Browse "
             "users and groups permission",
-            hint=USERNAME_REMEDY,
+            hint=f"{USERNAME_REMEDY}. {NEW_ACCOUNT_REMEDY}",
         )
 
     def groups_of(self, account_id: str) -> list[Group] | None:

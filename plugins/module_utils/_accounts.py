@@ -298,7 +298,7 @@ def entries_from(params: dict) -> list[Entry]:
     entries: dict[str, Entry] = {}
     for i, item in enumerate(raw):
         if isinstance(item, str):
-            entry = Entry(item.strip())
+            entry = Entry(item.strip(), email=item.strip() if is_email(item) else None)
         elif isinstance(item, dict) and set(item) <= {"user", "email", "display_name"} and item.get("user"):
             user = str(item["user"]).strip()
             email = item.get("email") or (user if is_email(user) else None)

@@ -1,0 +1,118 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright: contributors to orgsync.atlassian
+"""Issue 18's "done when", with real ansible-playbook runs against the emulated organisation (the Admin API and the
+site's Jira over one directory), in two runs: check mode first (the invitation and memberships predicted, nothing
+sent), then for real: a new hire invited into three groups by one task, the same task again changing nothing,
+suspension and restore round-tripping, and each refusal (Confluence Cloud, suspension on jira_cloud, what Confluence
+Data Center lacks) failing before any request with the alternative named.
+
+These run once, not per backend profile: the organisation is the subject (the in-process tests cover every backend).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+MODULE = "orgsync.atlassian.atlassian_user"
+NEW_HIRE = "nina.new@acme.example"
+JANE = "5b10a2844c20165700ede003"
+TEAM = ["jira-software-users", "team-platform", "team-design"]
+ORG_API_KEY = "org-api-key"
+SITE_LOGIN = {"username": "admin@acme.example", "api_token": "admin-api-token"}
+ONBOARD = "onboard a new hire into three groups"
+AGAIN = "the same task again"
+SUSPEND = "suspend a leaver"
+RESTORE = "restore her"
+# Each refused task: (name, arguments, words its message must hold).
+REFUSALS = [
+    ("refused: confluence_cloud", {"backend": "confluence_cloud", "user": NEW_HIRE}, "backend admin"),
+    (
+        "refused: suspension on jira_cloud",
+        {"backend": "jira_cloud", "user": JANE, "state": "suspended"},
+        "backend admin",
+    ),
+    ("refused: confluence_datacenter", {"backend": "confluence_datacenter", "user": "nina"}, "jira_datacenter"),
+]
+
+
+@pytest.fixture
+def backend_profile():
+    """Overrides the suite-wide parametrization: this test chooses its site itself."""
+    from backend_profiles import JIRA_CLOUD
+
+    return JIRA_CLOUD
+
+
+def step(name: str, **args) -> dict:
+    return {"name": name, MODULE: args}
+
+
+def refused(name: str, url: str, args: dict) -> dict:
+    # A site login of its own (the play's defaults are the organisation's key): nothing may reach any URL.
+    return {"name": name, "ignore_errors": True, MODULE: {"url": url, **SITE_LOGIN, "bearer_token": None, **args}}
+
+
+def playbook(org, *tasks) -> list:
+    defaults = {"backend": "admin", "url": org.url, "bearer_token": ORG_API_KEY, "org_id": org.state.org.org_id}
+    return [
+        {
+            "name": "joiners and leavers",
+            "hosts": "localhost",
+            "gather_facts": False,
+            "module_defaults": {"group/orgsync.atlassian.atlassian": defaults},
+            "tasks": list(tasks),
+        }
+    ]
+
+
+def test_joiner_leaver_and_refusals_in_two_runs(emulator_factory, run_playbook):
+    org = emulator_factory(products=("jira", "admin"))
+    onboard = step(ONBOARD, user=NEW_HIRE, groups=TEAM)
+
+    predicted = run_playbook(playbook(org, onboard), check=True, diff=True, expect_rc=0)
+    assert org.writes() == [] and not org.state.users_with_email(NEW_HIRE)
+    (entry,) = predicted.result(ONBOARD)["result"]["users"]
+    assert predicted.result(ONBOARD)["changed"] is True
+    assert entry == {
+        "user": NEW_HIRE,
+        "account_id": None,
+        "email": NEW_HIRE,
+        "display_name": None,
+        "status_before": "missing",
+        "status_after": "invited",
+        "created": True,
+        "groups_added": TEAM,
+    }
+    assert predicted.result(ONBOARD)["result"]["diff"] == {
+        "before": {NEW_HIRE: "missing"},
+        "after": {NEW_HIRE: "invited"},
+    }
+
+    tasks = [
+        onboard,
+        step(AGAIN, user=NEW_HIRE, groups=TEAM),
+        step(SUSPEND, user="jane@acme.example", state="suspended"),
+        step(RESTORE, user="jane@acme.example"),
+        *(refused(name, org.url, args) for name, args, _words in REFUSALS),
+    ]
+    org.clear_log()
+    real = run_playbook(playbook(org, *tasks), expect_rc=0)
+    (made,) = real.result(ONBOARD)["result"]["users"]
+    (account,) = org.state.users_with_email(NEW_HIRE)
+    assert made["account_id"] == account.account_id and made["status_after"] == "invited" and made["created"]
+    assert {g.name for g in org.state.groups_of(account.account_id)} == set(TEAM)
+    again = real.result(AGAIN)
+    assert again["changed"] is False and again["result"]["users"][0]["status_before"] == "active"
+    assert real.result(SUSPEND)["result"]["users"][0]["status_after"] == "suspended"
+    restored = real.result(RESTORE)["result"]["users"][0]
+    assert (restored["status_before"], restored["status_after"]) == ("suspended", "active")
+    assert org.state.user(JANE).active and not org.state.user(JANE).suspended
+    for name, _args, words in REFUSALS:
+        result = real.result(name)
+        assert result["failed"] and words in result["result"]["msg"] and "nothing was sent" in result["result"]["msg"]
+    # The writes of the whole run: one invitation (with its three groups), one suspension, one restore. The rerun
+    # and the refusals sent none, and nothing reached the site's Jira.
+    assert [r.path.rsplit("/", 1)[-1] for r in org.writes()] == ["invite", "suspend", "restore"]
+    assert not [r for r in org.log if r.path.startswith(("/rest/", "/wiki/"))]

@@ -40,6 +40,7 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
 from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import is_email
 from ansible_collections.orgsync.atlassian.plugins.module_utils._membership import MembershipService
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Account, Group
+from ansible_collections.orgsync.atlassian.plugins.module_utils._module_params import exactly_one
 
 # The options each backend's API takes for a new account (the others are refused before any request).
 BACKEND_OPTIONS = {
@@ -294,6 +295,7 @@ def statuses_diff(outcomes: list[Outcome]) -> dict:
 def entries_from(params: dict) -> list[Entry]:
     """The accounts ``user``/``users`` name (a string, or on Data Center a mapping with user, email and
     display_name); repeats of one reference count once. Raises ``ConfigurationError`` for a malformed entry."""
+    exactly_one(params, "user", "users", "for example user: jane@acme.com, or users: a list of them")
     raw: list[Any] = [params["user"]] if params.get("user") else list(params.get("users") or [])
     entries: dict[str, Entry] = {}
     for i, item in enumerate(raw):

@@ -118,31 +118,29 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: A new hire is invited and in the team's groups after one task
-  orgsync.atlassian.atlassian_user:
-    backend: admin
-    bearer_token: "{{ atlassian_org_api_key }}"
-    org_id: "{{ atlassian_org_id }}"
-    user: nina.new@acme.example
-    groups: [jira-software-users, team-platform]
-  register: joined
-
-- name: Several new hires on a Jira Cloud site, with Jira Software access
+- name: A new hire is invited and in the team's three groups after one task
   orgsync.atlassian.atlassian_user:
     url: https://acme.atlassian.net
     username: automation@acme.com
     api_token: "{{ atlassian_api_token }}"
-    users: [omar.new@acme.example, pia.new@acme.example]
+    user: nina.new@acme.com
     products: [jira-software]
-    groups: [jira-software-users]
+    groups: [jira-software-users, team-platform, team-design]
+  register: joined
 
-- name: A leaver's access is suspended in the organisation's directory (restored by state present)
+- name: Several new hires without product access yet (connection from ATLASSIAN_* environment variables)
   orgsync.atlassian.atlassian_user:
-    backend: admin
-    bearer_token: "{{ atlassian_org_api_key }}"
-    org_id: "{{ atlassian_org_id }}"
-    user: bob@acme.example
-    state: suspended
+    users: [omar.new@acme.com, pia.new@acme.com]
+    products: []
+    groups: [team-platform]
+
+# Suspension needs the Admin API (backend admin, an organisation API key created without scopes):
+#   orgsync.atlassian.atlassian_user:
+#     backend: admin
+#     bearer_token: "{{ atlassian_org_api_key }}"
+#     org_id: "{{ atlassian_org_id }}"
+#     user: gone@acme.com
+#     state: suspended
 """
 
 RETURN = r"""
@@ -236,8 +234,6 @@ def main() -> None:
     module = AtlassianModule(ARGUMENT_SPEC, result={"users": []})
     params = module.params
     with module.errors_reported():
-        if bool(params.get("user")) == bool(params.get("users")):
-            module.fail("exactly one of user and users is required")
         entries = entries_from(params)
     state = params["state"]
     options = {k: params.get(k) for k in ("products", "notification", "notification_text", "roles")}

@@ -273,7 +273,14 @@ class JiraDataCenterBackend(DataCenterBackend):
         body = {"name": options["username"], "emailAddress": email, "displayName": options["display_name"]}
         if options.get("notification"):
             body["notification"] = "true"
-        response = self.client.request("POST", f"{API}/user", json=body)
+        response = self.client.request("POST", f"{API}/user", json=body, accept=(400,))
+        if response.status == 400:
+            said = self.messages(response.body, "")
+            made = self.get_user(options["username"]) if response.unclear_earlier else None
+            if made is not None and any("already exists" in m for m in said):
+                # Our own earlier attempt made it and its answer was lost: the retry hears "already exists".
+                return Account(made, ACCOUNT_ACTIVE)
+            raise self.client.error_for("POST", f"{API}/user", 400, response.body, "")
         return Account(self.read_answer(response, user_from_json), ACCOUNT_ACTIVE)
 
     def _set_active(self, account: Account, active: bool) -> str:

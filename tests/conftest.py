@@ -19,8 +19,10 @@ from typing import Any
 import pytest
 
 TOOLS_DIR = Path(__file__).resolve().parents[1] / "tools"
-if str(TOOLS_DIR) not in sys.path:
-    sys.path.insert(0, str(TOOLS_DIR))
+TESTS_DIR = Path(__file__).resolve().parent  # the one backend table (backend_table.py) every suite reads
+for directory in (TOOLS_DIR, TESTS_DIR):
+    if str(directory) not in sys.path:
+        sys.path.insert(0, str(directory))
 
 
 @pytest.fixture

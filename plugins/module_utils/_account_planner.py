@@ -25,13 +25,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 PRESENT = "present"
-SUSPENDED = "suspended"
-STATES = (PRESENT, SUSPENDED)
-
+# The account statuses (``_backends._base`` re-exports them for the capability's contract).
 ACTIVE = "active"
 INVITED = "invited"
+SUSPENDED = "suspended"
 DEACTIVATED = "deactivated"
 MISSING = "missing"
+# The states a task asks for: present, or suspended (named as the status it leaves on the Admin API).
+STATES = (PRESENT, SUSPENDED)
 STATUSES = (ACTIVE, INVITED, SUSPENDED, DEACTIVATED, MISSING)
 # Statuses with access to the products (an invitation grants it once accepted).
 WITH_ACCESS = (ACTIVE, INVITED)

@@ -29,7 +29,11 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._account_planner
     plan_account,
     refusal_for,
 )
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import CHANGED, Backend
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import (
+    CHANGED,
+    Account,
+    Backend,
+)
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
     AtlassianError,
     ConfigurationError,
@@ -39,7 +43,7 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
 )
 from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import is_email
 from ansible_collections.orgsync.atlassian.plugins.module_utils._membership import MembershipService
-from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Account, Group
+from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group
 from ansible_collections.orgsync.atlassian.plugins.module_utils._module_params import exactly_one
 
 # The options each backend's API takes for a new account (the others are refused before any request).

@@ -8,7 +8,11 @@
 
 from __future__ import annotations
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import Backend
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import (
+    Backend,
+    GroupLifecycle,
+    Membership,
+)
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
     RefusedError,
     UnknownGroupError,
@@ -45,6 +49,9 @@ ALLOW_OPTION = "allow_access_group_deletion"
 
 
 class GroupService:
+    #: The capabilities it asks of a backend (``AtlassianModule.service``): finding a group is membership's.
+    needs = (Membership, GroupLifecycle)
+
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
 

@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import Backend, MemberPage
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import Backend, MemberPage, Membership
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
     LISTED_IN_FULL,
     NAMED_PER_CAUSE,
@@ -127,6 +127,9 @@ def choose_strategy(
 
 
 class MembershipService:
+    #: The capabilities it asks of a backend (``AtlassianModule.service``).
+    needs = (Membership,)
+
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
 
@@ -190,12 +193,12 @@ class MembershipService:
         unanswered = [ref for ref in refs if known_member(ref, members, on_first_page, as_email=as_email[ref]) is None]
         strategy = choose_strategy(
             # Without a total the pages cannot be counted: the strategy reads them (cursor listings).
-            total=(first.total if backend.total_known else None) if first else 0,
+            total=first.total if first else 0,
             first_page_size=len(members),
             distinct_users=len(unanswered),
             need_complete=need_complete,
-            page_size=backend.member_page_size,
-            unsearchable_emails=not backend.email_search and any(as_email[ref] for ref in unanswered),
+            page_size=backend.declares.member_page_size,
+            unsearchable_emails=not backend.declares.email_search and any(as_email[ref] for ref in unanswered),
         )
 
         def read_other_pages() -> None:
@@ -221,7 +224,7 @@ class MembershipService:
             # that show it and, where that costs one search, the deactivated accounts with it. A deactivated account
             # that is not a member is known, not nobody: no warning about it.
             candidates = list(by_email.get(reference_key(refs[i]), []))
-            if backend.deactivated_email_search:
+            if backend.declares.deactivated_email_search:
                 with operation(f"looking up {refs[i]} among deactivated accounts"):
                     candidates += backend.find_deactivated_by_email(refs[i])
             try:

@@ -58,15 +58,3 @@ class Group:
     def label(self) -> str:
         """How a person reads this group in messages: its name when known, else its id."""
         return self.name or self.group_id
-
-
-@dataclass(frozen=True)
-class Account:
-    """An account and its status (``_account_planner.STATUSES``: active, invited, suspended, deactivated), as
-    ``atlassian_user`` reads and reports it."""
-
-    user: User
-    status: str
-
-    def as_result(self) -> dict:
-        return self.user.as_result()

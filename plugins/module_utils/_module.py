@@ -9,13 +9,17 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterator, Mapping, TypeVar
 
 from ansible.module_utils import basic
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import Backend
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backends import check_backend_name, open_backend
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends import (
+    check_backend_name,
+    open_backend,
+    require,
+)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import Backend
 from ansible_collections.orgsync.atlassian.plugins.module_utils._client import (
     REQUESTS_IMPORT_ERROR,
     AtlassianClient,
@@ -27,6 +31,8 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._connection impo
     url_userinfo,
 )
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import AtlassianError
+
+S = TypeVar("S")
 
 
 class AtlassianModule:
@@ -94,17 +100,28 @@ class AtlassianModule:
             self.fail(exc.message, **extra)
 
     @contextmanager
-    def backend(self) -> Iterator[Backend]:
+    def backend(self, *capabilities: type) -> Iterator[Backend]:
         """The backend (named by the ``backend`` option, or found by ``auto``) on a fresh client session, closed
-        afterwards; its errors are reported as failures, and the result says which backend was used."""
+        afterwards; its errors are reported as failures, and the result says which backend was used.
+
+        ``capabilities`` are the contracts the module needs (``_backends._base``: ``Membership``, ...): a backend
+        without one is refused before any request (after ``auto``'s probe, when it takes one)."""
         client = AtlassianClient(self.settings)
         try:
             with self.errors_reported():
                 name, backend = open_backend(client)
                 self.result["backend"] = name
+                require(backend, *capabilities)
                 yield backend
         finally:
             client.close()
+
+    @contextmanager
+    def service(self, service: type[S]) -> Iterator[S]:
+        """A service (``MembershipService``, ``GroupService``, ...) on ``backend()``, which is asked for the
+        capabilities the service needs (its ``needs``)."""
+        with self.backend(*service.needs) as backend:
+            yield service(backend)
 
     def exit(self, **result) -> None:
         self.ansible.exit_json(**{**self.result, **result})

@@ -52,10 +52,10 @@ def known_member(
 
 def answers_without_lookup(backend, ref: str, by_email: Mapping[str, list[User]]) -> User | None:
     """The member that is the email's holder without asking the backend, where one can be: on a backend whose emails
-    are unique to a person's account (``Backend.unique_emails``: Atlassian Cloud, one address one account), the one
+    are unique to a person's account (``Declarations.unique_emails``: Atlassian Cloud, one address one account), the one
     member that shows the email on a person's account. Elsewhere (Jira Data Center, where users may share an
     address), or when no member or several show it, ``None``: the email is looked up."""
-    if not backend.unique_emails or not backend.takes_as_email(ref):
+    if not backend.declares.unique_emails or not backend.takes_as_email(ref):
         return None
     return known_member(ref, {}, by_email, as_email=True)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import Backend
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import Backend, Membership
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
     RefusedError,
     ResolutionError,
@@ -66,6 +66,9 @@ def names_group(ref: str, group: Group) -> bool:
 
 
 class UserGroupsService:
+    #: The capabilities it asks of a backend (``AtlassianModule.service``).
+    needs = (Membership,)
+
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable, Union
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import CHANGED, Backend
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import CHANGED, Backend
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import AtlassianError, operation, summarise
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
 

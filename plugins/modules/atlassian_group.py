@@ -136,8 +136,7 @@ def main() -> None:
         name, group_id = (params["name"] or "").strip() or None, (params["group_id"] or "").strip() or None
         present = params["state"] == "present"
 
-    with module.backend() as backend:
-        groups = GroupService(backend)
+    with module.service(GroupService) as groups:
         existing = groups.find(name=name, group_id=group_id)
         if present and existing is None and not name:
             raise ResolutionError(

@@ -282,8 +282,7 @@ def main() -> None:
     with module.errors_reported():
         wanted = membership_request(module.params)
 
-    with module.backend() as backend:
-        service = MembershipService(backend)
+    with module.service(MembershipService) as service:
         group, pages = service.open_group(name=wanted.group, group_id=wanted.group_id)
         module.result["group"] = group.as_result()
         snapshot = service.snapshot(

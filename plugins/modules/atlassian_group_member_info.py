@@ -233,9 +233,9 @@ def main() -> None:
     with module.errors_reported():
         name, group_id = group_selector(module.params)
 
-    with module.backend() as backend:
-        group = MembershipService(backend).resolve_group(name=name, group_id=group_id)
-        members = group_members(backend, group, include_inactive=module.params["include_inactive"])
+    with module.service(MembershipService) as service:
+        group = service.resolve_group(name=name, group_id=group_id)
+        members = group_members(service.backend, group, include_inactive=module.params["include_inactive"])
 
     others = non_person_members(members)
     if others:

@@ -211,6 +211,8 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._accounts import
     failure_message,
     statuses_diff,
 )
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends import require
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import AccountLifecycle, Membership
 from ansible_collections.orgsync.atlassian.plugins.module_utils._module import AtlassianModule
 
 JIRA_PRODUCTS = ["jira-software", "jira-core", "jira-servicedesk", "jira-product-discovery"]
@@ -240,7 +242,9 @@ def main() -> None:
     with module.backend() as backend:
         name = module.result["backend"]
         abilities = abilities_of(name, backend)
+        # The account refusals first: they name what the product's API offers and the backends that can.
         check_request(name, abilities, state, entries, params)
+        require(backend, Membership, AccountLifecycle)
         service = AccountService(name, backend)
         groups = service.resolve_groups(params["groups"]) if state == PRESENT and params["groups"] else []
         outcomes = service.plan(entries, service.read(entries), state)

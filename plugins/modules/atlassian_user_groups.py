@@ -210,8 +210,7 @@ def main() -> None:
     with module.errors_reported():
         wanted = user_groups_request(module.params)
 
-    with module.backend() as backend:
-        service = UserGroupsService(backend)
+    with module.service(UserGroupsService) as service:
         user = service.resolve_user(wanted.user, removal_only=wanted.removal_only)
         if user is None:
             module.warn(

@@ -151,7 +151,8 @@ users:
           sample: 276f955c-63d7-42c8-9520-92d01dca0625
 """
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._datacenter import USERNAME_REMEDY
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import Membership
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._datacenter import USERNAME_REMEDY
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import ResolutionError, operation
 from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import ACCOUNT_ID_REMEDY, check_references
 from ansible_collections.orgsync.atlassian.plugins.module_utils._module import AtlassianModule
@@ -203,7 +204,7 @@ def main() -> None:
 
     if not refs:
         module.exit(users=[])  # nothing to look up: not even which backend the site speaks
-    with module.backend() as backend:
+    with module.backend(Membership) as backend:
         # The membership modules' rules (docs/identity.md), with the deactivated holders of an email that no active
         # account has, as atlassian_user_groups looks for them: a leaver is found by email here too.
         outcomes = backend.concurrently(

@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import contract_check  # noqa: E402
 import harness  # noqa: E402  (the directory above is on sys.path now, also under --import-mode=importlib)
-from backend_profiles import DEFAULT_PROFILES, PROFILES, BackendProfile  # noqa: E402
+from backend_table import DEFAULT_PROFILES, PROFILES, BackendProfile  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -78,7 +78,7 @@ def contract_validator() -> Any:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """``backend_profile``: each backend in turn, so that every test that starts an emulator runs once per backend
-    (see backend_profiles.py). A playbook run costs seconds, so the Data Center profile runs only where a module (or a
+    (see tests/backend_table.py). A playbook run costs seconds, so the Data Center profile runs only where a module (or a
     test) asks for it with ``@pytest.mark.backends(...)``; the in-process suites run everything on every backend."""
     if "backend_profile" not in metafunc.fixturenames or _overrides_backend_profile(metafunc):
         return

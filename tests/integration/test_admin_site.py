@@ -31,7 +31,7 @@ OMAR = "5b10a2844c20165700ad0007"
 @pytest.fixture
 def backend_profile():
     """Overrides the suite-wide parametrization: these tests choose their site themselves."""
-    from backend_profiles import JIRA_CLOUD
+    from backend_table import JIRA_CLOUD
 
     return JIRA_CLOUD
 

@@ -24,7 +24,7 @@ HUGE_ID = "4a6e6d65-0000-4000-8000-000000000250"
 @pytest.fixture
 def backend_profile():
     """Overrides the suite-wide parametrization: these tests choose their sites themselves."""
-    from backend_profiles import CONFLUENCE_CLOUD
+    from backend_table import CONFLUENCE_CLOUD
 
     return CONFLUENCE_CLOUD
 

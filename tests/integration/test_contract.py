@@ -84,11 +84,11 @@ SERVERS = {
 }
 # The backend file, how it builds a path, the API prefix, and what its placeholders are named in the contract.
 CALLERS = {
-    "jira": ("_jira_cloud.py", r"\bAPI}(/[^\"]+)\"", "/rest/api/3"),
-    "confluence": ("_confluence_cloud.py", r"\bself\.api}(/[^\"]+)\"", "/wiki/rest/api"),
-    "jira_datacenter": ("_jira_datacenter.py", r"\bAPI}(/[^\"]+)\"", "/rest/api/2"),
-    "confluence_datacenter": ("_confluence_datacenter.py", r"\bAPI}(/[^\"]+)\"", "/rest/api"),
-    "admin": ("_admin.py", None, ""),  # its paths are templates in the spec's own names: _admin.PATHS
+    "jira": ("_backends/jira_cloud.py", r"\bAPI}(/[^\"]+)\"", "/rest/api/3"),
+    "confluence": ("_backends/confluence_cloud.py", r"\bself\.api}(/[^\"]+)\"", "/wiki/rest/api"),
+    "jira_datacenter": ("_backends/jira_datacenter.py", r"\bAPI}(/[^\"]+)\"", "/rest/api/2"),
+    "confluence_datacenter": ("_backends/confluence_datacenter.py", r"\bAPI}(/[^\"]+)\"", "/rest/api"),
+    "admin": ("_backends/admin.py", None, ""),  # its paths are templates in the spec's own names: admin.PATHS
 }
 # The emulator's routes of each product start here.
 MOUNTS = {

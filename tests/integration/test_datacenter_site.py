@@ -31,7 +31,7 @@ DESIGN = "team design"
 @pytest.fixture
 def backend_profile():
     """Overrides the suite-wide parametrization: these tests choose their servers themselves."""
-    from backend_profiles import JIRA_DATACENTER
+    from backend_table import JIRA_DATACENTER
 
     return JIRA_DATACENTER
 

@@ -40,7 +40,7 @@ REFUSALS = [
 @pytest.fixture
 def backend_profile():
     """Overrides the suite-wide parametrization: this test chooses its site itself."""
-    from backend_profiles import JIRA_CLOUD
+    from backend_table import JIRA_CLOUD
 
     return JIRA_CLOUD
 

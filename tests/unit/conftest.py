@@ -222,13 +222,13 @@ def collection_root() -> Path:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """``backend_name``: each backend in turn (backend_sites.SITE_PRODUCTS says which products its emulated site
+    """``backend_name``: each backend in turn (backend_table.SITE_PRODUCTS says which products its emulated site
     serves); a test marked ``emails`` runs only on the backends that resolve emails, and with ``unique=True`` only on
     those where an email is one account's (Atlassian Cloud), with ``unique=False`` only on those where users may
-    share one (Jira Data Center) (backend_sites.FACTS)."""
+    share one (Jira Data Center) (backend_table.FACTS)."""
     if "backend_name" not in metafunc.fixturenames:
         return
-    from backend_sites import FACTS, SITE_PRODUCTS
+    from backend_table import FACTS, SITE_PRODUCTS
 
     names = list(SITE_PRODUCTS)
     emails = metafunc.definition.get_closest_marker("emails")

@@ -2,7 +2,8 @@
 # Copyright: contributors to orgsync.atlassian
 """The account lifecycle (issue 18): invitations and creations, suspension and restore, deactivation.
 
-Routes added to the products' own blueprints (imported by ``app.create_app`` before they are registered), so each
+Routes added to the products' own blueprints (``products.py`` imports this module with the products, before any
+app registers a blueprint), so each
 answers with its product's error shape and runs through the same request pipeline:
 
 - Admin API v2 (``admin``): ``POST /v2/orgs/{orgId}/users/invite`` and ``POST .../directories/{directoryId}/users/
@@ -38,7 +39,9 @@ from urllib.parse import quote
 from flask import Response, g, request
 
 from .admin import AdminError, _body, _directory, _org, _strings, _user_in, admin
-from .app import ApiError, _emu, _json_body, api, empty_response, json_response, user_json
+from .common import ApiError, empty_response, json_response
+from .common import emu as _emu
+from .jira import _json_body, jira, user_json
 from .jira_datacenter import _base as _jira_dc_base
 from .jira_datacenter import _require_admin as _require_jira_admin
 from .jira_datacenter import _user as _jira_dc_user
@@ -181,7 +184,7 @@ def restore_user(org_id: str, directory_id: str, account_id: str) -> Response:
 # -- Jira Cloud ----------------------------------------------------------------------------------------------------
 
 
-@api.post("/user")
+@jira.post("/user")
 def create_user() -> Response:
     if not g.caller.site_admin:
         raise ApiError(403, NOT_JIRA_ADMIN)

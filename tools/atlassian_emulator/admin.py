@@ -38,8 +38,16 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 from flask import Blueprint, Response, g, request
+from werkzeug.exceptions import HTTPException
 
-from .app import _emu, empty_response, json_response
+from .common import (
+    Product,
+    cloud_too_many_requests,
+    empty_response,
+    emu,
+    http_error_collection,
+    json_response,
+)
 from .state import GroupNameInUse, GroupRef, UnknownGroup, User
 
 admin = Blueprint("admin", __name__)
@@ -112,7 +120,7 @@ def authenticate(header: str | None) -> Response | None:
     scheme, _sep, token = (header or "").strip().partition(" ")
     credential = None
     if scheme.lower() == "bearer" and token.strip():
-        credential = _emu().state.credential_for_bearer(token.strip(), org_api_key=True)
+        credential = emu().state.credential_for_bearer(token.strip(), org_api_key=True)
     if credential is None:
         return proxy_error(401, "Unauthorized")
     g.org_key = credential
@@ -124,7 +132,7 @@ def authenticate(header: str | None) -> Response | None:
 
 def _org(org_id: str) -> None:
     # One organisation, whose keys are the only ones a seed may hold: any other id is one the key cannot see.
-    if org_id != _emu().state.org.org_id:
+    if org_id != emu().state.org.org_id:
         raise AdminError("ADMIN-404-2", f"Organization {org_id} was not found")
 
 
@@ -133,7 +141,7 @@ def _directory(org_id: str, directory_id: str, *, allow_all: bool = False) -> st
     _org(org_id)
     if directory_id == ALL_DIRECTORIES and allow_all:
         return None
-    if _emu().state.org.directory(directory_id) is None:
+    if emu().state.org.directory(directory_id) is None:
         raise AdminError("ADMIN-404-1", f"Directory {directory_id} was not found in the organization")
     return directory_id
 
@@ -145,7 +153,7 @@ def _in_directory(user: User) -> bool:
 
 def _group_in(directory_id: str | None, group_id: str) -> GroupRef:
     try:
-        group = _emu().state.find_group(group_id=group_id)
+        group = emu().state.find_group(group_id=group_id)
     except UnknownGroup:
         group = None
     if group is None or (directory_id is not None and group.directory_id != directory_id):
@@ -155,7 +163,7 @@ def _group_in(directory_id: str | None, group_id: str) -> GroupRef:
 
 def _user_in(account_id: str) -> User:
     """An account of the organisation's directory (one pool of people, whichever directory holds the group)."""
-    user = _emu().state.user(account_id)
+    user = emu().state.user(account_id)
     if user is None or not _in_directory(user):
         raise AdminError("ADMIN-404-8", f"User {account_id} was not found")
     return user
@@ -181,7 +189,7 @@ def group_json(group: GroupRef, expand: list[str] | None = None) -> dict[str, An
         "links": {"self": _token(f"group:{group.group_id}")},
     }
     if expand and "counts.users" in expand:
-        data["counts"] = {"users": len(_emu().state.member_ids(group.group_id))}
+        data["counts"] = {"users": len(emu().state.member_ids(group.group_id))}
     return data
 
 
@@ -219,7 +227,7 @@ def user_json(user: User, directory_id: str | None, expand: list[str] | None = N
     if expand and "groups" in expand:
         data["groups"] = [
             {"id": grp.group_id, "name": grp.name, "description": grp.description}
-            for grp in _emu().state.groups_of(user.account_id)
+            for grp in emu().state.groups_of(user.account_id)
             if directory_id is None or grp.directory_id == directory_id
         ]
     return data
@@ -290,7 +298,7 @@ def _page(items: list[Any], limit: int, cursor: str | None, render: Callable[[An
 @admin.get("/v1/orgs")
 def list_orgs() -> Response:
     """The organisations of the API key: its own (v1's, still served: the v2 API has no list of organisations)."""
-    org = _emu().state.org
+    org = emu().state.org
     base = f"{request.host_url}admin/v1/orgs/{org.org_id}"
     item = {
         "id": org.org_id,
@@ -308,7 +316,7 @@ def list_orgs() -> Response:
 @admin.get("/v2/orgs/<org_id>/directories")
 def list_directories(org_id: str) -> Response:
     _org(org_id)
-    directories = list(_emu().state.org.directories)
+    directories = list(emu().state.org.directories)
     return _page(
         directories,
         _limit({"limit": int(request.args.get("limit", USERS_LIMIT_DEFAULT))}, USERS_LIMIT_DEFAULT),
@@ -326,7 +334,7 @@ def _groups_matching(
     members: list[str] | None = None,
 ) -> list[GroupRef]:
     """The directory's groups that pass every filter given (the same filters for the search and the listing)."""
-    groups = _emu().state.directory_groups(directory)
+    groups = emu().state.directory_groups(directory)
     if names is not None:
         wanted = {n.casefold() for n in names}
         groups = [grp for grp in groups if grp.name.casefold() in wanted]
@@ -335,7 +343,7 @@ def _groups_matching(
     if isinstance(term, str) and term:
         groups = [grp for grp in groups if term.casefold() in grp.name.casefold()]
     if members is not None:
-        state = _emu().state
+        state = emu().state
         groups = [grp for grp in groups if state.member_ids(grp.group_id) & set(members)]
     return groups
 
@@ -398,7 +406,7 @@ def create_group(org_id: str, directory_id: str) -> Response:
         raise AdminError("ADMIN-400-24", "name is required")
     description = body.get("description") or ""
     try:
-        group = _emu().state.create_group(name, description=str(description), directory_id=directory)
+        group = emu().state.create_group(name, description=str(description), directory_id=directory)
     except GroupNameInUse:
         raise AdminError("ADMIN-409-28", "A group with this name already exists.") from None
     del group  # the spec documents no body: clients look the new group up by its name
@@ -413,7 +421,7 @@ def delete_group(org_id: str, directory_id: str, group_id: str) -> Response:
         raise AdminError("ADMIN-403-6", f"Group {group.name} is a default group for a role and cannot be deleted")
     if group.grants_admin:
         raise AdminError("ADMIN-403-7", f"Group {group.name} grants admin access and cannot be deleted")
-    _emu().state.delete_group(group.group_id)
+    emu().state.delete_group(group.group_id)
     return empty_response(204)
 
 
@@ -434,8 +442,8 @@ def add_member(org_id: str, directory_id: str, group_id: str) -> Response:
         raise AdminError("ADMIN-400-24", "accountId is required")
     user = _user_in(account_id)
     _changeable(group)
-    state = _emu().state
-    limit = _emu().knobs.admin_user_limit
+    state = emu().state
+    limit = emu().knobs.admin_user_limit
     with state.lock:
         if account_id in state.member_ids(group.group_id):
             # The spec's 409: "The user is already in the group or you've exceeded your user limit".
@@ -456,7 +464,7 @@ def remove_member(org_id: str, directory_id: str, group_id: str, account_id: str
     group = _group_in(directory, group_id)
     _user_in(account_id)
     _changeable(group)
-    state = _emu().state
+    state = emu().state
     with state.lock:
         if account_id in state.member_ids(group.group_id):
             state.remove_member(group.group_id, account_id)
@@ -475,7 +483,7 @@ def search_users(org_id: str, directory_id: str) -> Response:
     group_ids = _strings(body, "groupIds")
     account_status = _strings(body, "accountStatus")
     expand = _strings(body, "expand")
-    state = _emu().state
+    state = emu().state
     users = [u for u in state.all_users() if _in_directory(u)]
     if emails is not None:
         wanted = {e.casefold() for e in emails}
@@ -499,3 +507,49 @@ def search_users(org_id: str, directory_id: str) -> Response:
         lambda u: user_json(u, directory, expand),
         "users",
     )
+
+
+# -- what the pipeline asks of the Admin API ---------------------------------------------------------------------
+
+
+def _authenticate() -> Response | None:
+    return authenticate(request.headers.get("Authorization"))
+
+
+def _rate_headers(response: Response, decision: Any) -> None:
+    """The Admin API's three headers (reference §7.4); the reset is an ISO-8601 time."""
+    response.headers["X-RateLimit-Limit"] = str(decision.limit)
+    response.headers["X-RateLimit-Remaining"] = str(decision.remaining)
+    reset_at = datetime.now(timezone.utc) + timedelta(seconds=1)
+    response.headers["X-RateLimit-Reset"] = reset_at.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _too_many(retry_after: float, limit: int | None = None, body: Any = None) -> Response:
+    # A fault that gives its own body is answered as a site answers it.
+    if body is not None:
+        return cloud_too_many_requests(retry_after, limit, body)
+    return too_many_requests(retry_after, limit)
+
+
+def _render_http_error(exc: HTTPException) -> Response:
+    if exc.code in (404, 405):
+        code = "ADMIN-404-1" if exc.code == 404 else "ADMIN-405-1"
+        return render_error(AdminError(code, f"{request.method} {request.path} is not a resource of this API"))
+    return http_error_collection(exc)
+
+
+# The organisation's Admin API (api.atlassian.com/admin), over the same directory as the site's products.
+PRODUCT = Product(
+    name="admin",
+    blueprint=admin,
+    mounts=("/admin",),
+    cloud=True,
+    contract="admin-v2-directory.contract.json",
+    contract_prefix="/admin",
+    authenticate=_authenticate,
+    too_many_requests=_too_many,
+    rate_headers=_rate_headers,
+    injected_error=injected_error,
+    render_http_error=_render_http_error,
+    error_handlers={AdminError: render_error},
+)

@@ -15,11 +15,20 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Response, g, request
+from werkzeug.exceptions import HTTPException
 
-from .app import _emu, empty_response, json_response
+from .auth import UNAUTHENTICATED_MESSAGE
+from .common import (
+    Product,
+    cloud_rate_headers,
+    cloud_too_many_requests,
+    empty_response,
+    emu,
+    json_response,
+    site_authentication,
+)
 from .state import AlreadyMember, GroupNameInUse, GroupRef, NotMember, UnknownGroup, UnknownUser, User
 
-PREFIX = "/wiki/rest/api"
 LIMIT_MAX = 200  # documented: a limit above 200 is refused with 400
 SEARCH_LIMIT_DEFAULT = 25
 BULK_MAX = 200
@@ -53,7 +62,8 @@ def error_body(status: int, message: str, *, data_center: bool = False) -> dict[
 
 
 def render_error(exc: ConfluenceError) -> Response:
-    data_center = g.get("product") == "confluence_datacenter"
+    product = g.get("product")
+    data_center = isinstance(product, Product) and not product.cloud
     return json_response(error_body(exc.status, exc.message, data_center=data_center), exc.status)
 
 
@@ -161,7 +171,7 @@ def paged(
 
 
 def _state():
-    return _emu().state
+    return emu().state
 
 
 def _group(*, name: str | None = None, group_id: str | None = None) -> GroupRef:
@@ -242,14 +252,14 @@ def group_picker() -> Response:
 def members_by_group_id(group_id: str) -> Response:
     group = _group(group_id=group_id)
     members = _state().members(group.group_id)
-    return json_response(paged(members, user_json, cap=_emu().knobs.confluence_page_cap, refuse_over_max=True))
+    return json_response(paged(members, user_json, cap=emu().knobs.confluence_page_cap, refuse_over_max=True))
 
 
 @confluence.get("/group/member")
 def members_by_name() -> Response:
     """Deprecated, by name."""
     group = _group(name=request.args.get("name"))
-    return json_response(paged(_state().members(group.group_id), user_json, cap=_emu().knobs.confluence_page_cap))
+    return json_response(paged(_state().members(group.group_id), user_json, cap=emu().knobs.confluence_page_cap))
 
 
 @confluence.get("/group/<group_name>")
@@ -262,7 +272,7 @@ def group_by_path_name(group_name: str) -> Response:
 def members_by_path_name(group_name: str) -> Response:
     """Deprecated: ``GET /group/{groupName}/member``."""
     group = _group(name=group_name)
-    return json_response(paged(_state().members(group.group_id), user_json, cap=_emu().knobs.confluence_page_cap))
+    return json_response(paged(_state().members(group.group_id), user_json, cap=emu().knobs.confluence_page_cap))
 
 
 @confluence.post("/group")
@@ -316,7 +326,7 @@ def _add(group: GroupRef, account_id: str) -> Response:
         raise ConfluenceError(404, f"No group found with id {group.group_id}") from None
     except AlreadyMember:
         # What Confluence answers is not documented (reference §5: UNVERIFIED); 201 by default, or a 400 refusal.
-        status = _emu().knobs.confluence_add_member_status
+        status = emu().knobs.confluence_add_member_status
         if status >= 300:
             raise ConfluenceError(status, f"User {account_id} is already a member of group {group.name}") from None
     return empty_response(201)
@@ -436,3 +446,30 @@ def search_users() -> Response:
     body = paged(found, result, default_limit=SEARCH_LIMIT_DEFAULT)
     body.update(totalSize=len(found), cqlQuery=cql, searchDuration=3)
     return json_response(body)
+
+
+# -- what the pipeline asks of Confluence (Cloud; Data Center shares the error format) ---------------------------
+
+
+def unauthenticated(reason: str) -> Response:
+    """Confluence's 401, in its own error format (Cloud and Data Center alike)."""
+    return render_error(ConfluenceError(401, UNAUTHENTICATED_MESSAGE))
+
+
+def render_http_error(exc: HTTPException) -> Response:
+    return render_error(ConfluenceError(exc.code or 500, exc.description or exc.name))
+
+
+PRODUCT = Product(
+    name="confluence",
+    blueprint=confluence,
+    mounts=("/wiki/rest/api",),
+    cloud=True,
+    contract="confluence-groups.contract.json",
+    contract_prefix="/wiki/rest/api",
+    authenticate=site_authentication(unauthenticated),
+    too_many_requests=cloud_too_many_requests,
+    rate_headers=cloud_rate_headers,
+    render_http_error=render_http_error,
+    error_handlers={ConfluenceError: render_error},
+)

@@ -17,9 +17,18 @@ from typing import Any
 from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, g, request
+from werkzeug.exceptions import HTTPException
 
-from .app import _emu, empty_response, json_response
-from .confluence import ConfluenceError, _base, paged
+from .common import (
+    Product,
+    datacenter_rate_headers,
+    datacenter_too_many_requests,
+    empty_response,
+    emu,
+    json_response,
+    site_authentication,
+)
+from .confluence import ConfluenceError, _base, paged, render_error, render_http_error, unauthenticated
 from .jira_datacenter import user_key
 from .state import AlreadyMember, GroupNameInUse, GroupRef, NotMember, UnknownGroup, User
 
@@ -55,13 +64,13 @@ def group_json(group: GroupRef) -> dict[str, Any]:
 
 def _group(name: str) -> GroupRef:
     try:
-        return _emu().state.find_group(name=name)
+        return emu().state.find_group(name=name)
     except UnknownGroup:
         raise ConfluenceError(404, f"Group with name '{name}' does not exist") from None
 
 
 def _user(username: str | None) -> User:
-    user = _emu().state.user_named(username or "")
+    user = emu().state.user_named(username or "")
     if user is None:  # Data Center has no account types: the seed's app and customer accounts are plain users here
         raise ConfluenceError(404, f"No user found with username: {username}")
     return user
@@ -73,13 +82,13 @@ def _require_admin() -> None:
 
 
 def _membership_api() -> None:
-    if not _emu().knobs.confluence_dc_membership_api:
+    if not emu().knobs.confluence_dc_membership_api:
         abort(404)  # before 8.2 the path is not mapped at all
 
 
 @confluence_datacenter.get("/group")
 def list_groups() -> Response:
-    return json_response(paged(_emu().state.all_groups(), group_json))
+    return json_response(paged(emu().state.all_groups(), group_json))
 
 
 @confluence_datacenter.get("/group/<path:group_name>")
@@ -90,7 +99,7 @@ def get_group(group_name: str) -> Response:
 @confluence_datacenter.get("/group/<path:group_name>/member")
 def group_members(group_name: str) -> Response:
     group = _group(group_name)
-    return json_response(paged(_emu().state.members(group.group_id), person_json, cap=_emu().knobs.confluence_page_cap))
+    return json_response(paged(emu().state.members(group.group_id), person_json, cap=emu().knobs.confluence_page_cap))
 
 
 @confluence_datacenter.get("/user")
@@ -100,13 +109,13 @@ def get_user() -> Response:
 
 @confluence_datacenter.get("/user/current")
 def current_user() -> Response:
-    return json_response(person_json(_emu().state.user(g.caller.account_id)))
+    return json_response(person_json(emu().state.user(g.caller.account_id)))
 
 
 @confluence_datacenter.get("/user/memberof")
 def member_of() -> Response:
     user = _user(request.args.get("username"))
-    return json_response(paged(_emu().state.groups_of(user.account_id), group_json))
+    return json_response(paged(emu().state.groups_of(user.account_id), group_json))
 
 
 @confluence_datacenter.put("/user/<username>/group/<path:group_name>")
@@ -116,7 +125,7 @@ def add_member(username: str, group_name: str) -> Response:
     _require_admin()
     user, group = _user(username), _group(group_name)
     try:
-        _emu().state.add_member(group.group_id, user.account_id)
+        emu().state.add_member(group.group_id, user.account_id)
     except AlreadyMember:
         pass
     return empty_response(204)
@@ -128,7 +137,7 @@ def remove_member(username: str, group_name: str) -> Response:
     _require_admin()
     user, group = _user(username), _group(group_name)
     try:
-        _emu().state.remove_member(group.group_id, user.account_id)
+        emu().state.remove_member(group.group_id, user.account_id)
     except NotMember:
         pass
     return empty_response(204)
@@ -143,8 +152,8 @@ def create_group() -> Response:
     if not isinstance(name, str) or not name.strip():
         raise ConfluenceError(400, "Group name is required")
     try:
-        with _emu().state.lock:
-            group = _emu().state.create_group(name.strip())
+        with emu().state.lock:
+            group = emu().state.create_group(name.strip())
     except GroupNameInUse:
         raise ConfluenceError(409, f"Group with name '{name.strip()}' already exists") from None
     return json_response(group_json(group), 200)  # documented: 200, not 201
@@ -155,5 +164,30 @@ def delete_group(group_name: str) -> Response:
     _membership_api()
     _require_admin()
     group = _group(group_name)
-    _emu().state.delete_group(group.group_id)
+    emu().state.delete_group(group.group_id)
     return empty_response(204)
+
+
+# -- what the pipeline asks of Confluence Data Center -------------------------------------------------------------
+
+
+def _render_http_error(exc: HTTPException) -> Response:
+    if exc.code == 404:
+        # Confluence's REST framework (Jersey) on an unmapped path, e.g. an endpoint an older release lacks.
+        return json_response({"statusCode": 404, "message": f"null for uri: {request.url}", "reason": "Not Found"}, 404)
+    return render_http_error(exc)
+
+
+PRODUCT = Product(
+    name="confluence_datacenter",
+    blueprint=confluence_datacenter,
+    mounts=("/rest/api",),
+    cloud=False,
+    contract="confluence-dc-groups.contract.json",
+    contract_prefix="/rest/api",
+    authenticate=site_authentication(unauthenticated),
+    too_many_requests=datacenter_too_many_requests,
+    rate_headers=datacenter_rate_headers,
+    render_http_error=_render_http_error,
+    error_handlers={ConfluenceError: render_error},
+)

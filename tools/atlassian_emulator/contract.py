@@ -122,14 +122,6 @@ class ContractValidator:
         return self._errors(self._openapi.iter_response_errors(openapi_request, openapi_response))
 
 
-# Each product's contract (tests/contract/, derived by derive_contract.py) and the paths it holds.
-CONTRACT_FILES = {
-    "jira": ("/rest/api", "jira-groups-users.contract.json"),
-    "confluence": ("/wiki/rest/api", "confluence-groups.contract.json"),
-    "jira_datacenter": ("/rest/api", "jira-dc-groups-users.contract.json"),
-    "confluence_datacenter": ("/rest/api", "confluence-dc-groups.contract.json"),
-    "admin": ("/admin", "admin-v2-directory.contract.json"),
-}
 _VALIDATORS: dict[Path, ContractValidator] = {}
 _VALIDATORS_LOCK = threading.Lock()
 
@@ -140,11 +132,13 @@ class ContractSet:
 
     @classmethod
     def for_products(cls, products: Iterable[str], directory: str | Path) -> ContractSet:
-        """The contracts of the products a site serves, loaded once per process (loading one takes a while)."""
+        """The contracts of the products a site serves (``Product.contract``), loaded once per process (loading one
+        takes a while)."""
+        from .products import PRODUCTS
+
         contracts = {}
         for product in products:
-            prefix, name = CONTRACT_FILES[product]
-            path = Path(directory) / name
+            prefix, path = PRODUCTS[product].contract_prefix, Path(directory) / PRODUCTS[product].contract
             with _VALIDATORS_LOCK:
                 if path not in _VALIDATORS:
                     _VALIDATORS[path] = ContractValidator(path)
@@ -203,7 +197,7 @@ class ContractWatch:
     def _finished(self, sender: Any, response: Any, **extra: Any) -> None:
         from flask import request
 
-        from .app import UNSERVED, product_of
+        from .products import UNSERVED, product_of
 
         if product_of(request.path, self.products) in (None, UNSERVED):
             # Control routes are the test's, not Atlassian's; and a product this site does not serve has no API here

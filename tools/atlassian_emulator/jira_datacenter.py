@@ -17,18 +17,19 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, g, request
 
-from .app import (
-    SEARCH_MAX,
+from .common import (
     ApiError,
-    _avatars,
-    _emu,
-    _int_arg,
-    _json_body,
-    _page,
-    _page_window,
+    Product,
+    datacenter_rate_headers,
+    datacenter_too_many_requests,
     empty_response,
+    emu,
+    jira_unauthorized,
     json_response,
+    render_api_error,
+    site_authentication,
 )
+from .jira import ANONYMOUS_OK, SEARCH_MAX, _avatars, _int_arg, _json_body, _page, _page_window
 from .state import AlreadyMember, GroupNameInUse, GroupRef, NotMember, UnknownGroup, User
 
 jira_datacenter = Blueprint("jira_datacenter", __name__)
@@ -63,7 +64,7 @@ def user_json_bean(user: User) -> dict[str, Any]:
 def user_bean(user: User, *, expand: str = "") -> dict[str, Any]:
     """``UserBean`` (user, myself, user/search): adds deleted, locale and, with ``expand=groups``, the groups."""
     data = {**user_json_bean(user), "deleted": False, "locale": user.locale}
-    groups = _emu().state.groups_of(user.account_id)
+    groups = emu().state.groups_of(user.account_id)
     wanted = {part.strip() for part in expand.split(",")}
     data["groups"] = {"size": len(groups), "items": [group_json(grp) for grp in groups] if "groups" in wanted else []}
     data["applicationRoles"] = {"size": 0, "items": []}
@@ -77,7 +78,7 @@ def group_json(group: GroupRef) -> dict[str, Any]:
 
 def group_bean(group: GroupRef) -> dict[str, Any]:
     """``GroupBean``, as add-member and create-group answer: the group and its first members."""
-    members = _emu().state.members(group.group_id)
+    members = emu().state.members(group.group_id)
     return {
         **group_json(group),
         "users": {
@@ -93,13 +94,13 @@ def _group(name: str | None) -> GroupRef:
     if not name:
         raise ApiError(400, "The name of the provided group is empty.")
     try:
-        return _emu().state.find_group(name=name)
+        return emu().state.find_group(name=name)
     except UnknownGroup:
         raise ApiError(404, f"The group '{name}' does not exist.") from None
 
 
 def _user(username: str | None) -> User:
-    user = _emu().state.user_named(username or "")
+    user = emu().state.user_named(username or "")
     if user is None:
         raise ApiError(404, f"The user named '{username}' does not exist")
     return user
@@ -113,7 +114,7 @@ def _require_admin() -> None:
 @jira_datacenter.get("/serverInfo")
 def server_info() -> Response:
     now = datetime.now(timezone.utc)
-    site = _emu().state.site
+    site = emu().state.site
     return json_response(
         {
             "baseUrl": site,
@@ -133,7 +134,7 @@ def server_info() -> Response:
 
 @jira_datacenter.get("/myself")
 def myself() -> Response:
-    return json_response(user_bean(_emu().state.user(g.caller.account_id), expand=request.args.get("expand", "")))
+    return json_response(user_bean(emu().state.user(g.caller.account_id), expand=request.args.get("expand", "")))
 
 
 @jira_datacenter.get("/user")
@@ -159,7 +160,7 @@ def search_users() -> Response:
         return any(n.casefold().startswith(query) for n in names if n) and (active if user.active else inactive)
 
     # Data Center has no account types: the seed's app and customer accounts are plain users here.
-    found = [u for u in _emu().state.all_users() if matches(u)]
+    found = [u for u in emu().state.all_users() if matches(u)]
     return json_response([user_bean(u) for u in found[start : start + max_results]])
 
 
@@ -167,8 +168,8 @@ def search_users() -> Response:
 def group_members() -> Response:
     group = _group(request.args.get("groupname"))
     include_inactive = request.args.get("includeInactiveUsers", "false").lower() == "true"
-    start, max_results = _page_window(_emu().knobs.member_page_cap)
-    members = _emu().state.members(group.group_id, include_inactive=include_inactive)
+    start, max_results = _page_window(emu().knobs.member_page_cap)
+    members = emu().state.members(group.group_id, include_inactive=include_inactive)
     params = [("groupname", group.name), ("includeInactiveUsers", "true" if include_inactive else "false")]
     return json_response(_page(members, start, max_results, params, user_json_bean))
 
@@ -178,10 +179,10 @@ def add_user_to_group() -> Response:
     _require_admin()
     group = _group(request.args.get("groupname"))
     username = _json_body().get("name")
-    user = _emu().state.user_named(str(username or ""))
+    user = emu().state.user_named(str(username or ""))
     if user is None:
         raise ApiError(404, f"Cannot add user. '{username}' does not exist")
-    state = _emu().state
+    state = emu().state
     try:
         with state.lock:
             state.add_member(group.group_id, user.account_id)
@@ -196,11 +197,11 @@ def remove_user_from_group() -> Response:
     _require_admin()
     group = _group(request.args.get("groupname"))
     username = request.args.get("username")
-    user = _emu().state.user_named(username or "")
+    user = emu().state.user_named(username or "")
     if user is None:
         raise ApiError(404, f"User '{username}' does not exist")
     try:
-        _emu().state.remove_member(group.group_id, user.account_id)
+        emu().state.remove_member(group.group_id, user.account_id)
     except NotMember:
         raise ApiError(
             400,
@@ -216,7 +217,7 @@ def create_group() -> Response:
     name = _json_body().get("name")
     if not isinstance(name, str) or not name.strip():
         raise ApiError(400, "You must specify a valid group name.")
-    state = _emu().state
+    state = emu().state
     try:
         with state.lock:
             payload = group_bean(state.create_group(name.strip()))
@@ -229,7 +230,7 @@ def create_group() -> Response:
 def delete_group() -> Response:
     _require_admin()
     group = _group(request.args.get("groupname"))
-    _emu().state.delete_group(group.group_id)
+    emu().state.delete_group(group.group_id)
     return empty_response(200)
 
 
@@ -237,7 +238,7 @@ def delete_group() -> Response:
 def groups_picker() -> Response:
     needle = request.args.get("query", "").casefold()
     limit = min(max(_int_arg("maxResults", 20), 0), 100)
-    matches = [grp for grp in _emu().state.all_groups() if needle in grp.name.casefold()]
+    matches = [grp for grp in emu().state.all_groups() if needle in grp.name.casefold()]
     shown = matches[:limit]
     return json_response(
         {
@@ -246,3 +247,19 @@ def groups_picker() -> Response:
             "groups": [{"name": grp.name, "html": grp.name, "labels": []} for grp in shown],
         }
     )
+
+
+# "latest" is the Data Center docs' alias of the newest REST version (2 on Jira Data Center); clients such as
+# pycontribs' jira use it.
+PRODUCT = Product(
+    name="jira_datacenter",
+    blueprint=jira_datacenter,
+    mounts=("/rest/api/2", "/rest/api/latest"),
+    cloud=False,
+    contract="jira-dc-groups-users.contract.json",
+    contract_prefix="/rest/api",
+    authenticate=site_authentication(jira_unauthorized, ANONYMOUS_OK),
+    too_many_requests=datacenter_too_many_requests,
+    rate_headers=datacenter_rate_headers,
+    error_handlers={ApiError: render_api_error},
+)

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from .products import CLOUD_PRODUCTS, PRODUCTS
 from .state import ACCESS_TYPES, ACCOUNT_TYPES, Credential, Directory, Org, State, User
 
 SEEDS_DIR = Path(__file__).resolve().parent / "seeds"
@@ -25,11 +26,9 @@ DEMO_SEED_PATH = SEEDS_DIR / "demo.yaml"
 _GROUP_ID_NAMESPACE = uuid.UUID("6f1c1c52-3a43-4c4e-9d0a-6b0c5d3e9a10")
 
 _SEED_KEYS = {"site", "products", "org", "users", "groups", "credentials", "generate", "knobs"}
-# The product APIs a site can serve (see app.PRODUCTS); a site serves Jira unless its seed says otherwise. A site is
+# The product APIs a site can serve are products.PRODUCTS; a site serves Jira unless its seed says otherwise. A site is
 # Atlassian Cloud (Jira and/or Confluence, and the organisation's Admin API, over one directory) or one Data Center
 # server (one product).
-PRODUCTS = ("jira", "confluence", "jira_datacenter", "confluence_datacenter", "admin")
-CLOUD_PRODUCTS = ("jira", "confluence", "admin")
 DEFAULT_PRODUCTS = ("jira",)
 _USER_KEYS = {
     "account_id",

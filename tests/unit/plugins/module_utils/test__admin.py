@@ -2,7 +2,7 @@
 # Copyright: contributors to orgsync.atlassian
 """The Admin API backend against the emulated organisation (seeds/admin.yaml): the directory found or chosen, groups
 and users through the v2 searches, what the Admin API refuses said plainly, its rate limit's reset time, and the
-options it needs. The shared suites run on it too (backend_sites.FACTS["admin"])."""
+options it needs. The shared suites run on it too (backend_table.FACTS["admin"])."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._admin import AdminBackend
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import CHANGED, UNCHANGED
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backends import open_backend
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import CHANGED, UNCHANGED
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends.admin import AdminBackend
 from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient
 from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import settings_from_params
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (

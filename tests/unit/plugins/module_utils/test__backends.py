@@ -21,15 +21,15 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._backends import
     check_backend_name,
     open_backend,
 )
-from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient
-from ansible_collections.orgsync.atlassian.plugins.module_utils._confluence_cloud import ConfluenceCloudBackend
-from ansible_collections.orgsync.atlassian.plugins.module_utils._confluence_datacenter import (
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends.confluence_cloud import ConfluenceCloudBackend
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends.confluence_datacenter import (
     ConfluenceDataCenterBackend,
 )
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends.jira_cloud import JiraCloudBackend
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends.jira_datacenter import JiraDataCenterBackend
+from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient
 from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import ORG_KEY_REMEDY, settings_from_params
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import ConfigurationError
-from ansible_collections.orgsync.atlassian.plugins.module_utils._jira_cloud import JiraCloudBackend
-from ansible_collections.orgsync.atlassian.plugins.module_utils._jira_datacenter import JiraDataCenterBackend
 
 
 class Site:

@@ -18,7 +18,7 @@ import time
 from typing import Any, Callable
 
 import pytest
-from backend_sites import login, member_path, write_method
+from backend_table import login, member_path, write_method
 from hostile_server import HostileServer, answer, dynamic, endless, huge, trickle
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backends import BACKENDS

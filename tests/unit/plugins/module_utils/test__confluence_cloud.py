@@ -8,10 +8,10 @@ from __future__ import annotations
 import copy
 
 import pytest
-from backend_sites import kinds
+from backend_table import kinds
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import CHANGED, UNCHANGED, SiteProbe
-from ansible_collections.orgsync.atlassian.plugins.module_utils._confluence_cloud import ConfluenceCloudBackend
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import CHANGED, UNCHANGED, SiteProbe
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends.confluence_cloud import ConfluenceCloudBackend
 from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import settings_from_params
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
     AtlassianError,

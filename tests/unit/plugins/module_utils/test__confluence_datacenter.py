@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import CHANGED, SiteProbe
-from ansible_collections.orgsync.atlassian.plugins.module_utils._confluence_datacenter import (
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import CHANGED, SiteProbe
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends.confluence_datacenter import (
     ConfluenceDataCenterBackend,
 )
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import HttpError, ResolutionError

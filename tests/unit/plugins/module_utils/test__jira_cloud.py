@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import CHANGED, UNCHANGED, SiteProbe
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import CHANGED, UNCHANGED, SiteProbe
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends.jira_cloud import JiraCloudBackend
 from ansible_collections.orgsync.atlassian.plugins.module_utils._client import secret_values
 from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import settings_from_params
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import AtlassianError, ResolutionError
-from ansible_collections.orgsync.atlassian.plugins.module_utils._jira_cloud import JiraCloudBackend
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
 
 JANE = User("5b10a2844c20165700ede003", "jane@acme.example", "Jane Doe")

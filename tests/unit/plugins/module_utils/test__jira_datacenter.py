@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import CHANGED, UNCHANGED, SiteProbe
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import CHANGED, UNCHANGED, SiteProbe
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends.jira_datacenter import JiraDataCenterBackend
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import HttpError, ResolutionError
-from ansible_collections.orgsync.atlassian.plugins.module_utils._jira_datacenter import JiraDataCenterBackend
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
 
 SEED = Path(__file__).resolve().parents[4] / "tools" / "atlassian_emulator" / "seeds" / "datacenter.yaml"

@@ -9,7 +9,7 @@ the strategies can be compared; test__confluence_cloud.py covers Confluence's ow
 from __future__ import annotations
 
 import pytest
-from backend_sites import FACTS, SITE_PRODUCTS, kinds, write_method, write_rule
+from backend_table import FACTS, SITE_PRODUCTS, kinds, write_method, write_rule
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import ResolutionError
 from ansible_collections.orgsync.atlassian.plugins.module_utils._membership import (
@@ -172,7 +172,7 @@ def test_a_deactivated_leaver_is_found_for_removal_in_the_member_listing(emulato
 
 def test_adding_a_deactivated_user_by_email_still_fails_on_jira(emulator_factory, client_for):
     # Jira's user search cannot see the deactivated account; with state=present nothing falls back to the listing.
-    from ansible_collections.orgsync.atlassian.plugins.module_utils._jira_cloud import JiraCloudBackend
+    from ansible_collections.orgsync.atlassian.plugins.module_utils._backends.jira_cloud import JiraCloudBackend
 
     service = MembershipService(JiraCloudBackend(client_for(emulator_factory())))
     group = service.resolve_group(name="team-design", group_id=None)

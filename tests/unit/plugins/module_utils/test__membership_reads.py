@@ -6,7 +6,7 @@ no reads after writes, on every backend. Request counts come from the emulator's
 from __future__ import annotations
 
 import pytest
-from backend_sites import FACTS, SITE_PRODUCTS, kinds, write_method
+from backend_table import FACTS, SITE_PRODUCTS, kinds, write_method
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import ResolutionError
 from ansible_collections.orgsync.atlassian.plugins.module_utils._membership import (

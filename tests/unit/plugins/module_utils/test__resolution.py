@@ -7,7 +7,7 @@ a lookup; anything that makes it several accounts is looked up and fails, even w
 from __future__ import annotations
 
 import pytest
-from backend_sites import FACTS
+from backend_table import FACTS
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import ResolutionError
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import User

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 import pytest
-from backend_sites import FACTS, SITE_PRODUCTS, Facts
+from backend_table import FACTS, SITE_PRODUCTS, Facts
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import pytest
-from backend_sites import login
+from backend_table import login
 
 from ansible_collections.orgsync.atlassian.plugins.modules import atlassian_group, atlassian_group_member
 

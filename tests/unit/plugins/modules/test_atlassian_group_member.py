@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import pytest
-from backend_sites import ORG_API_KEY, login, write_rule
+from backend_table import ORG_API_KEY, login, write_rule
 
 from ansible_collections.orgsync.atlassian.plugins.modules.atlassian_group_member import main
 

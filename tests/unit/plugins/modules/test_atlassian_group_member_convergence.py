@@ -34,7 +34,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from backend_sites import FACTS, SITE_PRODUCTS, kinds, member_path
+from backend_table import FACTS, SITE_PRODUCTS, kinds, member_path
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 

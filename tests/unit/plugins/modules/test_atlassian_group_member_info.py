@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import pytest
-from backend_sites import kinds, login, member_path
+from backend_table import kinds, login, member_path
 
 from ansible_collections.orgsync.atlassian.plugins.modules import atlassian_group_member, atlassian_group_member_info
 

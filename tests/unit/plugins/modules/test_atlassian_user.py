@@ -7,7 +7,7 @@ restore, and every refusal before any request."""
 from __future__ import annotations
 
 import pytest
-from backend_sites import login
+from backend_table import login
 
 from ansible_collections.orgsync.atlassian.plugins.modules import atlassian_user
 
@@ -109,7 +109,7 @@ def test_suspend_and_restore_round_trip(user, emulator, backend_name):
     ],
 )
 def test_refusals_come_before_any_request(emulator_factory, run_module, backend, args, words):
-    from backend_sites import SITE_PRODUCTS
+    from backend_table import SITE_PRODUCTS
 
     site = emulator_factory(products=SITE_PRODUCTS[backend])
     task = {**login(site), "backend": backend, **args}

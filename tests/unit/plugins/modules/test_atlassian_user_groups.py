@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import pytest
-from backend_sites import kinds, login, write_rule
+from backend_table import kinds, login, write_rule
 
 from ansible_collections.orgsync.atlassian.plugins.modules import atlassian_user_groups
 

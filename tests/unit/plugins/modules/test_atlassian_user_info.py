@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from backend_sites import login
+from backend_table import login
 
 from ansible_collections.orgsync.atlassian.plugins.modules import (
     atlassian_group_member,

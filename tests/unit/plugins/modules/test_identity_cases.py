@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 
 import pytest
-from backend_sites import SITE_PRODUCTS, kinds, login
+from backend_table import SITE_PRODUCTS, kinds, login
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import settings_from_params
 from ansible_collections.orgsync.atlassian.plugins.modules import (

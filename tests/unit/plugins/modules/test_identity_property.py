@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from backend_sites import FACTS, SITE_PRODUCTS
+from backend_table import FACTS, SITE_PRODUCTS
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 

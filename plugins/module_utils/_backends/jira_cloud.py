@@ -29,14 +29,19 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._answers import 
     optional_text,
     text,
 )
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import (
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import (
     ACCOUNT_ID,
     EMAIL,
-    Backend,
+    Account,
+    AccountLifecycle,
+    Declarations,
+    GroupLifecycle,
     MemberPage,
+    Membership,
     SiteProbe,
     group_not_found,
 )
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._cloud import CloudBackend
 from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient
 from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import ConnectionSettings
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
@@ -50,7 +55,7 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import
     NEW_ACCOUNT_REMEDY,
     name_may_explain,
 )
-from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Account, Group, User
+from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
 from ansible_collections.orgsync.atlassian.plugins.module_utils._paging import OffsetPaging, Page
 
 API = "/rest/api/3"
@@ -122,15 +127,15 @@ def error_collection_messages(body: Any) -> list[str]:
     return messages
 
 
-class JiraCloudBackend(Backend):
-    # Atlassian caps group members at 50 a page whatever is asked.
-    member_page_size = 50
-    total_known = True
-    concurrent_pages = True
-    reference_kinds = frozenset({EMAIL, ACCOUNT_ID})
-    email_search = True
-    # One address, one Atlassian account: a member showing the email is its holder (docs/identity.md).
-    unique_emails = True
+class JiraCloudBackend(CloudBackend, Membership, GroupLifecycle, AccountLifecycle):
+    declares = Declarations(
+        # Atlassian caps group members at 50 a page whatever is asked.
+        member_page_size=50,
+        reference_kinds=frozenset({EMAIL, ACCOUNT_ID}),
+        email_search=True,
+        # One address, one Atlassian account: a member showing the email is its holder (docs/identity.md).
+        unique_emails=True,
+    )
     gateway_url = "https://api.atlassian.com/ex/jira/<cloudId>"
     permission_hint = (
         "The account is authenticated but lacks permission. Changing group membership needs site administration (a "
@@ -267,7 +272,7 @@ class JiraCloudBackend(Backend):
     def iter_member_pages(self, group: Group) -> Iterator[MemberPage]:
         """Every member, inactive ones included, page by page; the pages after the first are fetched concurrently."""
         params = {"groupId": group.group_id, "includeInactiveUsers": "true"}
-        pages = self.read_pages(f"{API}/group/member", params, PAGING, self.member_page_size)
+        pages = self.read_pages(f"{API}/group/member", params, PAGING, self.declares.member_page_size)
         for page in pages:
             yield MemberPage(self.read_values(page, user_from_json), page.total)
 

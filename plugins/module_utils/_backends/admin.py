@@ -35,16 +35,21 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._answers import 
     optional_text,
     text,
 )
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import (
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import (
     ACCOUNT_ID,
     CHANGED,
     EMAIL,
+    Account,
+    AccountLifecycle,
     Backend,
+    Declarations,
+    GroupLifecycle,
     MemberPage,
+    Membership,
     group_not_found,
 )
 from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient
-from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import ConnectionSettings
+from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import ADMIN_URL, ConnectionSettings
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
     ConfigurationError,
     RefusedError,
@@ -52,7 +57,7 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
     UnknownUserError,
     operation,
 )
-from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Account, Group, User
+from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
 from ansible_collections.orgsync.atlassian.plugins.module_utils._paging import CursorPaging
 
 PAGING = CursorPaging(values_key="data", size_param="limit")
@@ -197,18 +202,15 @@ def directory_record(data: Any) -> dict:
     return data
 
 
-class AdminBackend(Backend):
-    member_page_size = PAGE_LIMIT
-    # users/search pages by cursor and says no total: pages are read one after the other, and counted never.
-    total_known = False
-    concurrent_pages = False
-    reference_kinds = frozenset({EMAIL, ACCOUNT_ID})
-    email_search = True
-    # One address, one Atlassian account: a member showing the email is its holder (docs/identity.md).
-    unique_emails = True
-    deactivated_email_search = True
-    gateway_url = "https://api.atlassian.com"
-    permission_hint = CODE_HINTS["ADMIN-403-3"]
+class AdminBackend(Backend, Membership, GroupLifecycle, AccountLifecycle):
+    declares = Declarations(
+        member_page_size=PAGE_LIMIT,
+        reference_kinds=frozenset({EMAIL, ACCOUNT_ID}),
+        email_search=True,
+        # One address, one Atlassian account: a member showing the email is its holder (docs/identity.md).
+        unique_emails=True,
+        deactivated_email_search=True,
+    )
 
     def __init__(self, client: AtlassianClient) -> None:
         if urlsplit(client.settings.base_url).path not in ("", "/"):
@@ -266,7 +268,7 @@ class AdminBackend(Backend):
                 "Settings > API keys; a key lasts at most a year), not a personal API token or an OAuth token"
             )
         if status == 403:
-            return self.permission_hint
+            return CODE_HINTS["ADMIN-403-3"]
         if status == 404:
             return "The organisation, directory, group or user was not found: check org_id, directory_id and the name"
         return None
@@ -274,7 +276,7 @@ class AdminBackend(Backend):
     def url_hint(self, base_url: str) -> str:
         return (
             f"{base_url} does not answer like the Atlassian Admin API. Leave url unset for backend admin (it is "
-            f"{self.gateway_url})"
+            f"{ADMIN_URL})"
         )
 
     # ------------------------------------------------------------------ the directory

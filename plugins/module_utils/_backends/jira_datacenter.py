@@ -31,18 +31,24 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._answers import 
     optional_text,
     text,
 )
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import (
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import (
     CHANGED,
     EMAIL,
     USERNAME,
+    Account,
+    AccountLifecycle,
+    Declarations,
+    GroupLifecycle,
     MemberPage,
+    Membership,
     SiteProbe,
 )
-from ansible_collections.orgsync.atlassian.plugins.module_utils._datacenter import (
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._datacenter import (
     USERNAME_REMEDY,
     DataCenterBackend,
     group_named,
 )
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends.jira_cloud import error_collection_messages
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
     HttpError,
     RefusedError,
@@ -50,8 +56,7 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
     UnknownUserError,
 )
 from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import NEW_ACCOUNT_REMEDY
-from ansible_collections.orgsync.atlassian.plugins.module_utils._jira_cloud import error_collection_messages
-from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Account, Group, User
+from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
 from ansible_collections.orgsync.atlassian.plugins.module_utils._paging import OffsetPaging
 
 API = "/rest/api/2"
@@ -105,16 +110,15 @@ def user_groups_from_json(data: Any) -> list[Group]:
     return [group_named(name) for name in group_names(obj(data, A_USER).get("groups"), "items", "the user's groups")]
 
 
-class JiraDataCenterBackend(DataCenterBackend):
-    # Jira caps group members at 50 a page whatever is asked, as on Cloud.
-    member_page_size = 50
-    total_known = True
-    concurrent_pages = True
-    reference_kinds = frozenset({EMAIL, USERNAME})
-    email_search = True
-    # Jira Data Center lets users share an address: every email is looked up, a member's too.
-    unique_emails = False
-    gateway_url = ""
+class JiraDataCenterBackend(DataCenterBackend, Membership, GroupLifecycle, AccountLifecycle):
+    declares = Declarations(
+        # Jira caps group members at 50 a page whatever is asked, as on Cloud.
+        member_page_size=50,
+        reference_kinds=frozenset({EMAIL, USERNAME}),
+        email_search=True,
+        # Jira Data Center lets users share an address: every email is looked up, a member's too.
+        unique_emails=False,
+    )
     product = "Jira"
     groups_page = "Administration > User management > Groups"
     permission_hint = (
@@ -218,7 +222,7 @@ class JiraDataCenterBackend(DataCenterBackend):
     def iter_member_pages(self, group: Group) -> Iterator[MemberPage]:
         """Every member, inactive ones included, 50 a page; the pages after the first are fetched concurrently."""
         params = {"groupname": group.group_id, "includeInactiveUsers": "true"}
-        for page in self.read_pages(f"{API}/group/member", params, PAGING, self.member_page_size):
+        for page in self.read_pages(f"{API}/group/member", params, PAGING, self.declares.member_page_size):
             yield MemberPage(self.read_values(page, user_from_json), page.total)
 
     # ------------------------------------------------------------------ writes

@@ -19,9 +19,21 @@ from urllib.parse import quote
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._account_planner import AccountAbilities
 from ansible_collections.orgsync.atlassian.plugins.module_utils._answers import obj, optional_text, text
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import CHANGED, USERNAME, MemberPage, SiteProbe
-from ansible_collections.orgsync.atlassian.plugins.module_utils._confluence_cloud import with_translations
-from ansible_collections.orgsync.atlassian.plugins.module_utils._datacenter import DataCenterBackend, group_named
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import (
+    CHANGED,
+    USERNAME,
+    AccountLifecycle,
+    Declarations,
+    GroupLifecycle,
+    MemberPage,
+    Membership,
+    SiteProbe,
+)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._datacenter import (
+    DataCenterBackend,
+    group_named,
+)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends.confluence_cloud import with_translations
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
     HttpError,
     RetriesExhaustedError,
@@ -76,18 +88,19 @@ ACCOUNT_ABILITIES = AccountAbilities(
 )
 
 
-class ConfluenceDataCenterBackend(DataCenterBackend):
+class ConfluenceDataCenterBackend(DataCenterBackend, Membership, GroupLifecycle):
     # atlassian_user: refused, with the backends that can (ACCOUNTS_REMEDY).
     account_abilities = ACCOUNT_ABILITIES
-    member_page_size = PAGE_LIMIT
-    # Member pages say only whether another follows, so they are read one after the other.
-    total_known = False
-    concurrent_pages = False
-    reference_kinds = frozenset({USERNAME})
-    email_search = False
-    # Not applicable: every reference is a username, none is looked up as an email.
-    unique_emails = False
-    gateway_url = ""
+    declares = Declarations(
+        # Member pages say only whether another follows, so they are read one after the other.
+        member_page_size=PAGE_LIMIT,
+        reference_kinds=frozenset({USERNAME}),
+        email_search=False,
+        # Not applicable: every reference is a username, none is looked up as an email.
+        unique_emails=False,
+        # The admin user resource creates, disables and enables users (Confluence 8.2 / 8.4 or later).
+        not_implemented_yet=(AccountLifecycle,),
+    )
     product = "Confluence"
     groups_page = "General configuration > Groups"
     permission_hint = (

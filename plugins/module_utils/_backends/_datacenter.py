@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import EMAIL, Backend, SiteProbe
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import EMAIL, Backend, SiteProbe
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import UnknownGroupError, UnknownUserError
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group
 
@@ -33,6 +33,8 @@ def group_named(name: str) -> Group:
 
 class DataCenterBackend(Backend):
     user_id_name = "username"
+    #: What a 403 means in this product: the global permission the operations need.
+    permission_hint: ClassVar[str]
     #: The product's name as messages say it ("Jira", "Confluence").
     product: ClassVar[str]
     #: Where an administrator finds the groups, for "no such group" messages.
@@ -79,7 +81,7 @@ class DataCenterBackend(Backend):
 
     def account_not_found(self, ref: str) -> UnknownUserError:
         hint = "Check the username (the login name, which may differ from the display name)"
-        if EMAIL in self.reference_kinds:
+        if EMAIL in self.declares.reference_kinds:
             hint += ", or pass the user's email instead"
         elif "@" in ref:
             hint = (

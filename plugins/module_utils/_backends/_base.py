@@ -4,13 +4,21 @@
 
 # This file is internal to the orgsync.atlassian collection; its API may change without notice.
 
-"""The backend contract: what the membership service and the modules need from one Atlassian product API.
+"""The backend contract: what a backend is, what it declares, and the capabilities it may have.
 
-A backend is one file (``_jira_cloud.py``, ``_confluence_cloud.py``, ...) holding a subclass of ``Backend``, and one
-line in the table of ``_backends.py``. Everything above it (the service, the planner, the modules) speaks only this
-contract; everything below it (``_client.py``) knows only HTTP. A backend owns its product's knowledge: paths, paging
-style, how error bodies read and what to advise for each status, how the caller is identified, and how a user
-reference becomes an account.
+A backend is one file of this package (``jira_cloud.py``, ``admin.py``, ...) holding a subclass of ``Backend`` and of
+the capabilities its API has, and one line in the table of ``__init__.py``. A capability is one small contract:
+
+- ``Membership``: find a group, read its members, find users, add and remove members, know the caller;
+- ``GroupLifecycle``: create and delete groups, and say what a group grants;
+- ``AccountLifecycle``: find accounts with their status, create (invite) them, suspend and restore them.
+
+A module asks for the capabilities it needs (``_backends.require``), and a backend without one is refused before any
+request, with the backends that have it named. Everything above a backend (the services, the planner, the modules)
+speaks only these contracts; everything below it (``_client.py``) knows only HTTP. A backend owns its product's
+knowledge: paths, paging style, how error bodies read and what to advise for each status (worded by the Cloud and
+Data Center bases, ``_cloud.py`` and ``_datacenter.py``), how the caller is identified, and how a user reference
+becomes an account.
 """
 
 from __future__ import annotations
@@ -19,8 +27,14 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, Callable, ClassVar, Iterable, Iterator, TypeVar
 
+from ansible_collections.orgsync.atlassian.plugins.module_utils._account_planner import (  # noqa: F401 (re-exported)
+    ACTIVE,
+    DEACTIVATED,
+    INVITED,
+    SUSPENDED,
+)
 from ansible_collections.orgsync.atlassian.plugins.module_utils._client import ApiResponse, AtlassianClient, ErrorReader
-from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import ORG_KEY_REMEDY, ConnectionSettings
+from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import ConnectionSettings
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
     AtlassianError,
     RetriesExhaustedError,
@@ -68,39 +82,45 @@ def group_not_found(name: str | None, group_id: str | None, *, where: str, hint:
     return UnknownGroupError(f"No group with {wanted} exists {where}", hint=hint, status=404)
 
 
-class Backend(ErrorReader, ABC):
-    """One product API. Subclasses declare what they are (the class attributes) and implement the operations.
+@dataclass(frozen=True)
+class Declarations:
+    """What a backend declares about itself, once (``Backend.declares``): what the services plan with. Whatever the
+    pages themselves tell (a total, whether the pages after the first can be fetched together) is read from them."""
 
-    A backend is also its client's ``ErrorReader``: it knows how its product's error bodies read and what to advise
-    for each status, so every ``HttpError`` raised while it is in use speaks that product's language.
-    """
-
-    # -- what a backend declares about itself -------------------------------------------------------------------
     #: Members a page of ``iter_member_pages`` holds at most (the API may lower it; pages are counted as received).
-    member_page_size: ClassVar[int]
-    #: Whether member pages say how many members the group has (the strategy counts pages only when they do).
-    total_known: ClassVar[bool]
-    #: Whether the pages after the first may be fetched together once the total is known.
-    concurrent_pages: ClassVar[bool]
+    member_page_size: int
     #: The kinds of user reference it resolves (``EMAIL``, and ``ACCOUNT_ID`` on Cloud or ``USERNAME`` on Data
     #: Center: whatever is not an email is taken as that; without ``EMAIL``, every reference is, '@' or not).
-    reference_kinds: ClassVar[frozenset[str]]
-    #: What the API calls the identifier in ``User.account_id``, as messages name it.
-    user_id_name: ClassVar[str] = "accountId"
+    reference_kinds: frozenset[str]
     #: Whether an email resolves with one search request. When it does not (Confluence has no email search), the
     #: group's own member listing is the first place to look, so reading it beats checking users one by one.
-    email_search: ClassVar[bool]
+    email_search: bool
     #: Whether an email belongs to one person's account at most. Atlassian Cloud's accounts are email identities:
     #: one address, one Atlassian account (docs/identity.md). Where it holds, a member of the group the task read
     #: that shows the email on a person's account is its holder, with no lookup; where it does not (Jira Data Center
     #: lets users share an address), every email is looked up, so that a second holder is found. False, the strict
     #: path, unless a backend declares otherwise.
-    unique_emails: ClassVar[bool] = False
+    unique_emails: bool = False
     #: Whether ``find_deactivated_by_email`` costs one search (the Admin API). A removal then asks it about an email
     #: no listing showed, to tell a deactivated non-member from nobody; elsewhere that would read the whole site.
-    deactivated_email_search: ClassVar[bool] = False
-    #: The API gateway URL for scoped API tokens and OAuth 2.0, as remedies name it.
-    gateway_url: ClassVar[str]
+    deactivated_email_search: bool = False
+    #: Capabilities the product's API offers that the collection does not implement yet: ``require`` says so rather
+    #: than "its API cannot", and docs/architecture.md's table shows them as "not implemented yet".
+    not_implemented_yet: tuple[type, ...] = ()
+
+
+class Backend(ErrorReader, ABC):
+    """One product API: its declarations, how ``auto`` recognises it, and the mechanics its capabilities share.
+
+    A backend is also its client's ``ErrorReader``: it knows how its product's error bodies read and what to advise
+    for each status, so every ``HttpError`` raised while it is in use speaks that product's language. The wording
+    lives in the Cloud and Data Center bases (``_cloud.py``, ``_datacenter.py``) and in the backends themselves.
+    """
+
+    #: What it declares about itself (``Declarations``).
+    declares: ClassVar[Declarations]
+    #: What the API calls the identifier in ``User.account_id``, as messages name it.
+    user_id_name: ClassVar[str] = "accountId"
 
     def __init__(self, client: AtlassianClient) -> None:
         self.client = client
@@ -118,6 +138,42 @@ class Backend(ErrorReader, ABC):
         """Whether the site's answer to the probe (``_backends.PROBE_PATH``) says this backend is meant."""
         return False
 
+    # -- shared mechanics ----------------------------------------------------------------------------------------
+
+    def takes_as_email(self, ref: str) -> bool:
+        """Whether ``ref`` is looked up as an email here: a value with '@' where emails resolve; where they do not
+        (Confluence Data Center, whose users are usernames only) every value is a username, '@' or not."""
+        return EMAIL in self.declares.reference_kinds and is_email(ref)
+
+    def read_answer(self, response: ApiResponse, read: Callable[[Any], R]) -> R:
+        """``read(response.body)``, where ``read`` checks the shape it reads (``_answers``): an answer without it is
+        an ``HttpError`` naming the request, never a traceback, and never read as "nothing"."""
+        with self.client.reading(response):
+            return read(response.body)
+
+    def read_values(self, page: Page, read: Callable[[Any], R]) -> tuple[R, ...]:
+        """``read`` applied to each value of a page, checked like ``read_answer``."""
+        with self.client.reading(page):
+            return tuple(read(value) for value in page.values)
+
+    def read_pages(self, path: str, params: dict, paging: Paging, page_size: int) -> Iterator[Page]:
+        """A listing's pages: the pages after the first fetched together when the paging style allows it and the
+        first page tells how many there are, else one after the other (``AtlassianClient.iter_pages_concurrently``)."""
+        return self.client.iter_pages_concurrently(path, params, paging, page_size=page_size)
+
+    def concurrently(self, func: Callable[[T], R], items: Iterable[T]) -> list[R]:
+        """``[func(item) ...]`` within this backend's concurrency and rate limits; order kept."""
+        return self.client.map_concurrently(func, items)
+
+
+class Membership(ABC):
+    """Capability: a group's membership. Find a group, read its members, find users, add and remove members, and know
+    the caller (``exclusive`` never removes it). What ``atlassian_group_member``, ``atlassian_user_groups`` and the
+    info modules need."""
+
+    #: What it lets a task do, as a refusal says it ("backend X cannot ...").
+    ability: ClassVar[str] = "read or change group membership"
+
     # -- groups --------------------------------------------------------------------------------------------------
 
     @abstractmethod
@@ -134,30 +190,13 @@ class Backend(ErrorReader, ABC):
         """Every member of the group, deactivated ones included, page by page (lazily: a caller that stops after
         the first page pays one request)."""
 
-    @abstractmethod
-    def create_group(self, name: str) -> Group:
-        """Create the group and return it with its id."""
-
-    @abstractmethod
-    def delete_group(self, group: Group) -> None:
-        """Delete the group (its memberships go with it)."""
-
     def check_can_change(self, group: Group) -> None:
         """Raise ``RefusedError`` when the API says this group's membership cannot be changed through it (a group
         synced from an identity provider), so that a task is refused before any write rather than half applied.
         Nothing by default: the site APIs say so only by refusing the write."""
-
-    @abstractmethod
-    def access_of(self, group: Group) -> str | None:
-        """What membership of the group grants: ``"site-admin"``, ``"admin"``, ``"user"`` (product access), or
-        ``None``. Deleting such a group locks people out, so ``atlassian_group`` guards it."""
+        return None
 
     # -- users ---------------------------------------------------------------------------------------------------
-
-    def takes_as_email(self, ref: str) -> bool:
-        """Whether ``ref`` is looked up as an email here: a value with '@' where emails resolve; where they do not
-        (Confluence Data Center, whose users are usernames only) every value is a username, '@' or not."""
-        return EMAIL in self.reference_kinds and is_email(ref)
 
     @abstractmethod
     def find_by_email(self, email: str) -> list[User]:
@@ -173,6 +212,7 @@ class Backend(ErrorReader, ABC):
     def prefetch_emails(self, emails: list[str]) -> None:
         """Before ``find_by_email`` is asked about each of these: look them up together where the API can (the Admin
         API takes a hundred emails a search). Nothing by default."""
+        return None
 
     def find_deactivated_by_email(self, email: str) -> list[User]:
         """For removals only: accounts with exactly this (visible) email among those ``find_by_email`` cannot see,
@@ -214,45 +254,6 @@ class Backend(ErrorReader, ABC):
     def remove_member(self, group: Group, user: User) -> str:
         """Make the user not a member. ``CHANGED``, or ``UNCHANGED`` when the API says it already was not."""
 
-    # -- advice shared by the Cloud products ---------------------------------------------------------------------
-
-    def hint(self, status: int) -> str | None:
-        if status == 401:
-            bearer = self.client.settings.bearer_token
-            if bearer:
-                hint = (
-                    "Atlassian rejected the bearer_token. bearer_token is for an OAuth 2.0 access token (with the "
-                    f"gateway URL {self.gateway_url}) or a Data Center personal access token; an Atlassian Cloud API "
-                    "token is not a bearer token: pass it as api_token with username set to the account's email"
-                )
-                if bearer.startswith("ATATT"):
-                    hint += " (the bearer_token given looks like an Atlassian API token)"
-                return f"{hint}. {ORG_KEY_REMEDY}"
-            return (
-                "Atlassian rejected the credentials. Check that username is the email address of the account that "
-                "created the API token and api_token is the token itself, not base64-encoded and without 'Basic' "
-                "(the collection builds base64(email:api_token) itself); that the token has not expired or been "
-                "revoked; and that a scoped API token (service accounts) is used with the gateway URL "
-                f"{self.gateway_url}, not the site URL. An OAuth 2.0 token or Data Center personal access token "
-                "belongs in bearer_token"
-            )
-        if status == 403:
-            return self.permission_hint
-        if status == 404:
-            return "The group or user was not found. Check the group name or group_id, and the user's accountId"
-        return None
-
-    #: What a 403 means in this product: the permission (and OAuth scope) the operations need.
-    permission_hint: ClassVar[str]
-
-    def url_hint(self, base_url: str) -> str:
-        return (
-            super().url_hint(base_url) + ": it is the site URL, for example https://acme.atlassian.net, or the "
-            f"gateway URL {self.gateway_url}"
-        )
-
-    # -- shared mechanics ----------------------------------------------------------------------------------------
-
     def write_membership(
         self,
         method: str,
@@ -268,9 +269,9 @@ class Backend(ErrorReader, ABC):
         """Send one membership write (POST adds, DELETE removes) and say whether it changed anything.
 
         A ``race_status`` answer (400 on Jira) whose message contains ``already`` ("already a member", "not a member")
-        means the membership already
-        was as wanted: a race with another writer, or our own earlier attempt whose answer was lost
-        (``unclear_earlier``), which did change it. A write whose retries ran out is read back instead of guessed.
+        means the membership already was as wanted: a race with another writer, or our own earlier attempt whose
+        answer was lost (``unclear_earlier``), which did change it. A write whose retries ran out is read back
+        instead of guessed.
         """
         adding = method == "POST"
         try:
@@ -283,28 +284,6 @@ class Backend(ErrorReader, ABC):
             return CHANGED if response.unclear_earlier else UNCHANGED
         return CHANGED
 
-    def read_answer(self, response: ApiResponse, read: Callable[[Any], R]) -> R:
-        """``read(response.body)``, where ``read`` checks the shape it reads (``_answers``): an answer without it is
-        an ``HttpError`` naming the request, never a traceback, and never read as "nothing"."""
-        with self.client.reading(response):
-            return read(response.body)
-
-    def read_values(self, page: Page, read: Callable[[Any], R]) -> tuple[R, ...]:
-        """``read`` applied to each value of a page, checked like ``read_answer``."""
-        with self.client.reading(page):
-            return tuple(read(value) for value in page.values)
-
-    def read_pages(self, path: str, params: dict, paging: Paging, page_size: int) -> Iterator[Page]:
-        """A listing's pages: the pages after the first fetched together when this backend allows it
-        (``concurrent_pages``) and the first page tells how many there are, else one after the other."""
-        if self.concurrent_pages:
-            return self.client.iter_pages_concurrently(path, params, paging, page_size=page_size)
-        return self.client.iter_pages(path, params, paging, page_size=page_size)
-
-    def concurrently(self, func: Callable[[T], R], items: Iterable[T]) -> list[R]:
-        """``[func(item) ...]`` within this backend's concurrency and rate limits; order kept."""
-        return self.client.map_concurrently(func, items)
-
     def read_back(self, group: Group, user: User, *, want_member: bool, error: AtlassianError) -> str:
         """After a write whose outcome is unknown (its retries ran out), look at the membership instead of guessing:
         ``CHANGED`` if it holds as wanted, else the write's own error."""
@@ -315,3 +294,69 @@ class Backend(ErrorReader, ABC):
         if groups is not None and any(self.same_group(g, group) for g in groups) == want_member:
             return CHANGED
         raise error
+
+
+class GroupLifecycle(ABC):
+    """Capability: groups themselves. Create and delete a group, and say what a group grants (deleting one that
+    grants access locks people out, so ``atlassian_group`` guards it). Finding a group is ``Membership``'s."""
+
+    ability: ClassVar[str] = "create or delete groups"
+
+    @abstractmethod
+    def create_group(self, name: str) -> Group:
+        """Create the group and return it with its id."""
+
+    @abstractmethod
+    def delete_group(self, group: Group) -> None:
+        """Delete the group (its memberships go with it)."""
+
+    @abstractmethod
+    def access_of(self, group: Group) -> str | None:
+        """What membership of the group grants: ``"site-admin"``, ``"admin"``, ``"user"`` (product access), or
+        ``None``. Deleting such a group locks people out, so ``atlassian_group`` guards it."""
+
+
+# What an account's status is (``Account.status``), as ``atlassian_user`` reports it: ACTIVE, INVITED, SUSPENDED and
+# DEACTIVATED, imported above from ``_account_planner``, which plans with them.
+
+
+@dataclass(frozen=True)
+class Account:
+    """An account and its status (``ACTIVE``, ``INVITED``, ``SUSPENDED`` or ``DEACTIVATED``)."""
+
+    user: User
+    status: str
+
+
+class AccountLifecycle(ABC):
+    """Capability: accounts themselves (joiners and leavers, ``atlassian_user``). Find accounts with their status,
+    create (invite) one, suspend and restore one. admin, jira_cloud (which refuses suspension naming admin) and
+    jira_datacenter implement it; each also declares ``account_abilities`` (``_account_planner.AccountAbilities``),
+    what its API can do to an account, which ``_accounts`` plans with (Confluence's backends declare it too, to refuse
+    with the way to do it instead)."""
+
+    ability: ClassVar[str] = "create, suspend or restore accounts"
+
+    @abstractmethod
+    def find_accounts(self, refs: list[str]) -> dict[str, Account | None]:
+        """Each reference's account with its status, ``None`` for a reference that names no account (where a
+        missing account may be created from it)."""
+
+    @abstractmethod
+    def create_account(self, email: str, options: dict) -> Account:
+        """Create (or invite) the account of this email, with the backend's own options (products, notification,
+        display name ...); its status after (``INVITED`` or ``ACTIVE``)."""
+
+    @abstractmethod
+    def suspend_account(self, account: Account) -> str:
+        """Take the account's access away without deleting anything. ``CHANGED``, or ``UNCHANGED`` when it already
+        had none."""
+
+    @abstractmethod
+    def restore_account(self, account: Account) -> str:
+        """Give a suspended (or deactivated, where the API can) account its access back. ``CHANGED`` or
+        ``UNCHANGED``."""
+
+
+# Every capability, in the order the backend table (docs/architecture.md) shows them.
+CAPABILITIES: tuple[type, ...] = (Membership, GroupLifecycle, AccountLifecycle)

@@ -20,14 +20,17 @@ from typing import Any, Iterator
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._account_planner import AccountAbilities
 from ansible_collections.orgsync.atlassian.plugins.module_utils._answers import items, obj, optional_text, text
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import (
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import (
     ACCOUNT_ID,
     EMAIL,
-    Backend,
+    Declarations,
+    GroupLifecycle,
     MemberPage,
+    Membership,
     SiteProbe,
     group_not_found,
 )
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._cloud import CloudBackend
 from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient
 from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import (
     AUTO,
@@ -107,16 +110,16 @@ ACCOUNT_ABILITIES = AccountAbilities(
 )
 
 
-class ConfluenceCloudBackend(Backend):
+class ConfluenceCloudBackend(CloudBackend, Membership, GroupLifecycle):
     # atlassian_user: refused, with the backends that can (ACCOUNTS_REMEDY).
     account_abilities = ACCOUNT_ABILITIES
-    member_page_size = PAGE_LIMIT
-    total_known = True
-    concurrent_pages = True
-    reference_kinds = frozenset({EMAIL, ACCOUNT_ID})
-    email_search = False
-    # One address, one Atlassian account: a member showing the email is its holder (docs/identity.md).
-    unique_emails = True
+    declares = Declarations(
+        member_page_size=PAGE_LIMIT,
+        reference_kinds=frozenset({EMAIL, ACCOUNT_ID}),
+        email_search=False,
+        # One address, one Atlassian account: a member showing the email is its holder (docs/identity.md).
+        unique_emails=True,
+    )
     gateway_url = "https://api.atlassian.com/ex/confluence/<cloudId>"
     permission_hint = (
         "The account is authenticated but lacks permission. Changing group membership in Confluence needs site "

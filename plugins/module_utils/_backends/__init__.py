@@ -4,26 +4,32 @@
 
 # This file is internal to the orgsync.atlassian collection; its API may change without notice.
 
-"""The table of backends (the ``backend`` option's values) and how ``backend: auto`` picks one.
+"""The table of backends (the ``backend`` option's values), what each can do, and how ``backend: auto`` picks one.
 
-Like community.hashi_vault's table of auth methods: adding a backend is adding its file and one line here.
+Like community.hashi_vault's table of auth methods: adding a backend is adding its file and one line here. What a
+backend can do is read from its class (the capabilities of ``_base`` it inherits), never repeated here; a module asks
+for what it needs with ``require``, which refuses a backend without it before any request.
 """
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._admin import AdminBackend
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backend import Backend, SiteProbe
-from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient
-from ansible_collections.orgsync.atlassian.plugins.module_utils._confluence_cloud import ConfluenceCloudBackend
-from ansible_collections.orgsync.atlassian.plugins.module_utils._confluence_datacenter import (
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import (
+    CAPABILITIES,
+    Backend,
+    SiteProbe,
+)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends.admin import AdminBackend
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends.confluence_cloud import ConfluenceCloudBackend
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends.confluence_datacenter import (
     ConfluenceDataCenterBackend,
 )
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends.jira_cloud import JiraCloudBackend
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends.jira_datacenter import JiraDataCenterBackend
+from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient
 from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import ADMIN_URL, AUTO, ORG_KEY_REMEDY
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import ConfigurationError, operation
-from ansible_collections.orgsync.atlassian.plugins.module_utils._jira_cloud import JiraCloudBackend
-from ansible_collections.orgsync.atlassian.plugins.module_utils._jira_datacenter import JiraDataCenterBackend
 
 # In the order ``auto`` asks them: on a site with both products, the first that recognises it wins.
 BACKENDS: dict[str, type[Backend]] = {
@@ -43,6 +49,59 @@ CLOUD_TRACE_HEADER = "atl-traceid"
 CLOUD_HOSTS = (".atlassian.net", ".jira.com", "api.atlassian.com")
 # Any refusal is an answer worth reading, except 429, which is retried like any rate-limited request.
 PROBE_ACCEPT = tuple(status for status in range(400, 500) if status != 429)
+
+
+# What the table says of a backend and a capability (``capability_table``, docs/architecture.md).
+HAS = "yes"
+NOT_YET = "not implemented yet"
+NOT_IN_API = "not in its API"
+
+
+def capabilities_of(backend: type[Backend]) -> tuple[type, ...]:
+    """The capabilities a backend class has: the contracts of ``_base.CAPABILITIES`` it inherits."""
+    return tuple(capability for capability in CAPABILITIES if issubclass(backend, capability))
+
+
+def capability_table() -> dict[str, dict[str, str]]:
+    """Backend name -> capability name -> ``HAS``, ``NOT_YET`` (its API offers it; the collection does not implement
+    it yet: ``Declarations.not_implemented_yet``) or ``NOT_IN_API``."""
+    return {
+        name: {
+            capability.__name__: HAS
+            if capability in capabilities_of(backend)
+            else NOT_YET
+            if capability in backend.declares.not_implemented_yet
+            else NOT_IN_API
+            for capability in CAPABILITIES
+        }
+        for name, backend in BACKENDS.items()
+    }
+
+
+def name_of(backend: Backend) -> str:
+    """The table's name of a backend (``type(backend)`` or the backend it derives from, as a test may subclass it)."""
+    return next(name for name, cls in BACKENDS.items() if isinstance(backend, cls))
+
+
+def require(backend: Backend, *capabilities: type) -> None:
+    """Refuse, before any request, a backend that lacks one of these capabilities, naming the backends that have it
+    (and saying so when its API has it but the collection does not implement it yet)."""
+    for capability in capabilities:
+        if isinstance(backend, capability):
+            continue
+        name = name_of(backend)
+        having = [other for other, cls in BACKENDS.items() if issubclass(cls, capability)]
+        why = (
+            "its API offers it, but this collection does not implement it yet"
+            if capability in backend.declares.not_implemented_yet
+            else "its API does not offer it"
+        )
+        raise ConfigurationError(
+            f"backend {name} cannot {capability.ability} ({capability.__name__}): {why}",
+            hint=f"Use a backend that can: {', '.join(having)}"
+            if having
+            else "No backend of this collection can yet; nothing was sent",
+        )
 
 
 def check_backend_name(name: str) -> None:

@@ -53,6 +53,8 @@ BACKEND_OPTIONS = {
     "roles": ("admin",),
 }
 DATACENTER_BACKENDS = ("jira_datacenter", "confluence_datacenter")
+# What a mapping in users may hold.
+MAPPING_KEYS = frozenset({"user", "username", "email", "display_name"})
 
 
 @dataclass(frozen=True)
@@ -305,16 +307,20 @@ def entries_from(params: dict) -> list[Entry]:
     for i, item in enumerate(raw):
         if isinstance(item, str):
             entry = Entry(item.strip(), email=item.strip() if is_email(item) else None)
-        elif isinstance(item, dict) and set(item) <= {"user", "email", "display_name"} and item.get("user"):
-            user = str(item["user"]).strip()
+        elif (
+            isinstance(item, dict)
+            and set(item) <= MAPPING_KEYS
+            and any(item.get(k) for k in ("user", "username", "email"))
+        ):
+            # user (or username, as a joiners list names it) is the reference; without one, the email is.
+            user = str(item.get("user") or item.get("username") or item["email"]).strip()
             email = item.get("email") or (user if is_email(user) else None)
-            entry = Entry(
-                user, email=email, username=None if is_email(user) else user, display_name=item.get("display_name")
-            )
+            username = item.get("username") or (None if is_email(user) else user)
+            entry = Entry(user, email=email, username=username, display_name=item.get("display_name"))
         else:
             raise ConfigurationError(
-                f"users[{i}] must be a string (an email, accountId or username) or a mapping with user (required), "
-                "email and display_name",
+                f"users[{i}] must be a string (an email, accountId or username) or a mapping with user (or username, "
+                "or email) and, to create a Data Center user, email and display_name",
                 hint="For example users: [nina@acme.com] or users: [{user: nina, email: nina@acme.com, display_name: "
                 "Nina New}]",
             )

@@ -272,9 +272,9 @@ ACCOUNT_BAD_INPUT: dict[str, tuple[dict[str, Any], str]] = {
     ),
     "account-malformed-users-entry": (
         {**CONN, "backend": "jira_datacenter", "users": [{"name": "nina"}]},
-        "users[0] must be a string (an email, accountId or username) or a mapping with user (required), email and "
-        "display_name. For example users: [nina@acme.com] or users: [{{user: nina, email: nina@acme.com, "
-        "display_name: Nina New}}].",
+        "users[0] must be a string (an email, accountId or username) or a mapping with user (or username, or email) "
+        "and, to create a Data Center user, email and display_name. For example users: [nina@acme.com] or users: "
+        "[{{user: nina, email: nina@acme.com, display_name: Nina New}}].",
     ),
     "account-user-and-users": (
         {**CONN, **NINA, "users": ["jane@acme.example"], "products": []},

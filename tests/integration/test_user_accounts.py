@@ -116,3 +116,42 @@ def test_joiner_leaver_and_refusals_in_two_runs(emulator_factory, run_playbook):
     # and the refusals sent none, and nothing reached the site's Jira.
     assert [r.path.rsplit("/", 1)[-1] for r in org.writes()] == ["invite", "suspend", "restore"]
     assert not [r for r in org.log if r.path.startswith(("/rest/", "/wiki/"))]
+
+
+PLAYBOOKS = __import__("harness").REPO_ROOT / "playbooks"
+JOINERS = {
+    "teams": {"platform": {"groups": ["jira-software-users", "team-platform"]}, "design": {"groups": ["team-design"]}},
+    "new_joiners": [
+        {"email": "nina.new@acme.example", "team": "platform"},
+        {"email": "omar.new@acme.example", "team": "platform"},
+        {"email": "pia.new@acme.example", "team": "design"},
+    ],
+}
+LEAVER = {"leaver": {"user": "jane@acme.example", "keep": []}}
+
+
+def test_onboard_and_offboard_playbooks_on_the_organisation(emulator_factory, run_playbook):
+    """onboard.yml: new hires without accounts end in their team's groups in one run; offboard.yml: the leaver leaves
+    every group, then is suspended, in that order; its rerun changes nothing."""
+    org = emulator_factory(products=("jira", "admin"))
+    env = {
+        "ATLASSIAN_URL": org.url,
+        "ATLASSIAN_BEARER_TOKEN": ORG_API_KEY,
+        "ATLASSIAN_ORG_ID": org.state.org.org_id,
+    }
+    run_playbook(PLAYBOOKS / "onboard.yml", env=env, extra_vars=JOINERS, expect_rc=0)
+    for joiner in JOINERS["new_joiners"]:
+        (account,) = org.state.users_with_email(joiner["email"])
+        groups = {g.name for g in org.state.groups_of(account.account_id)}
+        assert groups == set(JOINERS["teams"][joiner["team"]]["groups"]), joiner
+    # One invitation per joiner (each with its team's groups), nothing else written.
+    assert [r.path.rsplit("/", 1)[-1] for r in org.writes()] == ["invite"] * 3
+
+    org.clear_log()
+    run_playbook(PLAYBOOKS / "offboard.yml", env=env, extra_vars=LEAVER, expect_rc=0)
+    assert org.state.groups_of(JANE) == [] and org.state.user(JANE).suspended
+    writes = [r.method + " " + r.path.rsplit("/", 1)[-1] for r in org.writes()]
+    assert writes[-1] == "POST suspend" and all(w.startswith("DELETE") for w in writes[:-1]) and len(writes) > 1
+    org.clear_log()
+    again = run_playbook(PLAYBOOKS / "offboard.yml", env=env, extra_vars=LEAVER, expect_rc=0)
+    assert org.writes() == [] and not [r for r in again.results if r.get("changed")]

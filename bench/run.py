@@ -56,8 +56,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--staff", type=int, default=500, help="W4: people on the site (default 500)")
     parser.add_argument("--teams", type=int, default=20, help="W5: team groups to create (default 20)")
     parser.add_argument("--team-size", type=int, default=10, help="W5: people in each team (default 10)")
+    parser.add_argument("--hires", type=int, default=100, help="W6: new hires without accounts (default 100)")
     parser.add_argument(
-        "--variants", default="a,b,c,d", help="comma-separated, of a,b,c,d (default all; W4 and W5 have a and b)"
+        "--variants",
+        default="a,b,c,d",
+        help="comma-separated, of a,b,c,d (default all; W4 and W5 have a and b, W6 a, b and c)",
     )
     parser.add_argument(
         "--workloads", default=",".join(WORKLOADS), help=f"comma-separated, of {','.join(WORKLOADS)} (default all)"
@@ -93,6 +96,7 @@ def run(args: argparse.Namespace) -> tuple[list[report.Row], float]:
         staff=args.staff,
         teams=args.teams,
         team_size=args.team_size,
+        hires=args.hires,
     )
     wanted_workloads = {w.strip().upper() for w in args.workloads.split(",") if w.strip()}
     backends = tuple(b.strip() for b in args.backends.split(",") if b.strip())
@@ -173,7 +177,8 @@ def main(argv: list[str] | None = None) -> int:
         settings = {
             "sizes": f"group of {args.members} members, {args.newcomers} newcomers, W3 changes {args.differ:.0%}; "
             f"W4: {args.groups} groups (the access group with {args.staff} people, and teams of "
-            f"{TEAM_GROUP_MEMBERS}), the leaver in {args.leaver_groups}; W5: {args.teams} teams of {args.team_size}",
+            f"{TEAM_GROUP_MEMBERS}), the leaver in {args.leaver_groups}; W5: {args.teams} teams of {args.team_size}; W6: {args.hires} new "
+            "hires into 3 groups each",
             "backends (workloads run on each)": "; ".join(
                 f"{b}: {', '.join(sorted({r.workload.name for r in rows if r.workload.backend == b}))}"
                 for b in backends

@@ -15,6 +15,11 @@ Groups and people as code (issue 12):
   groups (one of them the product-access group everyone of the ``staff`` is in; the others are teams of 10).
 - W5: create ``teams`` team groups and fill each with ``team_size`` people, given by email.
 
+Joiners (issue 18):
+
+- W6: onboard ``hires`` new hires who have no account yet into ``HIRE_GROUPS`` groups each (Jira Cloud only: the
+  invitation is Jira's createUser there, with ``products``).
+
 Each runs on a Jira Cloud site (``backend: jira_cloud``); W1, W2, W4 and W5 also on a Confluence-only Cloud site
 (``backend: confluence_cloud``, seeded with ``products: [confluence]``); W1 and W2 also on a Jira Data Center server
 (``backend: jira_datacenter``, ``products: [jira_datacenter]``, issue 10). Confluence has no email search: an email
@@ -51,6 +56,8 @@ ORG_API_KEY = "bench-org-api-key"
 LEAVER_ACCOUNT_ID = "5b10a2844c20165700leaver"
 LEAVER_EMAIL = f"leaver@{EMAIL_DOMAIN}"
 TEAM_GROUP_MEMBERS = 10  # W4: people in each team group besides the leaver
+HIRE_GROUPS = ("jira-software-users", "team-platform", "team-onboarding")  # W6: the groups every new hire joins
+HIRE_DOMAIN = "hires.example"  # W6: the new hires' addresses (no account has one yet)
 
 JIRA = "jira_cloud"
 CONFLUENCE = "confluence_cloud"
@@ -75,15 +82,17 @@ MEMBER_PAGE_SIZE = 50
 PAGE_SIZE = {JIRA: MEMBER_PAGE_SIZE, CONFLUENCE: 200, JIRA_DC: MEMBER_PAGE_SIZE, ADMIN: 100}
 # Jira's users/search (every account, deactivated ones included) holds up to 1000 a page.
 ALL_USERS_PAGE = 1000
-WORKLOADS = ("W1", "W2", "W3", "W4", "W5")
+WORKLOADS = ("W1", "W2", "W3", "W4", "W5", "W6")
 # Which workloads run on which backend. W3 is not asked of Confluence (issue 9 asks for W1 and W2); issue 10 asks for
 # W1 and W2 on Jira Data Center, issue 11 for W1 and W2 on the Admin API (where W3 could not run: the collection
 # refuses exclusive on backend admin).
+# W6 runs on Jira Cloud only (issue 18).
 ON_BACKEND = {JIRA: WORKLOADS, CONFLUENCE: ("W1", "W2", "W4", "W5"), JIRA_DC: ("W1", "W2"), ADMIN: ("W1", "W2")}
 
 MEMBERSHIP = "membership"  # W1-W3
 OFFBOARD = "offboard"  # W4
 TEAMS = "teams"  # W5
+JOINERS = "joiners"  # W6
 
 
 @dataclass(frozen=True)
@@ -96,6 +105,7 @@ class Sizes:
     staff: int = 500  # W4: people on the site besides the leaver
     teams: int = 20  # W5
     team_size: int = 10  # W5
+    hires: int = 100  # W6
 
     @property
     def differing(self) -> int:
@@ -150,6 +160,8 @@ class Workload:
     # W5: team group name -> its people's emails, in the order given
     teams: dict[str, list[str]] = field(default_factory=dict)
     tasks_a: int = 1  # tasks variant (a) runs (W5: two loops)
+    # W6: the new hires' emails, in the order given
+    hires: list[str] = field(default_factory=list)
 
     @property
     def product(self) -> str:
@@ -240,6 +252,9 @@ def build(sizes: Sizes = Sizes(), backends: tuple[str, ...] = (JIRA,)) -> list[W
     for backend in backends:
         if "W5" in ON_BACKEND[backend]:
             out.append(new_teams(sizes, backend))
+    for backend in backends:
+        if "W6" in ON_BACKEND[backend]:
+            out.append(joiners(sizes, backend))
     return out
 
 
@@ -436,4 +451,32 @@ def new_teams(sizes: Sizes, backend: str = JIRA) -> Workload:
         teams=teams,
         account_of={p.email: p.account_id for p in people},
         tasks_a=2 * t,
+    )
+
+
+def joiners(sizes: Sizes, backend: str = JIRA) -> Workload:
+    """W6: ``hires`` new hires have no account; the three groups exist (the first grants Jira, as a product-access
+    group does) and hold a few people already."""
+    hires = [f"hire-{i:04d}@{HIRE_DOMAIN}" for i in range(1, sizes.hires + 1)]
+    seed = _site(backend)
+    staff = min(10, sizes.staff)
+    seed["generate"] = [
+        {"group": STAFF_GROUP, "members": staff, "email_domain": EMAIL_DOMAIN, "access": {PRODUCT[backend]: "user"}}
+    ]
+    seed["groups"] = [{"name": name} for name in HIRE_GROUPS]
+    n, g = len(hires), len(HIRE_GROUPS)
+    all_users = pages(staff + 1, ALL_USERS_PAGE)
+    return Workload(
+        key=key_of("W6", backend),
+        name="W6",
+        kind=JOINERS,
+        backend=backend,
+        title=f"onboard {n} new hires without accounts into {g} groups each",
+        seed=seed,
+        min_requests=g + n + all_users + n + g * n,
+        min_requests_note=(
+            f"{_n(g, 'group lookup')} + {n} searches + {_n(all_users, 'page')} of every account (to tell missing from "
+            f"suspended) + {_n(n, 'invitation')} + {_n(g * n, 'add')}"
+        ),
+        hires=hires,
     )

@@ -3,17 +3,18 @@
 """The benchmark's variants, by kind of workload and letter. Each has ``NAME``, ``LABEL`` and ``run(ctx) -> Result``,
 and may have ``not_applicable(workload) -> str | None`` (then the row says why, and nothing runs).
 
-W1-W3 (membership of one group): one file per variant. W4 and W5: one file per workload, its variants inside.
+W1-W3 (membership of one group): one file per variant. W4, W5 and W6: one file per workload, its variants inside.
 """
 
 from __future__ import annotations
 
-from bench.variants import apa_script, module_loop, module_users, naive_script, new_teams, offboard
-from bench.workloads import MEMBERSHIP, OFFBOARD, TEAMS
+from bench.variants import apa_script, joiners, module_loop, module_users, naive_script, new_teams, offboard
+from bench.workloads import JOINERS, MEMBERSHIP, OFFBOARD, TEAMS
 
 VARIANTS = {
     MEMBERSHIP: {v.NAME: v for v in (module_users, module_loop, naive_script, apa_script)},
     OFFBOARD: {v.NAME: v for v in (offboard.ONE_TASK, offboard.LOOP)},
     TEAMS: {v.NAME: v for v in (new_teams.PER_GROUP, new_teams.PER_PERSON)},
+    JOINERS: {v.NAME: v for v in (joiners.ONE_TASK, joiners.LOOP, joiners.SCRIPT)},
 }
 LETTERS = sorted({name for variants in VARIANTS.values() for name in variants})

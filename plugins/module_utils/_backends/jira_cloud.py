@@ -314,7 +314,9 @@ class JiraCloudBackend(CloudBackend, Membership, GroupLifecycle, AccountLifecycl
             user = self.get_user(ref.strip())
             return None if user is None else Account(user, ACCOUNT_ACTIVE if user.active else ACCOUNT_SUSPENDED)
         key = ref.strip().lower()
-        found = [u for u in self.find_by_email(ref.strip()) if (u.email or "").lower() == key]
+        # The search's hits with exactly this address, and those hiding theirs whose name cannot explain the hit
+        # (find_by_email keeps only such): the exact address found them.
+        found = [u for u in self.find_by_email(ref.strip()) if u.email is None or u.email.lower() == key]
         found = found or self.find_deactivated_by_email(ref)
         if len(found) > 1:
             raise ResolutionError(f"{len(found)} accounts show the email '{ref}'", hint="Give the accountId meant")

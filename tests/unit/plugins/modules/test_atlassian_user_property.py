@@ -38,7 +38,8 @@ CONTRACTS = Path(__file__).resolve().parents[3] / "contract"
 SITES = {"admin": ("jira", "admin"), "jira_cloud": ("jira",), "jira_datacenter": ("jira_datacenter",)}
 # What each backend reads an account without access as.
 WITHOUT_ACCESS = {"admin": "suspended", "jira_cloud": "suspended", "jira_datacenter": "deactivated"}
-PEOPLE = ["ann", "bea", "cai", "dee"]
+PEOPLE = ["ann", "bea", "cai", "dee", "eve"]
+HIDDEN = "eve"  # her profile hides her email: Jira Cloud finds her by the exact address only
 GROUPS = ["prop-a", "prop-b", "prop-c"]
 
 
@@ -52,6 +53,8 @@ def seed(initial: dict[str, str], backend: str) -> dict:
         if status == "missing":
             continue
         entry = {"account_id": f"prop-{name}", "username": name, "display_name": name.title(), "email": email(name)}
+        if name == HIDDEN:
+            entry["email_hidden"] = True
         if status == "deactivated":
             entry["active"] = False
         elif status == "suspended":
@@ -73,7 +76,7 @@ def seed(initial: dict[str, str], backend: str) -> dict:
 def scenarios(draw, backend: str):
     statuses = ["active", WITHOUT_ACCESS[backend], "missing"]
     initial = {name: draw(st.sampled_from(statuses)) for name in PEOPLE}
-    asked = draw(st.lists(st.sampled_from(PEOPLE), min_size=1, max_size=4, unique=True))
+    asked = draw(st.lists(st.sampled_from(PEOPLE), min_size=1, max_size=5, unique=True))
     state = draw(st.sampled_from(["present", "suspended"]))
     groups = draw(st.lists(st.sampled_from(GROUPS), max_size=3, unique=True)) if state == "present" else []
     return {"initial": initial, "asked": asked, "state": state, "groups": groups}

@@ -342,8 +342,9 @@ class JiraCloudBackend(CloudBackend, Membership, GroupLifecycle, AccountLifecycl
             raise RefusedError(
                 f"Jira Cloud refused to create the user {email}: {said}",
                 hint="If the account exists without Jira access, grant it product access (admin.atlassian.com > "
-                "Directory > Users, or the products option) or restore it with backend admin; if the licence's user "
-                "limit is reached, free a seat",
+                "Directory > Users, or the products option) or restore it with backend admin (Jira's searches do not "
+                "show an inactive account that hides its email, so it read as missing); if the licence's user limit is "
+                "reached, free a seat",
                 status=400,
             )
         return Account(self.read_answer(response, user_from_json), ACCOUNT_INVITED)

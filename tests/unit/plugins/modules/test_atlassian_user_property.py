@@ -187,6 +187,14 @@ def test_one_run_converges_check_mode_predicts_it_and_a_second_run_changes_nothi
         assert real.get("failed") and real["msg"] == predicted["msg"]
         assert not [r for r in site.log if r.is_write and r.status < 400]
         return
+    if backend == "jira_cloud" and case["state"] == "present" and case["initial"].get(HIDDEN) == "suspended":
+        if HIDDEN in case["asked"]:
+            # What Jira Cloud cannot see (docs/joiners_leavers.md): an inactive account that hides its email is in no
+            # search by that email, so it reads missing, and createUser then says it exists without access. The
+            # task fails for her with that remedy; she is not made twice.
+            assert real.get("failed") and "exists without Jira access" in real["msg"], real
+            assert len(site.state.users_with_email(email(HIDDEN))) == 1
+            return
     assert not real.get("failed"), real["msg"]
     assert real["changed"] is predicted["changed"] and real["diff"] == predicted["diff"]
     assert without_ids(real) == without_ids(predicted)

@@ -16,16 +16,17 @@ description:
     API can; with O(state=suspended) the account stays but loses its access. Nothing is ever deleted.
   - O(groups) takes a new hire from nothing to "invited and in the team's groups" in one task. The accounts,
     new and existing, are added to each group they are not in yet.
-  - What each backend can do (the collection's docs/joiners_leavers.md has the table and the sources).
-    V(admin) (Admin API v2, an organisation API key created without scopes) invites (the invitation needs at least
-    one paid subscription in the organisation, else HTTP 402), suspends and restores access in the organisation's
-    directory. V(jira_cloud) invites with Jira's createUser (O(products) required) but cannot suspend (use V(admin)).
-    V(jira_datacenter) creates users (username, email and display name, no password: the server generates one and
+  - What each backend can do (the collection's docs/joiners_leavers.md has the table and the sources) follows.
+  - V(admin) (Admin API v2, an organisation API key created without scopes) invites, suspends and restores access in
+    the organisation's directory. The invitation needs at least one paid subscription in the organisation (else HTTP
+    402).
+  - V(jira_cloud) invites with Jira's createUser (O(products) required) but cannot suspend; use V(admin) for that.
+  - V(jira_datacenter) creates users (username, email and display name; no password, the server generates one and
     O(notification) sends the set-up email) and deactivates or reactivates them (Jira 8.3 and later).
-    V(confluence_cloud) is refused: Confluence Cloud offers only an experimental site invitation by email, which
-    returns no account id and cannot grant groups; use V(admin) or V(jira_cloud). V(confluence_datacenter) is refused
-    in this release (its admin user resource, Confluence 8.4 and later, is not supported yet); use V(jira_datacenter)
-    or Confluence's administration pages.
+  - V(confluence_cloud) is refused. Confluence Cloud offers only an experimental site invitation by email, which
+    returns no account id and cannot grant groups; use V(admin) or V(jira_cloud).
+  - V(confluence_datacenter) is refused in this release (its admin user resource, Confluence 8.4 and later, is not
+    supported yet); use V(jira_datacenter) or Confluence's administration pages.
   - O(state=absent) is not offered. The one clean removal, the Admin API's removal of a user from a directory, loses
     the person's roles and groups and can only be undone by inviting them again; the site APIs' deletions remove the
     user from one product only, or delete their history (Data Center). Suspend instead.
@@ -61,8 +62,8 @@ options:
   users:
     description:
       - Several accounts, each as O(user) takes one, or (to create Data Center users) a mapping with C(user) (the
-        username), C(email) and C(display_name), for example V({user: nina, email: nina@acme.com, display_name: Nina
-        New}). Cloud ignores C(display_name): the person sets theirs.
+        username; C(username) is taken too), C(email) and C(display_name), for example C(user=nina),
+        C(email=nina@acme.com) and C(display_name=Nina New). Cloud ignores C(display_name), the person sets theirs.
     type: list
     elements: raw
   state:
@@ -89,7 +90,7 @@ options:
     elements: str
   notification:
     description:
-      - Whether the new account's person gets an email: the invitation (V(admin)) or the set-up email (Data Center).
+      - Whether the new account's person gets an email, the invitation (V(admin)) or the set-up email (Data Center).
         Jira Cloud always emails a person who has no Atlassian account yet.
     type: bool
     default: true

@@ -98,7 +98,21 @@ def test_joiner_leaver_and_refusals_in_two_runs(emulator_factory, run_playbook):
         *(refused(name, org.url, args) for name, args, _words in REFUSALS),
     ]
     org.clear_log()
+    # Transient faults on the real run (the fault matrix's kinds): a 429 on a read, a 503 refusing the invitation
+    # (not applied), a suspension applied whose answer is lost (502 after). The outcome and the report are a clean
+    # run's, within the retry budget.
+    org_path = f"/admin/v2/orgs/{org.state.org.org_id}"
+    suspend = f"{org_path}/directories/{org.state.org.directories[0].directory_id}/users/{JANE}/suspend"
+    org.configure(
+        faults=[
+            {"action": "status", "status": 429, "retry_after": 0, "method": "POST", "path": f"{org_path}/directories"},
+            {"action": "status", "status": 503, "method": "POST", "path": f"{org_path}/users/invite"},
+            {"action": "status", "status": 502, "method": "POST", "phase": "after", "path": suspend},
+        ]
+    )
     real = run_playbook(playbook(org, *tasks), expect_rc=0)
+    assert all(rule.hits == 1 for rule in org.knobs.faults), [r.to_dict() for r in org.knobs.faults]
+    org.configure(faults=[])
     (made,) = real.result(ONBOARD)["result"]["users"]
     (account,) = org.state.users_with_email(NEW_HIRE)
     assert made["account_id"] == account.account_id and made["status_after"] == "invited" and made["created"]
@@ -114,7 +128,16 @@ def test_joiner_leaver_and_refusals_in_two_runs(emulator_factory, run_playbook):
         assert result["failed"] and words in result["result"]["msg"] and "nothing was sent" in result["result"]["msg"]
     # The writes of the whole run: one invitation (with its three groups), one suspension, one restore. The rerun
     # and the refusals sent none, and nothing reached the site's Jira.
-    assert [r.path.rsplit("/", 1)[-1] for r in org.writes()] == ["invite", "suspend", "restore"]
+    applied = [r.path.rsplit("/", 1)[-1] for r in org.writes() if r.status < 300]
+    assert applied == [
+        "invite",
+        "suspend",
+        "restore",
+    ]  # the 502's suspension was applied, and its retry changed nothing
+    assert [(r.path.rsplit("/", 1)[-1], r.status) for r in org.writes() if r.status >= 300] == [
+        ("invite", 503),
+        ("suspend", 502),
+    ]
     assert not [r for r in org.log if r.path.startswith(("/rest/", "/wiki/"))]
 
 

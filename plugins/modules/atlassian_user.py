@@ -88,6 +88,7 @@ options:
         V(jira-product-discovery); V([]) creates an account without product access.
     type: list
     elements: str
+    choices: [jira-software, jira-core, jira-servicedesk, jira-product-discovery]
   notification:
     description:
       - Whether the new account's person gets an email, the invitation (V(admin)) or the set-up email (Data Center).

@@ -27,12 +27,6 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, Callable, ClassVar, Iterable, Iterator, TypeVar
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._account_planner import (  # noqa: F401 (re-exported)
-    ACTIVE,
-    DEACTIVATED,
-    INVITED,
-    SUSPENDED,
-)
 from ansible_collections.orgsync.atlassian.plugins.module_utils._client import ApiResponse, AtlassianClient, ErrorReader
 from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import ConnectionSettings
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
@@ -316,8 +310,8 @@ class GroupLifecycle(ABC):
         ``None``. Deleting such a group locks people out, so ``atlassian_group`` guards it."""
 
 
-# What an account's status is (``Account.status``), as ``atlassian_user`` reports it: ACTIVE, INVITED, SUSPENDED and
-# DEACTIVATED, imported above from ``_account_planner``, which plans with them.
+# What an account's status is (``Account.status``), as ``atlassian_user`` reports it: ``_account_planner``'s ACTIVE,
+# INVITED, SUSPENDED and DEACTIVATED (defined there, beside the planning that uses them).
 
 
 @dataclass(frozen=True)

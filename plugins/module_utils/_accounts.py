@@ -53,6 +53,8 @@ BACKEND_OPTIONS = {
     "roles": ("admin",),
 }
 DATACENTER_BACKENDS = ("jira_datacenter", "confluence_datacenter")
+# Jira Cloud createUser's "Valid products".
+JIRA_PRODUCTS = ("jira-software", "jira-core", "jira-servicedesk", "jira-product-discovery")
 # What a mapping in users may hold.
 MAPPING_KEYS = frozenset({"user", "username", "email", "display_name"})
 
@@ -132,6 +134,13 @@ def check_request(name: str, abilities: AccountAbilities, state: str, entries: l
             "backend jira_cloud needs products to create accounts: Jira's createUser requires the field",
             hint="Set products to the products a new account may use (jira-software, jira-core, jira-servicedesk, "
             "jira-product-discovery), or to [] for an account without product access",
+        )
+    unknown = [p for p in params.get("products") or [] if p not in JIRA_PRODUCTS]
+    if unknown:
+        raise ConfigurationError(
+            f"products {', '.join(unknown)} {'is not a product' if len(unknown) == 1 else 'are not products'} Jira's "
+            "createUser takes",
+            hint=f"Use {', '.join(JIRA_PRODUCTS)}, or [] for an account without product access",
         )
     if params.get("groups") and state != PRESENT:
         raise ConfigurationError(

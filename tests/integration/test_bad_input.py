@@ -246,8 +246,8 @@ ACCOUNT_BAD_INPUT: dict[str, tuple[dict[str, Any], str]] = {
     ),
     "account-unknown-product": (
         {**CONN, **NINA, "backend": "jira_cloud", "products": ["confluence"]},
-        "value of products must be one or more of: jira-software, jira-core, jira-servicedesk, "
-        "jira-product-discovery. Got no match for: confluence",
+        "products confluence is not a product Jira's createUser takes. Use jira-software, jira-core, "
+        "jira-servicedesk, jira-product-discovery, or [] for an account without product access.",
     ),
     "account-on-confluence-cloud": (
         {**CONN, **NINA, "backend": "confluence_cloud"},

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from . import (
-    accounts,  # noqa: F401  (the account lifecycle's routes, on the admin, jira and jira_datacenter blueprints)
+    accounts,
     admin,
     confluence,
     confluence_datacenter,
@@ -16,6 +16,10 @@ from . import (
     jira_datacenter,
 )
 from .common import Product
+
+# The account lifecycle's routes (issue 18) live on the admin, jira and jira_datacenter blueprints: importing the
+# module adds them, before any app registers a blueprint.
+ACCOUNT_LIFECYCLE = accounts
 
 PRODUCTS: dict[str, Product] = {
     product.name: product

@@ -456,7 +456,7 @@ ADMIN = AdminProfile(
 
 @dataclass(frozen=True)
 class TestBackend:
-    """One row of the table: a backend the collection has (``_backends.BACKENDS``), as the tests see it."""
+    """One row of the table: a backend the collection has (``_backends._table.BACKENDS``), as the tests see it."""
 
     __test__ = False  # not a test class, whatever pytest thinks of the name
 

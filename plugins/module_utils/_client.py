@@ -23,7 +23,6 @@ import traceback
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Iterator, Mapping, TypeVar
 from urllib.parse import urljoin, urlsplit
 
@@ -37,8 +36,7 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._retry import (
     BackoffPolicy,
     Clock,
     RateGate,
-    parse_rate_limit_reset,
-    parse_retry_after,
+    WaitReader,
 )
 
 try:
@@ -163,11 +161,24 @@ class ErrorReader:
         )
 
 
+@dataclass
+class _Tries:
+    """What the attempts at one request have met so far (``AtlassianClient.request``)."""
+
+    most: int
+    writes: bool  # a write: a lost answer leaves its outcome unclear
+    unclear: bool = False
+    last_status: int | None = None
+    last_retry_after: float | None = None
+    last_problem: str = ""
+
+
 class AtlassianClient:
     """One ``requests.Session`` per task. Thread-safe for the bounded pool in ``map_concurrently``.
 
-    ``errors`` words failures (a backend replaces the neutral ``ErrorReader`` with itself); ``observers`` are called
-    with the headers of every answer, for backends that learn something from them.
+    ``errors`` words failures and ``waits`` reads how long a server asks to wait: neutral ones by default, a
+    backend's own in the client it speaks through (``speaking``); ``observers`` are called with the headers of every
+    answer, for backends that learn something from them.
     """
 
     def __init__(
@@ -178,16 +189,19 @@ class AtlassianClient:
         backoff: BackoffPolicy | None = None,
         session: Any = None,
         workers: int = DEFAULT_WORKERS,
+        errors: ErrorReader | None = None,
+        waits: WaitReader | None = None,
+        gate: RateGate | None = None,
+        observers: list[Callable[[Mapping[str, str]], None]] | None = None,
     ) -> None:
         self.settings = settings
         self.clock = clock or Clock()
         self.backoff = backoff or BackoffPolicy()
-        self.gate = RateGate(self.clock)
+        self.gate = gate or RateGate(self.clock)
         self.workers = max(1, workers)
-        self.errors: ErrorReader = ErrorReader()
-        self.observers: list[Callable[[Mapping[str, str]], None]] = []
-        self._count_lock = threading.Lock()
-        self.request_count = 0
+        self.errors = errors or ErrorReader()
+        self.waits = waits or WaitReader()
+        self.observers = observers if observers is not None else []
         # Given with every request: ca_path, else the bundle REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE names (requests no
         # longer reads them itself, see _new_session), else the system's.
         self.verify: bool | str = (
@@ -222,6 +236,25 @@ class AtlassianClient:
         session.headers.update({"Authorization": authorization, "Accept": "application/json", "User-Agent": USER_AGENT})
         return session
 
+    def speaking(self, errors: ErrorReader, waits: WaitReader | None = None) -> AtlassianClient:
+        """A client on this one's session, rate gate, observers and limits whose failures ``errors`` words and whose
+        waits ``waits`` reads (a backend's): what a backend sends through, once ``auto`` has chosen it."""
+        client = AtlassianClient(
+            self.settings,
+            clock=self.clock,
+            backoff=self.backoff,
+            session=self.session,
+            workers=self.workers,
+            errors=errors,
+            waits=waits or self.waits,
+            gate=self.gate,
+            observers=self.observers,
+        )
+        client.max_response_bytes = self.max_response_bytes
+        client.response_deadline = self.response_deadline
+        client.max_listing = self.max_listing
+        return client
+
     def close(self) -> None:
         self.session.close()
 
@@ -249,90 +282,89 @@ class AtlassianClient:
         ``MAX_WAIT`` (a server asking for more is refused at once); an answer larger than ``max_response_bytes``, or
         not whole within ``response_deadline``, is abandoned without retrying.
         """
-        url = self.settings.base_url + path
         accepted = set(accept)
-        writes = method != "GET" and not read_only
-        max_attempts = self.settings.max_retries + 1
-        unclear = False
-        last_status: int | None = None
-        last_retry_after: float | None = None
-        last_problem = ""
-        for attempt in range(1, max_attempts + 1):
-            tls_failed = False
-            overrun: _Overrun | None = None
-            self.gate.wait_turn()
-            with self._count_lock:
-                self.request_count += 1
-            try:
-                answer = self._exchange(method, url, params=params, json=json)
-            except requests.exceptions.SSLError:
-                # Not transient: retrying cannot make an untrusted certificate trusted. Raised outside the handler,
-                # so that the requests exception (which holds the prepared request, headers included) is not chained.
-                tls_failed = True
-            except _Overrun as exc:
-                overrun = exc
-            except requests.exceptions.RequestException as exc:
-                # A reset or read timeout after the request left may still have been applied by the server.
-                unclear = unclear or writes
-                last_status, last_retry_after = None, None
-                last_problem = _describe_exception(exc)
-                if attempt < max_attempts:
-                    self.clock.sleep(self.backoff.delay(attempt, None, None))
+        tries = _Tries(self.settings.max_retries + 1, writes=method != "GET" and not read_only)
+        for attempt in range(1, tries.most + 1):
+            answer = self._attempt(method, path, params, json, attempt, tries)
+            if answer is None:
+                continue  # no answer (a connection error), backed off already
+            if answer.status in RETRYABLE_STATUSES and answer.status not in accepted:
+                self._later(method, path, answer, attempt, tries)
                 continue
-            if tls_failed:
-                raise self._tls_error(method, path)
-            if overrun is not None:
-                raise self._overrun_error(method, path, overrun, writes=writes, attempts=attempt)
-            self.gate.observe(answer.headers)
-            for observe in self.observers:
-                observe(answer.headers)
-            status = answer.status
-            if status in RETRYABLE_STATUSES and status not in accepted:
-                retry_after, asked = self._asked_wait(status, answer.headers)
-                if retry_after is not None and retry_after > MAX_WAIT:
-                    raise self._wait_refused(method, path, status, asked, retry_after, attempts=attempt)
-                last_status, last_retry_after = status, retry_after
-                last_problem = f"HTTP {status}"
-                # 429 (and 503 with Retry-After) means "not processed, come back later"; other 5xx may hide a write.
-                if status not in (429, 503) or (status == 503 and retry_after is None):
-                    unclear = unclear or writes
-                if attempt < max_attempts:
-                    delay = self.backoff.delay(attempt, status, retry_after)
-                    if status == 429 or retry_after is not None:
-                        self.gate.pause_all(delay)
-                    else:
-                        self.clock.sleep(delay)
-                continue
-            if 300 <= status < 400 and status not in accepted:
-                raise self._redirect_error(method, path, status, answer.headers.get("Location"))
-            body = _decode(answer.content, answer.encoding)
-            if 200 <= status < 300 or status in accepted:
-                if body is None and answer.content.strip() and not non_json_ok:
-                    raise self._not_json_error(method, path, status, answer.headers.get("Content-Type"))
-                return ApiResponse(status, body, dict(answer.headers), unclear, request=f"{method} {path}")
-            raise self.error_for(method, path, status, body, answer.text, answer.headers.get("Content-Type"))
-        hint = f"Gave up after {max_attempts} attempts (max_retries={self.settings.max_retries})"
-        if last_retry_after is not None:
-            hint += f"; the last Retry-After asked for {last_retry_after:g} s"
+            if 300 <= answer.status < 400 and answer.status not in accepted:
+                raise self._redirect_error(method, path, answer.status, answer.headers.get("Location"))
+            return self._answered(method, path, answer, accepted, non_json_ok, tries.unclear)
+        hint = f"Gave up after {tries.most} attempts (max_retries={self.settings.max_retries})"
+        if tries.last_retry_after is not None:
+            hint += f"; the last Retry-After asked for {tries.last_retry_after:g} s"
         hint += ". Run again later, or raise max_retries"
-        if last_status is None:
+        if tries.last_status is None:
             hint += f"; also check that {self.settings.base_url} is reachable and validate_certs/timeout fit"
         raise RetriesExhaustedError(
-            f"{method} {path} kept failing ({last_problem})", status=last_status, hint=hint, attempts=max_attempts
+            f"{method} {path} kept failing ({tries.last_problem})",
+            status=tries.last_status,
+            hint=hint,
+            attempts=tries.most,
         )
 
-    def _asked_wait(self, status: int, headers: Mapping[str, str]) -> tuple[float | None, str]:
-        """How long the server asks to wait (None: it does not say, or says nothing usable), and the header that
-        said it, as sent, for messages."""
-        raw = headers.get("Retry-After")
-        retry_after = parse_retry_after(raw)
-        if retry_after is not None or status != 429:
-            return retry_after, f"Retry-After: {raw}"
-        # The Admin API says when its budget refills instead (an ISO-8601 time), not how long to wait. A time already
-        # past (clocks differ) says nothing: the usual back-off applies then.
-        raw = headers.get("X-RateLimit-Reset")
-        reset = parse_rate_limit_reset(raw, datetime.now(timezone.utc)) or None
-        return reset, f"X-RateLimit-Reset: {raw}"
+    def _attempt(self, method: str, path: str, params: Any, json: Any, attempt: int, tries: _Tries) -> _Answer | None:
+        """One attempt, within the rate gate: its answer, or None after a connection error (backed off already)."""
+        tls_failed = False
+        overrun: _Overrun | None = None
+        self.gate.wait_turn()
+        try:
+            answer = self._exchange(method, self.settings.base_url + path, params=params, json=json)
+        except requests.exceptions.SSLError:
+            # Not transient: retrying cannot make an untrusted certificate trusted. Raised outside the handler, so
+            # that the requests exception (which holds the prepared request, headers included) is not chained.
+            tls_failed = True
+        except _Overrun as exc:
+            overrun = exc
+        except requests.exceptions.RequestException as exc:
+            # A reset or read timeout after the request left may still have been applied by the server.
+            tries.unclear = tries.unclear or tries.writes
+            tries.last_status, tries.last_retry_after = None, None
+            tries.last_problem = _describe_exception(exc)
+            if attempt < tries.most:
+                self.clock.sleep(self.backoff.delay(attempt, None, None))
+            return None
+        if tls_failed:
+            raise self._tls_error(method, path)
+        if overrun is not None:
+            raise self._overrun_error(method, path, overrun, writes=tries.writes, attempts=attempt)
+        self.gate.observe(answer.headers)
+        for observe in self.observers:
+            observe(answer.headers)
+        return answer
+
+    def _later(self, method: str, path: str, answer: _Answer, attempt: int, tries: _Tries) -> None:
+        """A retryable answer: wait as asked (within ``MAX_WAIT``) or back off, pausing every request on a 429."""
+        status = answer.status
+        retry_after, asked = self.waits.asked_wait(status, answer.headers)
+        if retry_after is not None and retry_after > MAX_WAIT:
+            raise self._wait_refused(method, path, status, asked, retry_after, attempts=attempt)
+        tries.last_status, tries.last_retry_after = status, retry_after
+        tries.last_problem = f"HTTP {status}"
+        # 429 (and 503 with Retry-After) means "not processed, come back later"; other 5xx may hide a write.
+        if status not in (429, 503) or (status == 503 and retry_after is None):
+            tries.unclear = tries.unclear or tries.writes
+        if attempt < tries.most:
+            delay = self.backoff.delay(attempt, status, retry_after)
+            if status == 429 or retry_after is not None:
+                self.gate.pause_all(delay)
+            else:
+                self.clock.sleep(delay)
+
+    def _answered(
+        self, method: str, path: str, answer: _Answer, accepted: set[int], non_json_ok: bool, unclear: bool
+    ) -> ApiResponse:
+        """A final answer: the response for a 2xx or an accepted status, else its ``HttpError``."""
+        body = _decode(answer.content, answer.encoding)
+        if 200 <= answer.status < 300 or answer.status in accepted:
+            if body is None and answer.content.strip() and not non_json_ok:
+                raise self._not_json_error(method, path, answer.status, answer.headers.get("Content-Type"))
+            return ApiResponse(answer.status, body, dict(answer.headers), unclear, request=f"{method} {path}")
+        raise self.error_for(method, path, answer.status, body, answer.text, answer.headers.get("Content-Type"))
 
     def _exchange(self, method: str, url: str, *, params: Any, json: Any) -> _Answer:
         """One attempt, read whole: at most ``max_response_bytes``, and within ``response_deadline`` of its start.
@@ -414,10 +446,10 @@ class AtlassianClient:
         page_size: int,
         position: Any = None,
         first: Any = None,
-        search: dict | None = None,
         listing: Listing | None = None,
     ) -> Iterator[Page]:
-        """Yield each page of a listing until it ends (``paging`` says how pages are asked for and read).
+        """Yield each page of a listing until it ends (``paging`` says how pages are asked for and read: in the query
+        of a GET, or in the body of a search's POST, ``Paging.in_body``; ``params`` are the listing's own fields).
 
         An empty page that claims more follow is asked for again, with back-off, within ``max_retries``; if it stays
         empty the read fails with ``RetriesExhaustedError`` instead of stopping there, since a listing cut short
@@ -426,41 +458,25 @@ class AtlassianClient:
 
         ``position`` is where to start (the first page by default). ``first``, when given, is the answer already
         received for it (``iter_pages_concurrently`` resumes here): it counts as the first attempt at that page, so a
-        page is never asked for more often than here.
-
-        ``search``, when given, makes the listing a search: each page is a POST of this body, with the paging fields
-        added to it (the Admin API's ``users/search``), instead of a GET with them in the query. A search only reads,
-        so it is retried like a GET.
-
-        A listing that cannot be right stops with an ``HttpError`` instead of being read forever (``Listing``);
-        ``listing`` carries what the pages before this position showed, when reading resumes here.
+        page is never asked for more often than here. A listing that cannot be right stops with an ``HttpError``
+        instead of being read forever (``Listing``); ``listing`` carries what the pages before this position showed,
+        when reading resumes here.
         """
-        method = "GET" if search is None else "POST"
-        listing = listing or Listing(self, method, path, paging)
+        listing = listing or Listing(self, paging.method, path, paging)
         position = paging.first_position if position is None else position
         empty_answers = 0  # answers in a row that were empty although they claimed more
         while True:
-            if first is not None:
-                body, first = first, None
-            elif search is not None:
-                body = self.search(path, {**search, **paging.params(position, page_size)}).body
-            else:
-                body = self.get(path, {**params, **paging.params(position, page_size)}).body
-            page = self._read_page(method, path, paging, body, position)
+            body, first = (
+                (first, None)
+                if first is not None
+                else (self._page_body(path, params, paging, position, page_size), None)
+            )
+            page = self._read_page(paging.method, path, paging, body, position)
             if not page.values:
                 if not paging.claims_more(page, position):
                     return
                 empty_answers += 1
-                if empty_answers > self.settings.max_retries:
-                    claimed = "no total" if page.total is None else f"total {page.total}"
-                    raise RetriesExhaustedError(
-                        f"GET {path} kept answering an empty page at {paging.describe(position)} that claims more follow "
-                        f"({claimed})",
-                        hint=f"Gave up after {empty_answers} attempts (max_retries={self.settings.max_retries}) rather "
-                        "than act on part of the listing. Run again later, or raise max_retries",
-                        attempts=empty_answers,
-                    )
-                self.clock.sleep(self.backoff.delay(empty_answers, None, None))
+                self._empty_again(path, paging, page, position, empty_answers)
                 continue
             empty_answers = 0
             listing.check(page, position)
@@ -468,6 +484,23 @@ class AtlassianClient:
             if page.next_position is None:
                 return
             position = page.next_position
+
+    def _page_body(self, path: str, params: dict, paging: Paging, position: Any, page_size: int) -> Any:
+        fields = {**params, **paging.params(position, page_size)}
+        return (self.search(path, fields) if paging.in_body else self.get(path, fields)).body
+
+    def _empty_again(self, path: str, paging: Paging, page: Page, position: Any, empty_answers: int) -> None:
+        """Back off before asking again for an empty page that claims more; give up past ``max_retries``."""
+        if empty_answers > self.settings.max_retries:
+            claimed = "no total" if page.total is None else f"total {page.total}"
+            raise RetriesExhaustedError(
+                f"GET {path} kept answering an empty page at {paging.describe(position)} that claims more follow "
+                f"({claimed})",
+                hint=f"Gave up after {empty_answers} attempts (max_retries={self.settings.max_retries}) rather "
+                "than act on part of the listing. Run again later, or raise max_retries",
+                attempts=empty_answers,
+            )
+        self.clock.sleep(self.backoff.delay(empty_answers, None, None))
 
     def iter_pages_concurrently(self, path: str, params: dict, paging: Paging, *, page_size: int) -> Iterator[Page]:
         """``iter_pages``, but the pages that the first page's total announces are fetched on the bounded pool.

@@ -83,7 +83,7 @@ def connection_argument_spec() -> dict:
         ca_path=dict(type="path", fallback=(non_empty_env_fallback, [CA_PATH_ENV])),
         timeout=dict(type="float", default=30.0),
         max_retries=dict(type="int", default=5),
-        # Not `choices`: the valid names come from the backend table (_backends.BACKENDS), checked with a message
+        # Not `choices`: the valid names come from the backend table (_backends._table.BACKENDS), checked with a message
         # that lists them.
         backend=dict(type="str", default=AUTO, fallback=(non_empty_env_fallback, [BACKEND_ENV])),
         # The Admin API's organisation and, when it has several, directory.

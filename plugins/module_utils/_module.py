@@ -14,12 +14,12 @@ from typing import Any, Iterator, Mapping, TypeVar
 from ansible.module_utils import basic
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backends import (
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import Backend
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._table import (
     check_backend_name,
     open_backend,
     require,
 )
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import Backend
 from ansible_collections.orgsync.atlassian.plugins.module_utils._client import (
     REQUESTS_IMPORT_ERROR,
     AtlassianClient,

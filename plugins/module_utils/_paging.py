@@ -44,6 +44,14 @@ class Paging:
     random_access = True
     first_position: Any = 0
     position_params: tuple[str, ...] = ()
+    #: Whether the listing is a search: each page a POST of the listing's fields (given as its params) with the
+    #: paging fields added, instead of a GET with them in the query (the Admin API's ``users/search``). A search only
+    #: reads, so it is retried like a GET.
+    in_body = False
+
+    @property
+    def method(self) -> str:
+        return "POST" if self.in_body else "GET"
 
     def params(self, position: Any, page_size: int) -> dict:
         raise NotImplementedError
@@ -112,10 +120,11 @@ class CursorPaging(Paging):
     random_access = False
     first_position = None
 
-    def __init__(self, values_key: str = "data", size_param: str | None = None) -> None:
+    def __init__(self, values_key: str = "data", size_param: str | None = None, *, in_body: bool = False) -> None:
         self.values_key = values_key
         # The parameter that asks for a page size, where the API takes one (the Admin API's ``limit``).
         self.size_param = size_param
+        self.in_body = in_body
 
     position_params = ("cursor",)
 

@@ -17,6 +17,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Mapping
 
 # Atlassian documents 429 and asks that 503 with Retry-After be handled the same way; other 5xx are transient.
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -53,9 +54,20 @@ def parse_retry_after(value: str | None) -> float | None:
     return seconds if math.isfinite(seconds) and seconds >= 0 else None
 
 
+class WaitReader:
+    """How an API says how long to wait before asking again. Every Atlassian API may send Retry-After, in seconds; a
+    backend whose API says it otherwise gives its client a reader of its own (the Admin API's reset time)."""
+
+    def asked_wait(self, status: int, headers: Mapping[str, str]) -> tuple[float | None, str]:
+        """How long the server asks to wait (None: it does not say, or says nothing usable), and the header that
+        said it, as sent, for messages."""
+        raw = headers.get("Retry-After")
+        return parse_retry_after(raw), f"Retry-After: {raw}"
+
+
 def parse_rate_limit_reset(value: str | None, now: datetime) -> float | None:
-    """Seconds until ``X-RateLimit-Reset``, which the Admin API sends as an ISO-8601 UTC time ("next period reset
-    time"); None when absent or unreadable. A time already past means "now" (0)."""
+    """Seconds until an ``X-RateLimit-Reset`` sent as an ISO-8601 UTC time ("next period reset time", as the Admin API
+    sends it); None when absent or unreadable. A time already past means "now" (0)."""
     if not value:
         return None
     try:

@@ -212,8 +212,8 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._accounts import
     failure_message,
     statuses_diff,
 )
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backends import require
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import AccountLifecycle, Membership
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._table import require
 from ansible_collections.orgsync.atlassian.plugins.module_utils._module import AtlassianModule
 
 ARGUMENT_SPEC = dict(

@@ -189,9 +189,9 @@ def test_contract_covers_what_the_collection_and_the_emulator_use(product, emula
     else:
         called = {_placeholders(prefix + match.group(1)) for match in re.finditer(pattern, text)}
     if product == "jira":
-        called.add("/rest/api/3/serverInfo")  # _backends.PROBE_PATH, in v2: the same API
+        called.add("/rest/api/3/serverInfo")  # _backends._table.PROBE_PATH, in v2: the same API
     if product == "jira_datacenter":
-        called.add("/rest/api/2/serverInfo")  # _backends.PROBE_PATH
+        called.add("/rest/api/2/serverInfo")  # _backends._table.PROBE_PATH
     collection_paths = {path for path, _method in spec.collection_operations}
     assert called == collection_paths
     # Every emulated route of the product is an operation of the contract, and vice versa.

@@ -13,7 +13,7 @@ the capabilities its API has, and one line in the table of ``__init__.py``. A ca
 - ``GroupLifecycle``: create and delete groups, and say what a group grants;
 - ``AccountLifecycle``: find accounts with their status, create (invite) them, suspend and restore them.
 
-A module asks for the capabilities it needs (``_backends.require``), and a backend without one is refused before any
+A module asks for the capabilities it needs (``_backends._table.require``), and a backend without one is refused before any
 request, with the backends that have it named. Everything above a backend (the services, the planner, the modules)
 speaks only these contracts; everything below it (``_client.py``) knows only HTTP. A backend owns its product's
 knowledge: paths, paging style, how error bodies read and what to advise for each status (worded by the Cloud and
@@ -38,6 +38,7 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
 from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import is_email
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
 from ansible_collections.orgsync.atlassian.plugins.module_utils._paging import Page, Paging
+from ansible_collections.orgsync.atlassian.plugins.module_utils._retry import WaitReader
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -62,7 +63,7 @@ class MemberPage:
 
 @dataclass(frozen=True)
 class SiteProbe:
-    """The one answer ``auto`` asks a site for (see ``_backends.detect``): its status and JSON body, if any, and
+    """The one answer ``auto`` asks a site for (see ``_backends._table.detect``): its status and JSON body, if any, and
     whether Atlassian Cloud answered (its edge marks every answer with a trace id; a Data Center server does not)."""
 
     status: int | None
@@ -116,9 +117,13 @@ class Backend(ErrorReader, ABC):
     #: What the API calls the identifier in ``User.account_id``, as messages name it.
     user_id_name: ClassVar[str] = "accountId"
 
+    #: How its API says how long to wait (Retry-After unless a backend reads more).
+    waits: ClassVar[WaitReader] = WaitReader()
+
     def __init__(self, client: AtlassianClient) -> None:
-        self.client = client
-        client.errors = self
+        # The client it sends through: the given one's session and rate gate, with this product's error wording and
+        # wait reading (``AtlassianClient.speaking``).
+        self.client = client.speaking(self, self.waits)
 
     # -- choosing a backend (``backend: auto``) ------------------------------------------------------------------
 
@@ -129,7 +134,7 @@ class Backend(ErrorReader, ABC):
 
     @classmethod
     def recognises_site(cls, probe: SiteProbe) -> bool:
-        """Whether the site's answer to the probe (``_backends.PROBE_PATH``) says this backend is meant."""
+        """Whether the site's answer to the probe (``_backends._table.PROBE_PATH``) says this backend is meant."""
         return False
 
     # -- shared mechanics ----------------------------------------------------------------------------------------

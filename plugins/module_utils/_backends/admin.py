@@ -18,7 +18,8 @@ Groups are found by exact name with ``groups/search``; users by exact email, by 
 from __future__ import annotations
 
 import threading
-from typing import Any, Iterator
+from datetime import datetime, timezone
+from typing import Any, Iterator, Mapping
 from urllib.parse import quote, urlsplit
 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._account_planner import ACTIVE as ACCOUNT_ACTIVE
@@ -59,8 +60,11 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
 )
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
 from ansible_collections.orgsync.atlassian.plugins.module_utils._paging import CursorPaging
+from ansible_collections.orgsync.atlassian.plugins.module_utils._retry import WaitReader, parse_rate_limit_reset
 
 PAGING = CursorPaging(values_key="data", size_param="limit")
+# The searches: a POST whose body holds the filters and the cursor.
+SEARCH = CursorPaging(values_key="data", size_param="limit", in_body=True)
 ALL_DIRECTORIES = "-"
 # Every path the backend calls, named as Atlassian's spec names them (tests hold these to the API contract).
 DIRECTORIES = "/admin/v2/orgs/{orgId}/directories"
@@ -202,7 +206,21 @@ def directory_record(data: Any) -> dict:
     return data
 
 
+class ResetTimeWaits(WaitReader):
+    """Retry-After, and on a 429 without one the time ``X-RateLimit-Reset`` names: the Admin API says when its budget
+    refills (an ISO-8601 time), not how long to wait. A time already past (clocks differ) says nothing: the usual
+    back-off applies then."""
+
+    def asked_wait(self, status: int, headers: Mapping[str, str]) -> tuple[float | None, str]:
+        retry_after, asked = super().asked_wait(status, headers)
+        if retry_after is not None or status != 429:
+            return retry_after, asked
+        raw = headers.get("X-RateLimit-Reset")
+        return parse_rate_limit_reset(raw, datetime.now(timezone.utc)) or None, f"X-RateLimit-Reset: {raw}"
+
+
 class AdminBackend(Backend, Membership, GroupLifecycle, AccountLifecycle):
+    waits = ResetTimeWaits()
     declares = Declarations(
         member_page_size=PAGE_LIMIT,
         reference_kinds=frozenset({EMAIL, ACCOUNT_ID}),
@@ -324,7 +342,7 @@ class AdminBackend(Backend, Membership, GroupLifecycle, AccountLifecycle):
         return group
 
     def _search_groups(self, body: dict) -> list[dict]:
-        pages = self.client.iter_pages(self.path(GROUP_SEARCH), {}, PAGING, page_size=PAGE_LIMIT, search=body)
+        pages = self.client.iter_pages(self.path(GROUP_SEARCH), body, SEARCH, page_size=PAGE_LIMIT)
         return [g for page in pages for g in self.read_values(page, group_record)]
 
     def find_group(self, *, name: str | None = None, group_id: str | None = None) -> Group:
@@ -385,13 +403,13 @@ class AdminBackend(Backend, Membership, GroupLifecycle, AccountLifecycle):
         """Every member, deactivated ones included, 100 a page, one page after the other."""
         search = {"groupIds": [group.group_id]}
         path = self.path(USER_SEARCH)
-        for page in self.client.iter_pages(path, {}, PAGING, page_size=PAGE_LIMIT, search=search):
+        for page in self.client.iter_pages(path, search, SEARCH, page_size=PAGE_LIMIT):
             yield MemberPage(self.read_values(page, user_from_json), None)
 
     # ------------------------------------------------------------------ users
 
     def _search_users(self, body: dict) -> list[User]:
-        pages = self.client.iter_pages(self.path(USER_SEARCH), {}, PAGING, page_size=PAGE_LIMIT, search=body)
+        pages = self.client.iter_pages(self.path(USER_SEARCH), body, SEARCH, page_size=PAGE_LIMIT)
         return [user for page in pages for user in self.read_values(page, user_from_json)]
 
     def _accounts_with_email(self, email: str) -> list[User]:
@@ -491,7 +509,7 @@ class AdminBackend(Backend, Membership, GroupLifecycle, AccountLifecycle):
     invite_joins_groups = True
 
     def _search_accounts(self, body: dict) -> list[tuple[Account | None, User]]:
-        pages = self.client.iter_pages(self.path(USER_SEARCH), {}, PAGING, page_size=PAGE_LIMIT, search=body)
+        pages = self.client.iter_pages(self.path(USER_SEARCH), body, SEARCH, page_size=PAGE_LIMIT)
         return [found for page in pages for found in self.read_values(page, account_from_json)]
 
     def find_accounts(self, refs: list[str]) -> dict[str, Account | None]:

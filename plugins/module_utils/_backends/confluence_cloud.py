@@ -31,6 +31,7 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base 
     group_not_found,
 )
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._cloud import CloudBackend
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._families import with_translations
 from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient
 from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import (
     AUTO,
@@ -57,20 +58,6 @@ A_GROUP = "a group"
 SEARCH = "search results"
 # Characters that separate the words of a name in an email's local part (jane.doe, jane_doe, jane-doe).
 _NAME_SEPARATORS = re.compile(r"[._\-+]+")
-
-
-def with_translations(messages: list[str], body: Any) -> list[str]:
-    """``messages`` and the translations a Confluence error body adds (Cloud and Data Center alike):
-    ``{"statusCode": 404, "data": {"errors": [{"message": {"translation": "...", "args": []}}]}, "message": "..."}``."""
-    messages = list(messages)
-    data = body.get("data") if isinstance(body, dict) else None
-    errors = data.get("errors") if isinstance(data, dict) else None
-    for error in errors if isinstance(errors, list) else []:
-        message = error.get("message") if isinstance(error, dict) else None
-        translation = message.get("translation") if isinstance(message, dict) else message
-        if translation and str(translation) not in messages:
-            messages.append(str(translation))
-    return messages
 
 
 def user_from_json(data: Any) -> User:

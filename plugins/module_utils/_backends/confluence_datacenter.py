@@ -33,7 +33,7 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._datac
     DataCenterBackend,
     group_named,
 )
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backends.confluence_cloud import with_translations
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._families import with_translations
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
     HttpError,
     RetriesExhaustedError,

@@ -42,6 +42,7 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base 
     group_not_found,
 )
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._cloud import CloudBackend
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._families import error_collection_messages
 from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient
 from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import ConnectionSettings
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
@@ -113,18 +114,6 @@ def groups_from_json(data: Any) -> list[Group]:
 def group_page_from_json(data: Any) -> list[Group]:
     """The groups of a ``PageBeanGroupDetails`` (group/bulk)."""
     return [group_from_json(item) for item in items(obj(data, GROUP_PAGE), "values", GROUP_PAGE)]
-
-
-def error_collection_messages(body: Any) -> list[str]:
-    """Jira's ErrorCollection, Cloud and Data Center alike: ``{"errorMessages": [...], "errors": {field: message}}``."""
-    if not isinstance(body, dict) or not ("errorMessages" in body or "errors" in body):
-        return []
-    said = body.get("errorMessages") or []
-    messages = [str(m) for m in (said if isinstance(said, list) else [said])]
-    errors = body.get("errors")
-    if isinstance(errors, dict):
-        messages.extend(f"{k}: {v}" for k, v in errors.items())
-    return messages
 
 
 class JiraCloudBackend(CloudBackend, Membership, GroupLifecycle, AccountLifecycle):

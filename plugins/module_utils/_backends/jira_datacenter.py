@@ -48,7 +48,7 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._datac
     DataCenterBackend,
     group_named,
 )
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backends.jira_cloud import error_collection_messages
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._families import error_collection_messages
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
     HttpError,
     RefusedError,

@@ -67,6 +67,6 @@ def site(emulator_factory: Callable[..., Any], backend_name: str) -> Any:
 @pytest.fixture
 def backend_for(client_for: Callable[..., AtlassianClient], backend_name: str) -> Callable[..., Any]:
     """``backend_for(emulator, **client_params)``: the ``backend_name`` backend on a real client."""
-    from ansible_collections.orgsync.atlassian.plugins.module_utils._backends import BACKENDS
+    from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._table import BACKENDS
 
     return lambda emulator, **params: BACKENDS[backend_name](client_for(emulator, **params))

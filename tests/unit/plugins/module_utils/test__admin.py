@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backends import open_backend
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import CHANGED, UNCHANGED
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._table import open_backend
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backends.admin import AdminBackend
 from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient
 from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import settings_from_params

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backends import (
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._table import (
     BACKENDS,
     PROBE_PATH,
     check_backend_name,

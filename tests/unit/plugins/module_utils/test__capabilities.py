@@ -9,20 +9,20 @@ from abc import ABC, abstractmethod
 
 import pytest
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils import _backends
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backends import (
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends import _base
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import (
+    CAPABILITIES,
+    AccountLifecycle,
+    GroupLifecycle,
+    Membership,
+)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._table import (
     BACKENDS,
     HAS,
     NOT_IN_API,
     NOT_YET,
     capability_table,
     require,
-)
-from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import (
-    CAPABILITIES,
-    AccountLifecycle,
-    GroupLifecycle,
-    Membership,
 )
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import ConfigurationError
 
@@ -50,7 +50,7 @@ def test_the_table_reads_each_backends_capabilities_from_its_class():
 def test_a_capability_is_a_real_contract(capability):
     """Abstract: a backend that claims it without implementing every operation cannot be built."""
     assert capability.__abstractmethods__
-    assert not issubclass(capability, _backends.Backend) and capability.ability
+    assert not issubclass(capability, _base.Backend) and capability.ability
 
 
 def test_require_passes_what_a_backend_has_and_sends_nothing(emulator, backend_for):
@@ -81,7 +81,8 @@ def test_require_names_the_backends_that_have_it(emulator, backend_for, backend_
         ability = "export groups"
 
         @abstractmethod
-        def export(self) -> None: ...
+        def export(self) -> None:
+            """Export."""
 
     class ExportingJira(BACKENDS["jira_cloud"], Exporting):
         def export(self) -> None:

@@ -163,7 +163,7 @@ def test_case_2_on_cloud_a_member_that_shows_the_email_is_its_holder_without_a_l
 def test_case_2_on_cloud_a_lookup_that_finds_two_people_still_fails(emulator, run, backend_name, monkeypatch, state):
     """An API answer that contradicts Atlassian's model (two person accounts with one address) is never guessed
     either: the emulator cannot give one on Cloud, so the backend's lookup is made to."""
-    from ansible_collections.orgsync.atlassian.plugins.module_utils._backends import BACKENDS
+    from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._table import BACKENDS
     from ansible_collections.orgsync.atlassian.plugins.module_utils._models import User
 
     backend_class = BACKENDS[backend_name]

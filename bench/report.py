@@ -121,6 +121,19 @@ def targets(rows: list[Row], rate_limit_rps: float) -> list[tuple[str, str, bool
                     w2a.result.requests <= limit,
                 )
             )
+    # Issue 18: W6 (a) onboards 100 new hires into 3 groups in one task: within 1.3x of the rate-limit bound, start-up
+    # included, and at least 10x faster than a loop of single-user tasks.
+    w6a = found.get(("W6", "a"))
+    if w6a and not w6a.result.failed:
+        bound = w6a.workload.lower_bound_seconds(rate_limit_rps)
+        ratio = w6a.result.wall / bound
+        checks.append(
+            ("W6 (a) wall within 1.3x of the rate-limit bound", f"{ratio:.2f}x ({bound:.1f} s)", ratio <= 1.3)
+        )
+        w6b = found.get(("W6", "b"))
+        if w6b and not w6b.result.failed:
+            speedup = w6b.result.wall / w6a.result.wall
+            checks.append(("W6 (a) at least 10x faster than (b)", f"{speedup:.1f}x", speedup >= 10))
     mine = [r for r in rows if r.variant == "a"]
     if mine:
         throttled = sum(r.result.throttled for r in mine)
@@ -272,6 +285,10 @@ Variants:
 - W5, a new team's groups (issue 12): (a) an `atlassian_group` loop over the names, then an `atlassian_group_member`
   loop over the groups with each team's people in `users:`; (b) the same `atlassian_group` loop, then
   `atlassian_group_member` once per person.
+- W6, joiners (issue 18), on Jira Cloud: (a) one `atlassian_user` task with the new hires in `users:`, their three
+  groups in `groups:` and `products: [jira-software]`; (b) the same module in a `loop:`, one new hire per task; (c) the
+  naive script of Atlassian's knowledge base (per hire, createUser, then one add per group, one request after the
+  other, plain `requests`).
 
 Every variant runs as its own process (ansible-playbook, or `python script.py`) against a fresh emulator seeded
 with the same state; wall time is spawn to exit. Requests and 429s come from the emulator's request log, and every

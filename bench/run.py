@@ -61,10 +61,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--reconcile-drift", type=float, default=0.05, help="W7: share of memberships that differ (default 0.05)"
     )
+    parser.add_argument("--hires", type=int, default=100, help="W6: new hires without accounts (default 100)")
     parser.add_argument(
         "--variants",
         default="a,b,c,d",
-        help="comma-separated, of a,b,c,d (default all; W4 and W7 have a and b, W5 a, b and c)",
+        help="comma-separated, of a,b,c,d (default all; W4 and W7 have a and b, W5 and W6 a, b and c)",
     )
     parser.add_argument(
         "--workloads", default=",".join(WORKLOADS), help=f"comma-separated, of {','.join(WORKLOADS)} (default all)"
@@ -103,6 +104,7 @@ def run(args: argparse.Namespace) -> tuple[list[report.Row], float]:
         reconcile_groups=args.reconcile_groups,
         reconcile_size=args.reconcile_size,
         reconcile_drift=args.reconcile_drift,
+        hires=args.hires,
     )
     wanted_workloads = {w.strip().upper() for w in args.workloads.split(",") if w.strip()}
     backends = tuple(b.strip() for b in args.backends.split(",") if b.strip())
@@ -184,7 +186,8 @@ def main(argv: list[str] | None = None) -> int:
             "sizes": f"group of {args.members} members, {args.newcomers} newcomers, W3 changes {args.differ:.0%}; "
             f"W4: {args.groups} groups (the access group with {args.staff} people, and teams of "
             f"{TEAM_GROUP_MEMBERS}), the leaver in {args.leaver_groups}; W5: {args.teams} teams of {args.team_size}; W7: {args.reconcile_groups} "
-            f"teams of {args.reconcile_size}, {args.reconcile_drift:.0%} drift",
+            f"teams of {args.reconcile_size}, {args.reconcile_drift:.0%} drift; "
+            f"W6: {args.hires} new hires into 3 groups each",
             "backends (workloads run on each)": "; ".join(
                 f"{b}: {', '.join(sorted({r.workload.name for r in rows if r.workload.backend == b}))}"
                 for b in backends

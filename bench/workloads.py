@@ -24,6 +24,11 @@ A file of teams (issue 19), ``atlassian_groups``:
   ``purge_prefix``; against a loop of ``atlassian_group_member`` with ``exclusive`` (and ``atlassian_group`` for the
   groups to create and delete). Jira Cloud only.
 
+Joiners (issue 18):
+
+- W6: onboard ``hires`` new hires who have no account yet into ``HIRE_GROUPS`` groups each (Jira Cloud only: the
+  invitation is Jira's createUser there, with ``products``).
+
 Each runs on a Jira Cloud site (``backend: jira_cloud``); W1, W2, W4 and W5 also on a Confluence-only Cloud site
 (``backend: confluence_cloud``, seeded with ``products: [confluence]``); W1 and W2 also on a Jira Data Center server
 (``backend: jira_datacenter``, ``products: [jira_datacenter]``, issue 10). Confluence has no email search: an email
@@ -60,6 +65,8 @@ ORG_API_KEY = "bench-org-api-key"
 LEAVER_ACCOUNT_ID = "5b10a2844c20165700leaver"
 LEAVER_EMAIL = f"leaver@{EMAIL_DOMAIN}"
 TEAM_GROUP_MEMBERS = 10  # W4: people in each team group besides the leaver
+HIRE_GROUPS = ("jira-software-users", "team-platform", "team-onboarding")  # W6: the groups every new hire joins
+HIRE_DOMAIN = "hires.example"  # W6: the new hires' addresses (no account has one yet)
 
 JIRA = "jira_cloud"
 CONFLUENCE = "confluence_cloud"
@@ -84,10 +91,11 @@ MEMBER_PAGE_SIZE = 50
 PAGE_SIZE = {JIRA: MEMBER_PAGE_SIZE, CONFLUENCE: 200, JIRA_DC: MEMBER_PAGE_SIZE, ADMIN: 100}
 # Jira's users/search (every account, deactivated ones included) holds up to 1000 a page.
 ALL_USERS_PAGE = 1000
-WORKLOADS = ("W1", "W2", "W3", "W4", "W5", "W7")
+WORKLOADS = ("W1", "W2", "W3", "W4", "W5", "W6", "W7")
 # Which workloads run on which backend. W3 is not asked of Confluence (issue 9 asks for W1 and W2); issue 10 asks for
 # W1 and W2 on Jira Data Center, issue 11 for W1 and W2 on the Admin API (where W3 could not run: the collection
 # refuses exclusive on backend admin).
+# W6 runs on Jira Cloud only (issue 18).
 ON_BACKEND = {JIRA: WORKLOADS, CONFLUENCE: ("W1", "W2", "W4", "W5"), JIRA_DC: ("W1", "W2"), ADMIN: ("W1", "W2")}
 
 MEMBERSHIP = "membership"  # W1-W3
@@ -95,6 +103,7 @@ OFFBOARD = "offboard"  # W4
 TEAMS = "teams"  # W5
 RECONCILE = "reconcile"  # W7
 TEAM_PREFIX = "team-"  # W7: the prefix the teams file owns
+JOINERS = "joiners"  # W6
 
 
 @dataclass(frozen=True)
@@ -112,6 +121,7 @@ class Sizes:
     reconcile_drift: float = 0.05  # W7
     reconcile_new: int = 3  # W7
     reconcile_unlisted: int = 2  # W7
+    hires: int = 100  # W6
 
     @property
     def differing(self) -> int:
@@ -169,6 +179,8 @@ class Workload:
     # W7: the groups to delete (unlisted under the prefix), and those to create
     unlisted: list[str] = field(default_factory=list)
     new_groups: list[str] = field(default_factory=list)
+    # W6: the new hires' emails, in the order given
+    hires: list[str] = field(default_factory=list)
 
     @property
     def product(self) -> str:
@@ -262,6 +274,8 @@ def build(sizes: Sizes = Sizes(), backends: tuple[str, ...] = (JIRA,)) -> list[W
     for backend in backends:
         if "W7" in ON_BACKEND[backend]:
             out.append(reconcile(sizes, backend))
+        if "W6" in ON_BACKEND[backend]:
+            out.append(joiners(sizes, backend))
     return out
 
 
@@ -518,4 +532,32 @@ def reconcile(sizes: Sizes, backend: str = JIRA) -> Workload:
         account_of={p.email: p.account_id for p in people},
         unlisted=unlisted,
         new_groups=new,
+    )
+
+
+def joiners(sizes: Sizes, backend: str = JIRA) -> Workload:
+    """W6: ``hires`` new hires have no account; the three groups exist (the first grants Jira, as a product-access
+    group does) and hold a few people already."""
+    hires = [f"hire-{i:04d}@{HIRE_DOMAIN}" for i in range(1, sizes.hires + 1)]
+    seed = _site(backend)
+    staff = min(10, sizes.staff)
+    seed["generate"] = [
+        {"group": STAFF_GROUP, "members": staff, "email_domain": EMAIL_DOMAIN, "access": {PRODUCT[backend]: "user"}}
+    ]
+    seed["groups"] = [{"name": name} for name in HIRE_GROUPS]
+    n, g = len(hires), len(HIRE_GROUPS)
+    all_users = pages(staff + 1, ALL_USERS_PAGE)
+    return Workload(
+        key=key_of("W6", backend),
+        name="W6",
+        kind=JOINERS,
+        backend=backend,
+        title=f"onboard {n} new hires without accounts into {g} groups each",
+        seed=seed,
+        min_requests=g + n + all_users + n + g * n,
+        min_requests_note=(
+            f"{_n(g, 'group lookup')} + {n} searches + {_n(all_users, 'page')} of every account (to tell missing from "
+            f"suspended) + {_n(n, 'invitation')} + {_n(g * n, 'add')}"
+        ),
+        hires=hires,
     )

@@ -41,6 +41,11 @@ USERNAME_REMEDY = (
     "Pass the user's username instead (the login name: the user's profile, or the administration's user list, "
     "shows it), or look it up with orgsync.atlassian.atlassian_user_info"
 )
+# A reference that names no account may be a new hire's (issue 18): the module that makes accounts.
+NEW_ACCOUNT_REMEDY = (
+    "If the person has no account yet (a new hire), invite or create it with orgsync.atlassian.atlassian_user, whose "
+    "groups option also adds it to groups in the same task"
+)
 
 
 def is_email(ref: str) -> bool:

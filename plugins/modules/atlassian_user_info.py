@@ -180,8 +180,11 @@ OWN_REMEDIES = {
 
 def own_remedy(outcome):
     """``outcome``, with a remedy that points somewhere other than this module."""
-    if isinstance(outcome, ResolutionError) and outcome.hint in OWN_REMEDIES:
-        outcome.hint = OWN_REMEDIES[outcome.hint]
+    if isinstance(outcome, ResolutionError):
+        for remedy, own in OWN_REMEDIES.items():
+            # The membership remedy may be followed by more advice (a new hire's: atlassian_user), which stays.
+            if (outcome.hint or "").startswith(remedy):
+                outcome.hint = outcome.hint.replace(remedy, own, 1)
     return outcome
 
 

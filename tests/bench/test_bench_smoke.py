@@ -47,14 +47,14 @@ from bench.workloads import (  # noqa: E402
 HAS_APA = importlib.util.find_spec("atlassian") is not None
 SIZES = Sizes(
     members=6, newcomers=4, differ=0.2, groups=5, leaver_groups=2, staff=20, teams=2, team_size=3,
-    reconcile_groups=6, reconcile_size=3, reconcile_drift=0.2,
+    reconcile_groups=6, reconcile_size=3, reconcile_drift=0.2, hires=3,
 )  # fmt: skip
 SIZE_ARGS = (
     *("--members", str(SIZES.members), "--newcomers", str(SIZES.newcomers), "--differ", str(SIZES.differ)),
     *("--groups", str(SIZES.groups), "--leaver-groups", str(SIZES.leaver_groups), "--staff", str(SIZES.staff)),
     *("--teams", str(SIZES.teams), "--team-size", str(SIZES.team_size)),
     *("--reconcile-groups", str(SIZES.reconcile_groups), "--reconcile-size", str(SIZES.reconcile_size)),
-    *("--reconcile-drift", str(SIZES.reconcile_drift)),
+    *("--reconcile-drift", str(SIZES.reconcile_drift), "--hires", str(SIZES.hires)),
     *("--latency-ms", "1", "--rps", "500"),
 )
 # name: (backend, workloads, sample), in the order that balances the two xdist workers (see above).
@@ -65,6 +65,7 @@ PARTS = {
     "jira-W5-sampled": (JIRA, ("W5",), 7),
     "jira-W4": (JIRA, ("W4",), 7),
     "jira-W7": (JIRA, ("W7",), 7),
+    "jira-W6": (JIRA, ("W6",), 7),
     "admin": (ADMIN, ON_BACKEND[ADMIN], 8),
 }
 SAMPLED = {("W5", "(b)")}  # (key, variant) rows whose loop is extrapolated

@@ -62,6 +62,9 @@ class ContractSpec:
     unmapped_paths: tuple[tuple[str, str], ...] = ()
     # A bearer scheme the spec leaves out, as (name, why): added as an alternative wherever the spec asks for one.
     bearer_scheme: tuple[str, str] | None = None
+    # Further extracts cut from the same spec document (same repository, commit and path: checked), whose operations
+    # and components join the main extract's: the account-lifecycle operations (issue 18) were extracted apart.
+    extra_sources: tuple[Path, ...] = ()
 
     @property
     def operations(self) -> tuple[tuple[str, str], ...]:
@@ -86,6 +89,7 @@ JIRA = ContractSpec(
         ("/rest/api/3/group", "post"),
         ("/rest/api/3/group", "delete"),
         ("/rest/api/3/users/search", "get"),
+        ("/rest/api/3/user", "post"),
     ),
     emulator_only_operations=(
         ("/rest/api/3/group", "get"),
@@ -93,6 +97,7 @@ JIRA = ContractSpec(
     ),
     note="v2 (/rest/api/2) is the same API on Cloud (spec narrative 'Version'); validators map it to v3.",
     path_aliases=((r"^/rest/api/2(?=/|$)", "/rest/api/3"),),
+    extra_sources=(OPENAPI_DIR / "jira-cloud-users.openapi.json",),
 )
 CONFLUENCE = ContractSpec(
     product="confluence",
@@ -189,8 +194,11 @@ JIRA_DC = ContractSpec(
         ("/rest/api/2/group", "post"),
         ("/rest/api/2/group", "delete"),
         ("/rest/api/2/groups/picker", "get"),
+        ("/rest/api/2/user", "post"),
+        ("/rest/api/2/user", "put"),
     ),
     emulator_only_operations=(),
+    extra_sources=(OPENAPI_DIR / "jira-dc-users.openapi.json",),
     bearer_scheme=(
         "personalAccessToken",
         "Jira Data Center 8.14+ accepts a personal access token as 'Authorization: Bearer <token>' on every REST "
@@ -293,6 +301,9 @@ ADMIN = ContractSpec(
         (f"{ADMIN_DIRECTORY}/groups/{{groupId}}/memberships", "post"),
         (f"{ADMIN_DIRECTORY}/groups/{{groupId}}/memberships/{{accountId}}", "delete"),
         (f"{ADMIN_DIRECTORY}/users/search", "post"),
+        ("/admin/v2/orgs/{orgId}/users/invite", "post"),
+        (f"{ADMIN_DIRECTORY}/users/{{accountId}}/suspend", "post"),
+        (f"{ADMIN_DIRECTORY}/users/{{accountId}}/restore", "post"),
     ),
     emulator_only_operations=(
         ("/admin/v1/orgs", "get"),
@@ -305,6 +316,7 @@ ADMIN = ContractSpec(
     "https://api.atlassian.com/admin, so the contract names them from /admin and its server https://api.atlassian.com.",
     server="https://api.atlassian.com",
     source_prefix="/admin",
+    extra_sources=(OPENAPI_DIR / "admin-v2-users.openapi.json",),
     extra_statuses=(
         (
             "403",
@@ -488,9 +500,40 @@ def render(contract: dict) -> str:
     return json.dumps(contract, indent=1, sort_keys=False, ensure_ascii=False) + "\n"
 
 
-def fresh_contract(spec: ContractSpec = JIRA) -> str:
+def merged_source(spec: ContractSpec) -> tuple[dict, bytes, list[tuple[Path, bytes]]]:
+    """The main extract with the extra extracts' path items and components joined (the main one's win where both
+    have one: the same spec, so they differ at most in quotes of their descriptions, which the contract drops)."""
     raw = spec.source.read_bytes()
-    return render(derive(spec, json.loads(raw), raw))
+    source = json.loads(raw)
+    extras = []
+    for path in spec.extra_sources:
+        extra_raw = path.read_bytes()
+        extra = json.loads(extra_raw)
+        mine, theirs = source["info"].get("x-source", {}), extra["info"].get("x-source", {})
+        # The same file of the same repository, at the same commit or at a later one where the file is unchanged.
+        same_file = [mine.get(k) for k in ("repository", "path")] == [theirs.get(k) for k in ("repository", "path")]
+        same_bytes = mine.get("commit") in (theirs.get("commit"), theirs.get("file_last_changed_in_commit"))
+        if not (same_file and same_bytes):
+            raise ValueError(f"{path.name} is not cut from the document {spec.source.name} was cut from")
+        for key, item in extra["paths"].items():
+            merged = source["paths"].setdefault(key, {})
+            for method, operation in item.items():
+                merged.setdefault(method, operation)
+        for section, entries in extra.get("components", {}).items():
+            for name, value in entries.items():
+                source.setdefault("components", {}).setdefault(section, {}).setdefault(name, value)
+        extras.append((path, extra_raw))
+    return source, raw, extras
+
+
+def fresh_contract(spec: ContractSpec = JIRA) -> str:
+    source, raw, extras = merged_source(spec)
+    contract = derive(spec, source, raw)
+    if extras:
+        contract["x-derived-from"]["extra_extracts"] = {
+            str(path.relative_to(HERE.parents[1])): hashlib.sha256(data).hexdigest() for path, data in extras
+        }
+    return render(contract)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -179,7 +179,9 @@ BAD_INPUT: dict[str, tuple[dict[str, Any], str]] = {
         UNRESOLVED + "No active Atlassian account was found with email 'nobody@acme.example'. Likely causes: there is "
         "no such user (or it is deactivated: user search only finds active users); the user's privacy settings hide "
         "the email; or the calling account lacks the Browse users and groups permission. "
-        + RESOLUTION_REMEDY_ACCOUNT_ID,
+        + RESOLUTION_REMEDY_ACCOUNT_ID.rstrip(".")
+        + ". If the person has no account yet (a new hire), invite or create it with orgsync.atlassian.atlassian_user, "
+        "whose groups option also adds it to groups in the same task.",
     ),
     # Users share an email on a Data Center server only (on Cloud an address is one Atlassian account's): SERVED.
     "two-users-with-the-same-email": (
@@ -223,6 +225,66 @@ BAD_INPUT: dict[str, tuple[dict[str, Any], str]] = {
         "the manage:jira-configuration (or write:group:jira) scope.",
     ),
 }
+# atlassian_user's rows (issue 18): every one refused before any request, so they join the NO_REQUEST part.
+ACCOUNT_MODULE = "orgsync.atlassian.atlassian_user"
+NINA = {"user": "nina.new@acme.example"}
+ACCOUNT_BAD_INPUT: dict[str, tuple[dict[str, Any], str]] = {
+    "account-state-absent": (
+        {**CONN, **NINA, "state": "absent"},
+        "value of state must be one of: present, suspended, got: absent",
+    ),
+    "account-products-missing-on-jira-cloud": (
+        {**CONN, **NINA, "backend": "jira_cloud"},
+        "backend jira_cloud needs products to create accounts: Jira's createUser requires the field. Set products to "
+        "the products a new account may use (jira-software, jira-core, jira-servicedesk, jira-product-discovery), or "
+        "to [] for an account without product access.",
+    ),
+    "account-products-on-data-center": (
+        {**CONN, **NINA, "backend": "jira_datacenter", "products": ["jira-core"]},
+        "products is an option of backend jira_cloud, not of jira_datacenter. Leave products out for backend "
+        "jira_datacenter.",
+    ),
+    "account-unknown-product": (
+        {**CONN, **NINA, "backend": "jira_cloud", "products": ["confluence"]},
+        "products confluence is not a product Jira's createUser takes. Use jira-software, jira-core, "
+        "jira-servicedesk, jira-product-discovery, or [] for an account without product access.",
+    ),
+    "account-on-confluence-cloud": (
+        {**CONN, **NINA, "backend": "confluence_cloud"},
+        "backend confluence_cloud cannot create, invite or restore accounts; nothing was sent. Confluence Cloud "
+        "offers only an experimental site invitation by email (POST /wiki/api/v2/user/access/invite-by-email), which "
+        "answers no account id and cannot grant groups or suspend anyone. Use backend admin (invite, suspend and "
+        "restore in the organisation's directory) or jira_cloud (invite) with the same site's accounts: Confluence "
+        "shares them.",
+    ),
+    "account-suspended-on-jira-cloud": (
+        {**CONN, **NINA, "backend": "jira_cloud", "state": "suspended"},
+        "backend jira_cloud cannot suspend or deactivate an account: its API has no such operation; nothing was sent. "
+        "Use backend admin with an organisation API key (admin.atlassian.com > Settings > API keys, created without "
+        "scopes): it suspends and restores a user's access in the organisation's directory (the Jira Cloud REST API "
+        "has no suspension or deactivation).",
+    ),
+    "account-groups-when-suspending": (
+        {**CONN, **NINA, "backend": "jira_datacenter", "state": "suspended", "groups": ["team-design"]},
+        "groups is only for state=present (the groups new and existing accounts join). To take a leaver out of every "
+        "group, run orgsync.atlassian.atlassian_user_groups with groups: [] and exclusive: true before suspending "
+        "(playbooks/offboard.yml).",
+    ),
+    "account-malformed-users-entry": (
+        {**CONN, "backend": "jira_datacenter", "users": [{"name": "nina"}]},
+        "users[0] must be a string (an email, accountId or username) or a mapping with user (or username, or email) "
+        "and, to create a Data Center user, email and display_name. For example users: [nina@acme.com] or users: "
+        "[{{user: nina, email: nina@acme.com, display_name: Nina New}}].",
+    ),
+    "account-user-and-users": (
+        {**CONN, **NINA, "users": ["jane@acme.example"], "products": []},
+        "Both user and users are set. Set only one of them, for example user: jane@acme.com, or users: a list of them.",
+    ),
+}
+_FIRST_REQUEST = list(BAD_INPUT).index("url-of-a-site-that-is-not-atlassian")
+BAD_INPUT = dict(
+    [*list(BAD_INPUT.items())[:_FIRST_REQUEST], *ACCOUNT_BAD_INPUT.items(), *list(BAD_INPUT.items())[_FIRST_REQUEST:]]
+)
 NO_REQUEST = list(BAD_INPUT)[: list(BAD_INPUT).index("url-of-a-site-that-is-not-atlassian")]
 # The products a case's emulator serves, where it is not a Jira Cloud site.
 SERVED = {"two-users-with-the-same-email": ("jira_datacenter",)}
@@ -241,7 +303,8 @@ def _table_run(installed_collection, contract_validator, workdir):
         {"name": "ambient", "ansible.builtin.debug": {"msg": "{{ lookup('ansible.builtin.env', 'ATLASSIAN_URL') }}"}}
     ]
     for name, (args, _message) in BAD_INPUT.items():
-        tasks.append({"name": name, MODULE: args, "vars": {"emulator_url": emulators[name].url}, "ignore_errors": True})
+        module = ACCOUNT_MODULE if name in ACCOUNT_BAD_INPUT else MODULE
+        tasks.append({"name": name, module: args, "vars": {"emulator_url": emulators[name].url}, "ignore_errors": True})
     try:
         with pytest.MonkeyPatch.context() as env, not_atlassian_site() as html_site:
             # What a developer's shell might hold: it must not reach the run.

@@ -192,7 +192,7 @@ def _coerce(name: str, value: Any) -> Any:
         if not 200 <= number <= 599:
             raise ValueError(f"{name} must be an HTTP status")
         return number
-    if name == "confluence_dc_membership_api":
+    if name in ("confluence_dc_membership_api", "admin_paid_plan"):
         if not isinstance(value, bool):
             raise ValueError(f"{name} must be true or false")
         return value
@@ -219,6 +219,7 @@ _SCALARS = (
     "confluence_add_member_status",
     "confluence_dc_membership_api",
     "admin_user_limit",
+    "admin_paid_plan",
 )
 KNOB_NAMES = (*_SCALARS, "faults")
 
@@ -243,6 +244,9 @@ class Knobs:
         # The Admin API: each app's user limit (None: no limit). Adding someone to a group that grants an app whose
         # active users would exceed it is refused with ADMIN-409-3, as the documented "user limit" rule says.
         self.admin_user_limit: int | None = None
+        # The Admin API's invitation "is only available to customers who have at least one paid subscription in their
+        # organization": false answers it 402 (ADMIN-UAM-402-1 Payment Required), as a free organisation's would.
+        self.admin_paid_plan: bool = True
         self.faults: list[FaultRule] = []
         self._bucket: TokenBucket | None = None
         self.configure(**values)

@@ -7,8 +7,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from . import admin, confluence, confluence_datacenter, jira, jira_datacenter
+from . import (
+    accounts,
+    admin,
+    confluence,
+    confluence_datacenter,
+    jira,
+    jira_datacenter,
+)
 from .common import Product
+
+# The account lifecycle's routes (issue 18) live on the admin, jira and jira_datacenter blueprints: importing the
+# module adds them, before any app registers a blueprint.
+ACCOUNT_LIFECYCLE = accounts
 
 PRODUCTS: dict[str, Product] = {
     product.name: product

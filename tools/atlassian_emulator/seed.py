@@ -43,6 +43,9 @@ _USER_KEYS = {
     "app_type",
     "in_directory",
     "datacenter_only",
+    "suspended",
+    "invited",
+    "product_access",
 }
 # directory_id .. default_group: what the organisation's directory (the Admin API) says of a group besides.
 _GROUP_KEYS = {
@@ -55,7 +58,7 @@ _GROUP_KEYS = {
     "external_synced",
     "default_group",
 }
-_CREDENTIAL_KEYS = {"email", "api_token", "bearer_token", "account_id", "site_admin", "org_id"}
+_CREDENTIAL_KEYS = {"email", "api_token", "bearer_token", "account_id", "site_admin", "org_id", "scopes"}
 _ORG_KEYS = {"org_id", "name", "directories"}
 _DIRECTORY_KEYS = {"directory_id", "name"}
 _GENERATE_KEYS = {
@@ -126,7 +129,7 @@ def _user(where: str, entry: Mapping[str, Any]) -> User:
         account_id=str(entry["account_id"]),
         display_name=str(entry["display_name"]),
         email=entry.get("email"),
-        active=bool(entry.get("active", True)),
+        active=bool(entry.get("active", True)) and not entry.get("suspended", False),
         account_type=account_type,
         email_hidden=bool(entry.get("email_hidden", False)),
         time_zone=str(entry.get("time_zone", "Etc/UTC")),
@@ -134,6 +137,10 @@ def _user(where: str, entry: Mapping[str, Any]) -> User:
         app_type=entry.get("app_type"),
         username=str(entry.get("username") or ""),
         in_directory=bool(entry.get("in_directory", True)),
+        # A suspended account is inactive on the site APIs while it lasts (state.User.suspended).
+        suspended=bool(entry.get("suspended", False)),
+        invited=bool(entry.get("invited", False)),
+        product_access=bool(entry.get("product_access", True)),
     )
 
 
@@ -304,6 +311,7 @@ def state_from_seed(seed: Mapping[str, Any], products: tuple[str, ...] = DEFAULT
                     str(entry.get("account_id") or ""),
                     bearer_token=str(entry["bearer_token"]),
                     org_id=str(entry["org_id"]),
+                    scopes=tuple(str(scope) for scope in entry.get("scopes") or ()),
                 )
             )
         elif entry.get("bearer_token"):

@@ -375,11 +375,8 @@ class GroupLifecycle(ABC):
         hold more groups than asked (a listing of the whole site); callers filter by name."""
 
 
-# What an account's status is (``Account.status``), as ``atlassian_user`` reports it.
-ACTIVE = "active"
-INVITED = "invited"
-SUSPENDED = "suspended"
-DEACTIVATED = "deactivated"
+# What an account's status is (``Account.status``), as ``atlassian_user`` reports it: ``_account_planner``'s ACTIVE,
+# INVITED, SUSPENDED and DEACTIVATED (defined there, beside the planning that uses them).
 
 
 @dataclass(frozen=True)
@@ -392,8 +389,10 @@ class Account:
 
 class AccountLifecycle(ABC):
     """Capability: accounts themselves (joiners and leavers, ``atlassian_user``). Find accounts with their status,
-    create (invite) one, suspend and restore one. No backend implements it yet: the backends whose API offers it say
-    so in ``Declarations.not_implemented_yet`` (see /work/wt/notes/accounts/README.md's per-backend facts)."""
+    create (invite) one, suspend and restore one. admin, jira_cloud (which refuses suspension naming admin) and
+    jira_datacenter implement it; each also declares ``account_abilities`` (``_account_planner.AccountAbilities``),
+    what its API can do to an account, which ``_accounts`` plans with (Confluence's backends declare it too, to refuse
+    with the way to do it instead)."""
 
     ability: ClassVar[str] = "create, suspend or restore accounts"
 

@@ -22,10 +22,25 @@ from datetime import datetime, timezone
 from typing import Any, Iterator, Mapping
 from urllib.parse import quote, urlsplit
 
-from ansible_collections.orgsync.atlassian.plugins.module_utils._answers import obj, optional_text, text
+from ansible_collections.orgsync.atlassian.plugins.module_utils._account_planner import ACTIVE as ACCOUNT_ACTIVE
+from ansible_collections.orgsync.atlassian.plugins.module_utils._account_planner import (
+    DEACTIVATED as ACCOUNT_DEACTIVATED,
+)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._account_planner import INVITED as ACCOUNT_INVITED
+from ansible_collections.orgsync.atlassian.plugins.module_utils._account_planner import SUSPENDED as ACCOUNT_SUSPENDED
+from ansible_collections.orgsync.atlassian.plugins.module_utils._account_planner import AccountAbilities
+from ansible_collections.orgsync.atlassian.plugins.module_utils._answers import (
+    MalformedAnswer,
+    items,
+    obj,
+    optional_text,
+    text,
+)
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import (
     ACCOUNT_ID,
+    CHANGED,
     EMAIL,
+    Account,
     AccountLifecycle,
     Backend,
     Declarations,
@@ -78,7 +93,23 @@ GROUP = GROUPS + "/{groupId}"
 MEMBERSHIPS = GROUP + "/memberships"
 MEMBERSHIP = MEMBERSHIPS + "/{accountId}"
 USER_SEARCH = DIRECTORY + "/users/search"
-PATHS = (DIRECTORIES, GROUPS, GROUP_SEARCH, GROUP, MEMBERSHIPS, MEMBERSHIP, USER_SEARCH)
+INVITE = "/admin/v2/orgs/{orgId}/users/invite"
+SUSPEND = DIRECTORY + "/users/{accountId}/suspend"
+RESTORE = DIRECTORY + "/users/{accountId}/restore"
+PATHS = (DIRECTORIES, GROUPS, GROUP_SEARCH, GROUP, MEMBERSHIPS, MEMBERSHIP, USER_SEARCH, INVITE, SUSPEND, RESTORE)
+# users/search takes at most this many accountIds at once (the spec's maxItems).
+IDS_PER_SEARCH = 10
+# The invitation takes at most 25 emails (MultidirectoryInviteApiRequest.emails); this collection sends one a request.
+# The directory's statuses (MultiDirectoryUser.status) as atlassian_user reports them: no "invited" value exists (an
+# invitation reads active); for_deletion is a deactivated account scheduled for deletion; not_invited is an account
+# the organisation knows but has not added to its directory, which an invitation adds: missing here.
+STATUSES = {
+    "active": ACCOUNT_ACTIVE,
+    "suspended": ACCOUNT_SUSPENDED,
+    "deactivated": ACCOUNT_DEACTIVATED,
+    "for_deletion": ACCOUNT_DEACTIVATED,
+    "not_invited": None,
+}
 # The searches answer 50 (users) or 20 (groups) a page unless asked for more; 100 is asked, the spec's maximum.
 PAGE_LIMIT = 100
 # users/search takes at most this many emails at once (the spec's maxItems).
@@ -88,8 +119,9 @@ ACTIVE = "active"
 A_USER = "a user"
 A_GROUP = "a group"
 INVITE_REMEDY = (
-    "A managed account that is not in the organisation's directory yet must be invited first: admin.atlassian.com > "
-    "Directory > Users > Invite users (or POST /admin/v2/orgs/<org_id>/users/invite), then run the task again"
+    "A managed account that is not in the organisation's directory yet must be invited first: with "
+    "orgsync.atlassian.atlassian_user (backend admin; its groups option also adds it to groups in the same task), or "
+    "in admin.atlassian.com > Directory > Users > Invite users; then run the task again"
 )
 # What each documented ADMIN error code means for the person running the task.
 CODE_HINTS = {
@@ -114,7 +146,25 @@ CODE_HINTS = {
     "ADMIN-409-5": "The group still has members; remove them first, or delete it in admin.atlassian.com",
     "ADMIN-429-1": "The Admin API's rate limit was reached; the collection waits until it resets. Run again later, or "
     "raise max_retries",
+    "ADMIN-UAM-402-1": "Inviting users through the Admin API needs at least one paid subscription in the organisation. "
+    "On a free plan, create the account with backend jira_cloud (POST /rest/api/3/user) instead, or invite the user "
+    "in admin.atlassian.com",
+    "ADMIN-UAM-403-1": "The user management endpoints (invite, suspend, restore) need an organisation API key created "
+    "without scopes (admin.atlassian.com > Settings > API keys > Create API key without scopes)",
 }
+DEACTIVATED_REMEDY = (
+    "A deactivated managed account is reactivated with the user management API (POST https://api.atlassian.com/users/"
+    "<account_id>/manage/lifecycle/enable, the same organisation API key) or in admin.atlassian.com > Directory > "
+    "Managed accounts; this collection does not reactivate accounts, which acts on every organisation and app"
+)
+ABILITIES = AccountAbilities(
+    "admin",
+    create=True,
+    created_status=ACCOUNT_INVITED,
+    suspend_as=ACCOUNT_SUSPENDED,
+    restore=True,
+    restore_remedy=DEACTIVATED_REMEDY,
+)
 
 
 def user_from_json(data: Any) -> User:
@@ -127,6 +177,36 @@ def user_from_json(data: Any) -> User:
         active=(optional_text(data, "accountStatus", A_USER) or ACTIVE) == ACTIVE,
         account_type=optional_text(data, "accountType", A_USER) or "atlassian",
     )
+
+
+def account_from_json(data: Any) -> tuple[Account | None, User]:
+    """An account of ``users/search`` with its status (None for one the directory does not hold: not_invited)."""
+    user = user_from_json(data)
+    raw = optional_text(obj(data, A_USER), "status", A_USER) or "active"
+    status = STATUSES.get(raw, ACCOUNT_DEACTIVATED if not user.active else ACCOUNT_ACTIVE)
+    return (Account(user, status) if status else None), user
+
+
+def invited_id(data: Any, email: str) -> str:
+    """The new account's id from the invitation's answer (``MultidirectoryInviteSuccessResponse``)."""
+    for entry in items(obj(data, "an invitation's answer"), "data", "an invitation's answer"):
+        entry = obj(entry, "an invitation")
+        if (optional_text(entry, "email", "an invitation") or "").lower() == email.lower():
+            return text(entry, "id", "an invitation")
+    raise MalformedAnswer(f"an invitation's answer that does not name {email}")
+
+
+def failed_assignments(data: Any) -> list[str]:
+    """What an invitation could not grant (a 206: "At least one invitation failed"), as messages name it."""
+    failed = []
+    for entry in data.get("data") or [] if isinstance(data, dict) else []:
+        for result in (entry.get("results") or []) if isinstance(entry, dict) else []:
+            for kind, key in (("group", "groupAssignmentResult"), ("role", "roleAssignmentResult")):
+                for item in (result.get(key) or []) if isinstance(result, dict) else []:
+                    if isinstance(item, dict) and item.get("status") == "ERROR":
+                        what = item.get(kind) or item.get("resource")
+                        failed.append(f"{kind} {what}: {item.get('statusReason') or 'refused'}")
+    return failed
 
 
 def group_record(data: Any) -> dict:
@@ -185,7 +265,7 @@ class ResetTimeWaits(WaitReader):
         return parse_rate_limit_reset(raw, datetime.now(timezone.utc)) or None, f"X-RateLimit-Reset: {raw}"
 
 
-class AdminBackend(Backend, Membership, GroupLifecycle):
+class AdminBackend(Backend, Membership, GroupLifecycle, AccountLifecycle):
     waits = ResetTimeWaits()
     declares = Declarations(
         member_page_size=PAGE_LIMIT,
@@ -195,8 +275,6 @@ class AdminBackend(Backend, Membership, GroupLifecycle):
         unique_emails=True,
         deactivated_email_search=True,
         options=OPTIONS,
-        # The v2 invitation, and suspend and restore in a directory.
-        not_implemented_yet=(AccountLifecycle,),
     )
 
     def __init__(self, client: AtlassianClient) -> None:
@@ -492,3 +570,76 @@ class AdminBackend(Backend, Membership, GroupLifecycle):
         return self.write_membership(
             "DELETE", self._membership_path(group, user), group, user, params={}, already="not a member"
         )
+
+    # ------------------------------------------------------------------ accounts (atlassian_user)
+
+    account_abilities = ABILITIES
+    # A new account joins its groups in its invitation request (additionalGroups): no membership writes for it.
+    invite_joins_groups = True
+
+    def _search_accounts(self, body: dict) -> list[tuple[Account | None, User]]:
+        pages = self.client.iter_pages(self.path(USER_SEARCH), body, SEARCH, page_size=PAGE_LIMIT)
+        return [found for page in pages for found in self.read_values(page, account_from_json)]
+
+    def find_accounts(self, refs: list[str]) -> dict[str, Account | None]:
+        """Each reference's account with its directory status: emails a hundred a search, accountIds ten, every
+        status (suspended and deactivated ones too)."""
+        emails = list(dict.fromkeys(r.strip() for r in refs if self.takes_as_email(r)))
+        ids = list(dict.fromkeys(r.strip() for r in refs if not self.takes_as_email(r)))
+        searches = [{"emails": emails[i:][:EMAILS_PER_SEARCH]} for i in range(0, len(emails), EMAILS_PER_SEARCH)]
+        searches += [{"accountIds": ids[i:][:IDS_PER_SEARCH]} for i in range(0, len(ids), IDS_PER_SEARCH)]
+
+        def search(body: dict) -> list[tuple[Account | None, User]]:
+            with operation(f"looking up {len(body.get('emails') or body.get('accountIds'))} accounts"):
+                return self._search_accounts(body)
+
+        by_key: dict[str, list[Account | None]] = {}
+        for found in self.concurrently(search, searches):
+            for account, user in found:
+                by_key.setdefault(user.account_id, []).append(account)
+                if user.email:
+                    by_key.setdefault(user.email.lower(), []).append(account)
+        result: dict[str, Account | None] = {}
+        for ref in refs:
+            held = by_key.get(ref.strip().lower() if self.takes_as_email(ref) else ref.strip(), [])
+            if len(held) > 1:
+                raise ResolutionError(
+                    f"{len(held)} accounts of the organisation's directory have the email '{ref}'",
+                    hint="Give the accountId of the one meant",
+                )
+            result[ref] = held[0] if held else None
+        return result
+
+    def create_account(self, email: str, options: dict) -> Account:
+        """Invite the email (one address, one Atlassian account: an existing account is the one invited), with the
+        invitation's options: ``notification`` and ``notification_text``, ``roles`` (permissionRules) and
+        ``group_ids`` (additionalGroups: the groups it joins in the same request)."""
+        body: dict = {"emails": [email], "sendNotification": bool(options.get("notification", True))}
+        if options.get("notification_text"):
+            body["notificationText"] = options["notification_text"]
+        if options.get("roles"):
+            body["permissionRules"] = [{"resource": r["resource"], "role": r["role"]} for r in options["roles"]]
+        if options.get("group_ids"):
+            body["additionalGroups"] = list(options["group_ids"])
+        response = self.client.request("POST", self.path(INVITE), json=body)
+        account_id = self.read_answer(response, lambda data: invited_id(data, email))
+        failed = failed_assignments(response.body) if response.status == 206 else []
+        if failed:
+            raise RefusedError(
+                f"{email} was invited (accountId {account_id}), but the invitation could not grant: "
+                + "; ".join(failed),
+                hint="Check the group ids and roles; run the task again to add the missing groups",
+            )
+        return Account(User(account_id=account_id, email=email, display_name=None), ACCOUNT_INVITED)
+
+    def _lifecycle(self, template: str, account: Account) -> None:
+        # Suspension is per directory: the directory option, else the organisation's only one.
+        self.client.request("POST", self.path(template, self.directory(), accountId=account.user.account_id))
+
+    def suspend_account(self, account: Account) -> str:
+        self._lifecycle(SUSPEND, account)
+        return CHANGED
+
+    def restore_account(self, account: Account) -> str:
+        self._lifecycle(RESTORE, account)
+        return CHANGED

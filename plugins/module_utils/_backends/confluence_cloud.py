@@ -18,6 +18,7 @@ import re
 import threading
 from typing import Any, Iterator
 
+from ansible_collections.orgsync.atlassian.plugins.module_utils._account_planner import AccountAbilities
 from ansible_collections.orgsync.atlassian.plugins.module_utils._answers import items, obj, optional_text, text
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import (
     ACCOUNT_ID,
@@ -38,7 +39,7 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._connection impo
     ConnectionSettings,
 )
 from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import UnknownUserError
-from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import ACCOUNT_ID_REMEDY
+from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import ACCOUNT_ID_REMEDY, NEW_ACCOUNT_REMEDY
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
 from ansible_collections.orgsync.atlassian.plugins.module_utils._paging import StartLimitPaging
 
@@ -89,7 +90,20 @@ def users_in_search(data: Any) -> list[User]:
 WRITES = QueryWrites(group_param="groupId", user_param="accountId", user_field="accountId", already="already")
 
 
+ACCOUNTS_REMEDY = (
+    "Confluence Cloud offers only an experimental site invitation by email (POST /wiki/api/v2/user/access/"
+    "invite-by-email), which answers no account id and cannot grant groups or suspend anyone. Use backend admin "
+    "(invite, suspend and restore in the organisation's directory) or jira_cloud (invite) with the same site's "
+    "accounts: Confluence shares them"
+)
+ACCOUNT_ABILITIES = AccountAbilities(
+    "confluence_cloud", create_remedy=ACCOUNTS_REMEDY, suspend_remedy=ACCOUNTS_REMEDY, restore_remedy=ACCOUNTS_REMEDY
+)
+
+
 class ConfluenceCloudBackend(CloudBackend, Membership, GroupLifecycle):
+    # atlassian_user: refused, with the backends that can (ACCOUNTS_REMEDY).
+    account_abilities = ACCOUNT_ABILITIES
     declares = Declarations(
         member_page_size=PAGE_LIMIT,
         reference_kinds=frozenset({EMAIL, ACCOUNT_ID}),
@@ -258,7 +272,7 @@ class ConfluenceCloudBackend(CloudBackend, Membership, GroupLifecycle):
             f"address was looked for in the member listings of the group and of the groups that grant Confluence "
             f"access ({groups}), and by a name search. Likely causes: there is no such user; the user's privacy "
             "settings hide the email; or the user has no Confluence access",
-            hint=ACCOUNT_ID_REMEDY,
+            hint=f"{ACCOUNT_ID_REMEDY}. {NEW_ACCOUNT_REMEDY}",
         )
 
     # ------------------------------------------------------------------ writes

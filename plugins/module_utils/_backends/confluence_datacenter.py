@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 from urllib.parse import quote
 
+from ansible_collections.orgsync.atlassian.plugins.module_utils._account_planner import AccountAbilities
 from ansible_collections.orgsync.atlassian.plugins.module_utils._answers import obj, optional_text, text
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import (
     CHANGED,
@@ -74,7 +75,22 @@ def segment(value: str) -> str:
     return quote(value, safe="")
 
 
+ACCOUNTS_REMEDY = (
+    "Confluence Data Center's admin user resource (create from 8.4, disable and enable from 8.2) is not supported by "
+    "this release of the collection: use backend jira_datacenter for a Jira server, or Confluence's administration "
+    "(General configuration > Users)"
+)
+ACCOUNT_ABILITIES = AccountAbilities(
+    "confluence_datacenter",
+    create_remedy=ACCOUNTS_REMEDY,
+    suspend_remedy=ACCOUNTS_REMEDY,
+    restore_remedy=ACCOUNTS_REMEDY,
+)
+
+
 class ConfluenceDataCenterBackend(DataCenterBackend, Membership, GroupLifecycle):
+    # atlassian_user: refused, with the backends that can (ACCOUNTS_REMEDY).
+    account_abilities = ACCOUNT_ABILITIES
     declares = Declarations(
         # Member pages say only whether another follows, so they are read one after the other.
         member_page_size=PAGE_LIMIT,

@@ -11,6 +11,16 @@ from __future__ import annotations
 import threading
 from typing import Any, Iterator, Mapping
 
+from ansible_collections.orgsync.atlassian.plugins.module_utils._account_planner import (
+    ACTIVE as ACCOUNT_ACTIVE,
+)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._account_planner import (
+    INVITED as ACCOUNT_INVITED,
+)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._account_planner import (
+    SUSPENDED as ACCOUNT_SUSPENDED,
+)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._account_planner import AccountAbilities
 from ansible_collections.orgsync.atlassian.plugins.module_utils._answers import (
     array,
     flag,
@@ -22,6 +32,7 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._answers import 
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import (
     ACCOUNT_ID,
     EMAIL,
+    Account,
     AccountLifecycle,
     Declarations,
     GroupLifecycle,
@@ -35,8 +46,17 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._cloud
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._families import error_collection_messages
 from ansible_collections.orgsync.atlassian.plugins.module_utils._client import AtlassianClient
 from ansible_collections.orgsync.atlassian.plugins.module_utils._connection import ConnectionSettings
-from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import ConfigurationError, UnknownUserError
-from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import ACCOUNT_ID_REMEDY, name_may_explain
+from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
+    ConfigurationError,
+    RefusedError,
+    ResolutionError,
+    UnknownUserError,
+)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import (
+    ACCOUNT_ID_REMEDY,
+    NEW_ACCOUNT_REMEDY,
+    name_may_explain,
+)
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
 from ansible_collections.orgsync.atlassian.plugins.module_utils._paging import OffsetPaging, Page
 
@@ -50,6 +70,19 @@ ACCESS_TYPES = ("site-admin", "admin", "user")
 A_USER = "a user"
 A_GROUP = "a group"
 GROUP_PAGE = "a page of groups"
+# createUser's "Valid products" (an empty list: no product access).
+PRODUCTS = ("jira-core", "jira-servicedesk", "jira-product-discovery", "jira-software")
+ADMIN_REMEDY = (
+    "Use backend admin with an organisation API key (admin.atlassian.com > Settings > API keys, created without "
+    "scopes): it suspends and restores a user's access in the organisation's directory"
+)
+ABILITIES = AccountAbilities(
+    "jira_cloud",
+    create=True,
+    created_status=ACCOUNT_INVITED,
+    suspend_remedy=ADMIN_REMEDY + " (the Jira Cloud REST API has no suspension or deactivation)",
+    restore_remedy=ADMIN_REMEDY + " (Jira shows a suspended or deactivated account as inactive, and cannot restore it)",
+)
 
 
 def user_from_json(data: Any) -> User:
@@ -88,7 +121,7 @@ def group_page_from_json(data: Any) -> list[Group]:
 WRITES = QueryWrites(group_param="groupId", user_param="accountId", user_field="accountId", already="already a member")
 
 
-class JiraCloudBackend(CloudBackend, Membership, GroupLifecycle):
+class JiraCloudBackend(CloudBackend, Membership, GroupLifecycle, AccountLifecycle):
     declares = Declarations(
         # Atlassian caps group members at 50 a page whatever is asked.
         member_page_size=50,
@@ -96,8 +129,6 @@ class JiraCloudBackend(CloudBackend, Membership, GroupLifecycle):
         email_search=True,
         # One address, one Atlassian account: a member showing the email is its holder (docs/identity.md).
         unique_emails=True,
-        # POST /rest/api/3/user creates (invites) an account; suspension is not in the site API.
-        not_implemented_yet=(AccountLifecycle,),
     )
     gateway_url = "https://api.atlassian.com/ex/jira/<cloudId>"
     permission_hint = (
@@ -187,7 +218,7 @@ class JiraCloudBackend(CloudBackend, Membership, GroupLifecycle):
             f"No active Atlassian account was found with email '{email}'. Likely causes: there is no such user (or "
             "it is deactivated: user search only finds active users); the user's privacy settings hide the email; or "
             "the calling account lacks the Browse users and groups permission",
-            hint=ACCOUNT_ID_REMEDY,
+            hint=f"{ACCOUNT_ID_REMEDY}. {NEW_ACCOUNT_REMEDY}",
         )
 
     def groups_of(self, account_id: str) -> list[Group] | None:
@@ -249,3 +280,56 @@ class JiraCloudBackend(CloudBackend, Membership, GroupLifecycle):
         """DELETE the membership; a non-member is refused with 400 "not a member" (Data Center's words; Cloud's
         answer is undocumented)."""
         return self.write_by_query(False, f"{API}/group/user", group, user, WRITES)
+
+    # ------------------------------------------------------------------ accounts (atlassian_user)
+
+    account_abilities = ABILITIES
+
+    def _account(self, ref: str) -> Account | None:
+        """An email among the active users (user/search), else among every user (users/search, read once a task,
+        only when some email is not active): inactive there is suspended (Jira cannot tell it from deactivated, and
+        suspension is the reversible, more common cause: docs/joiners_leavers.md). An accountId by GET user."""
+        if not self.takes_as_email(ref):
+            user = self.get_user(ref.strip())
+            return None if user is None else Account(user, ACCOUNT_ACTIVE if user.active else ACCOUNT_SUSPENDED)
+        key = ref.strip().lower()
+        # The search's hits with exactly this address, and those hiding theirs whose name cannot explain the hit
+        # (find_by_email keeps only such): the exact address found them.
+        found = [u for u in self.find_by_email(ref.strip()) if u.email is None or u.email.lower() == key]
+        found = found or self.find_deactivated_by_email(ref)
+        if len(found) > 1:
+            raise ResolutionError(f"{len(found)} accounts show the email '{ref}'", hint="Give the accountId meant")
+        if not found:
+            return None
+        return Account(found[0], ACCOUNT_ACTIVE if found[0].active else ACCOUNT_SUSPENDED)
+
+    def find_accounts(self, refs: list[str]) -> dict[str, Account | None]:
+        return dict(zip(refs, self.concurrently(self._account, refs), strict=True))
+
+    def create_account(self, email: str, options: dict) -> Account:
+        """POST user with the ``products`` given (required by the API; ``[]`` is no product access). 201 is a new
+        user or one with Jira access already; 400 may be an existing user without it, or (once reported) a user
+        created although the answer says not: the user is looked up before the refusal is believed."""
+        body = {"emailAddress": email, "products": list(options.get("products") or [])}
+        response = self.client.request("POST", f"{API}/user", json=body, accept=(400,))
+        if response.status == 400:
+            self._all_users = None  # read again: the failed call may have created it
+            again = self._account(email)
+            if again is not None and again.status == ACCOUNT_ACTIVE and again.user.active:
+                return Account(again.user, ACCOUNT_INVITED)
+            said = "; ".join(self.messages(response.body, "")) or "HTTP 400"
+            raise RefusedError(
+                f"Jira Cloud refused to create the user {email}: {said}",
+                hint="If the account exists without Jira access, grant it product access (admin.atlassian.com > "
+                "Directory > Users, or the products option) or restore it with backend admin (Jira's searches do not "
+                "show an inactive account that hides its email, so it read as missing); if the licence's user limit is "
+                "reached, free a seat",
+                status=400,
+            )
+        return Account(self.read_answer(response, user_from_json), ACCOUNT_INVITED)
+
+    def suspend_account(self, account: Account) -> str:
+        raise RefusedError("Jira Cloud cannot suspend an account", hint=ABILITIES.suspend_remedy)
+
+    def restore_account(self, account: Account) -> str:
+        raise RefusedError("Jira Cloud cannot restore an account", hint=ABILITIES.restore_remedy)

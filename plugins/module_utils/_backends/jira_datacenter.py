@@ -16,6 +16,13 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
+from ansible_collections.orgsync.atlassian.plugins.module_utils._account_planner import (
+    ACTIVE as ACCOUNT_ACTIVE,
+)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._account_planner import (
+    DEACTIVATED as ACCOUNT_DEACTIVATED,
+)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._account_planner import AccountAbilities
 from ansible_collections.orgsync.atlassian.plugins.module_utils._answers import (
     array,
     flag,
@@ -25,8 +32,10 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._answers import 
     text,
 )
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import (
+    CHANGED,
     EMAIL,
     USERNAME,
+    Account,
     AccountLifecycle,
     Declarations,
     GroupLifecycle,
@@ -40,12 +49,27 @@ from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._datac
     group_named,
 )
 from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._families import error_collection_messages
-from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import RefusedError, UnknownUserError
-from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import USERNAME_REMEDY
+from ansible_collections.orgsync.atlassian.plugins.module_utils._errors import (
+    HttpError,
+    RefusedError,
+    ResolutionError,
+    UnknownUserError,
+)
+from ansible_collections.orgsync.atlassian.plugins.module_utils._identity import NEW_ACCOUNT_REMEDY, USERNAME_REMEDY
 from ansible_collections.orgsync.atlassian.plugins.module_utils._models import Group, User
 from ansible_collections.orgsync.atlassian.plugins.module_utils._paging import OffsetPaging
 
 API = "/rest/api/2"
+# Deactivation by REST (PUT user {"active": false}) came with Jira 8.3 (JRASERVER-37294); older servers answer 400
+# "error.no.value.found.to.be.changed" (JRASERVER-36639).
+TOO_OLD = "error.no.value.found.to.be.changed"
+ABILITIES = AccountAbilities(
+    "jira_datacenter",
+    create=True,
+    created_status=ACCOUNT_ACTIVE,
+    suspend_as=ACCOUNT_DEACTIVATED,
+    reactivate=True,
+)
 PAGING = OffsetPaging()
 # What serverInfo's deploymentType says on a server you run ("Server" is observed on Data Center licences too).
 DEPLOYMENT_TYPES = ("Server", "DataCenter")
@@ -90,7 +114,7 @@ def user_groups_from_json(data: Any) -> list[Group]:
 WRITES = QueryWrites(group_param="groupname", user_param="username", user_field="name", already="already a member")
 
 
-class JiraDataCenterBackend(DataCenterBackend, Membership, GroupLifecycle):
+class JiraDataCenterBackend(DataCenterBackend, Membership, GroupLifecycle, AccountLifecycle):
     declares = Declarations(
         # Jira caps group members at 50 a page whatever is asked, as on Cloud.
         member_page_size=50,
@@ -98,8 +122,6 @@ class JiraDataCenterBackend(DataCenterBackend, Membership, GroupLifecycle):
         email_search=True,
         # Jira Data Center lets users share an address: every email is looked up, a member's too.
         unique_emails=False,
-        # POST /rest/api/2/user creates a user; PUT {"active": false} deactivates one (Jira 8.3 or later).
-        not_implemented_yet=(AccountLifecycle,),
     )
     product = "Jira"
     groups_page = "Administration > User management > Groups"
@@ -157,7 +179,7 @@ class JiraDataCenterBackend(DataCenterBackend, Membership, GroupLifecycle):
             "there is no such user (or it is deactivated); the server hides email addresses from the calling "
             "account (General configuration > User email visibility); or the calling account lacks the Browse "
             "users and groups permission",
-            hint=USERNAME_REMEDY,
+            hint=f"{USERNAME_REMEDY}. {NEW_ACCOUNT_REMEDY}",
         )
 
     def groups_of(self, account_id: str) -> list[Group] | None:
@@ -227,3 +249,61 @@ class JiraDataCenterBackend(DataCenterBackend, Membership, GroupLifecycle):
     def remove_member(self, group: Group, user: User) -> str:
         """DELETE the membership; a non-member is refused with 400 "... is not a member of ..."."""
         return self.write_by_query(False, f"{API}/group/user", group, user, WRITES)
+
+    # ------------------------------------------------------------------ accounts (atlassian_user)
+
+    account_abilities = ABILITIES
+
+    def _account(self, ref: str) -> Account | None:
+        """A username by GET user; an email among active and inactive users alike (exact address: Data Center lets
+        users share one, and a shared one is refused rather than guessed). Inactive is deactivated: Data Center has
+        no other way of taking access away."""
+        if self.takes_as_email(ref):
+            found = self._search(ref, active=True) + self._search(ref, active=False)
+            if len(found) > 1:
+                names = ", ".join(sorted(u.account_id for u in found))
+                raise ResolutionError(f"{len(found)} users have the email '{ref}' ({names})", hint=USERNAME_REMEDY)
+            user = found[0] if found else None
+        else:
+            user = self.get_user(ref.strip())
+        return None if user is None else Account(user, ACCOUNT_ACTIVE if user.active else ACCOUNT_DEACTIVATED)
+
+    def find_accounts(self, refs: list[str]) -> dict[str, Account | None]:
+        return dict(zip(refs, self.concurrently(self._account, refs), strict=True))
+
+    def create_account(self, email: str, options: dict) -> Account:
+        """POST user with the username, display name and email; no password (the server generates one, and the
+        person sets theirs from the set-up email: ``notification``)."""
+        body = {"name": options["username"], "emailAddress": email, "displayName": options["display_name"]}
+        if options.get("notification"):
+            body["notification"] = "true"
+        response = self.client.request("POST", f"{API}/user", json=body, accept=(400,))
+        if response.status == 400:
+            said = self.messages(response.body, "")
+            made = self.get_user(options["username"]) if response.unclear_earlier else None
+            if made is not None and any("already exists" in m for m in said):
+                # Our own earlier attempt made it and its answer was lost: the retry hears "already exists".
+                return Account(made, ACCOUNT_ACTIVE)
+            raise self.client.error_for("POST", f"{API}/user", 400, response.body, "")
+        return Account(self.read_answer(response, user_from_json), ACCOUNT_ACTIVE)
+
+    def _set_active(self, account: Account, active: bool) -> str:
+        try:
+            self.client.request(
+                "PUT", f"{API}/user", params={"username": account.user.account_id}, json={"active": active}
+            )
+        except HttpError as exc:
+            if exc.status == 400 and TOO_OLD in exc.message:
+                raise RefusedError(
+                    f"{self.client.settings.base_url} cannot {'activate' if active else 'deactivate'} users through "
+                    "its REST API (Jira before 8.3)",
+                    hint="Upgrade Jira to 8.3 or later, or change the user in Administration > User management",
+                ) from None
+            raise
+        return CHANGED
+
+    def suspend_account(self, account: Account) -> str:
+        return self._set_active(account, False)
+
+    def restore_account(self, account: Account) -> str:
+        return self._set_active(account, True)

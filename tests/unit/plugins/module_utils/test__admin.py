@@ -81,6 +81,7 @@ def test_an_account_not_in_the_directory_gets_the_invite_remedy(backend):
     assert backend.find_by_email("nora.newhire@acme.example") == []
     error = backend.email_not_found("nora.newhire@acme.example")
     assert isinstance(error, UnknownUserError) and "must be invited first" in error.hint
+    assert "orgsync.atlassian.atlassian_user (backend admin; its groups option" in error.hint  # issue 18
 
 
 def test_member_pages_follow_the_cursor_and_count_nothing(emulator_factory, client_for):

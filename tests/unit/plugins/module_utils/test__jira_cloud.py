@@ -166,3 +166,5 @@ def test_an_email_nobody_has_names_the_causes_and_the_remedy(backend):
     message = backend.email_not_found("ghost@acme.example").message
     for phrase in ("ghost@acme.example", "deactivated", "privacy", "Browse users and groups", "accountId"):
         assert phrase in message
+    # A new hire has no account yet: the module that invites one (issue 18).
+    assert "invite or create it with orgsync.atlassian.atlassian_user" in message

@@ -134,16 +134,16 @@ def test_the_export_is_taken_as_it_is_and_changes_nothing(groups, emulator, run_
 
 
 def test_a_backend_without_a_capability_it_needs_is_refused_before_any_request(groups, emulator, monkeypatch):
-    # Every backend has group creation today: the wiring is shown with a capability none has yet.
-    from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import (
-        AccountLifecycle,
-        Membership,
-    )
+    # Every backend has group creation today: the wiring is shown with a capability no backend has.
+    from ansible_collections.orgsync.atlassian.plugins.module_utils._backends._base import Membership
     from ansible_collections.orgsync.atlassian.plugins.module_utils._groups_sync import GroupsSync
 
-    monkeypatch.setattr(GroupsSync, "needs", (Membership, AccountLifecycle))
+    class Teleportation:
+        ability = "teleport people"
+
+    monkeypatch.setattr(GroupsSync, "needs", (Membership, Teleportation))
     result = groups(groups=[{"name": "team-a"}], backend=emulator_backend(emulator))
-    assert result["failed"] is True and "(AccountLifecycle)" in result["msg"]
+    assert result["failed"] is True and "cannot teleport people (Teleportation)" in result["msg"]
     assert emulator.log == []
 
 

@@ -240,6 +240,7 @@ CONFLUENCE_DC = ContractSpec(
     output=HERE / "confluence-dc-groups.contract.json",
     title="Confluence Data Center groups and users: the subset orgsync.atlassian uses",
     collection_operations=(
+        ("/rest/api/group", "get"),  # atlassian_groups' purge_prefix and the export by name_prefix list the groups
         ("/rest/api/group/{groupName}", "get"),
         ("/rest/api/group/{groupName}/member", "get"),
         ("/rest/api/user", "get"),
@@ -250,7 +251,7 @@ CONFLUENCE_DC = ContractSpec(
         ("/rest/api/admin/group", "post"),
         ("/rest/api/admin/group/{groupName}", "delete"),
     ),
-    emulator_only_operations=(("/rest/api/group", "get"),),
+    emulator_only_operations=(),
     unmapped_paths=(
         (
             "/rest/api/2/serverInfo",
